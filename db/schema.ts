@@ -1,0 +1,252 @@
+/**
+ * Herald's database schema (drizzle). Conventions: snake_case columns, integer epoch-millisecond times (UTC),
+ * sortable ULID string ids, booleans as 0/1 integers, JSON in text columns.
+ * Migrations are generated from this file with `npm run db:generate` and committed under db/migrations.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** API keys are stored as SHA-256 hashes; `prefix` is the first characters, shown in listings. */
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  prefix: text("prefix").notNull(),
+  hash: text("hash").notNull().unique(),
+  scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+/** People Herald notifies, keyed by the portal's own id. Erasure nulls contact data and sets `erased_at`. */
+export const recipients = sqliteTable("recipients", {
+  id: text("id").primaryKey(),
+  kind: text("kind", { enum: ["technician", "customer", "staff"] }).notNull(),
+  name: text("name"),
+  email: text("email"),
+  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+  phone: text("phone"),
+  phoneVerified: integer("phone_verified", { mode: "boolean" }).notNull().default(false),
+  timezone: text("timezone").notNull().default("UTC"),
+  locale: text("locale").notNull().default("en"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  erasedAt: integer("erased_at"),
+});
+
+/** Per-recipient delivery preferences; a missing row means the defaults. */
+export const preferences = sqliteTable("preferences", {
+  recipientId: text("recipient_id")
+    .primaryKey()
+    .references(() => recipients.id, { onDelete: "cascade" }),
+  emailEnabled: integer("email_enabled", { mode: "boolean" }).notNull().default(true),
+  smsEnabled: integer("sms_enabled", { mode: "boolean" }).notNull().default(true),
+  /** `{ email: string[], sms: string[] }`: categories opted out of, per channel. */
+  categoryOptOuts: text("category_opt_outs", { mode: "json" })
+    .$type<{ email: string[]; sms: string[] }>()
+    .notNull(),
+  quietHoursEnabled: integer("quiet_hours_enabled", { mode: "boolean" }).notNull().default(false),
+  quietHoursStart: text("quiet_hours_start").notNull().default("22:00"),
+  quietHoursEnd: text("quiet_hours_end").notNull().default("07:00"),
+  digestHour: integer("digest_hour").notNull().default(9),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Liquid templates, one per notification kind. `version` grows on every change. */
+export const templates = sqliteTable("templates", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull().default(""),
+  category: text("category").notNull(),
+  defaultPriority: text("default_priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }).notNull(),
+  title: text("title").notNull(),
+  message: text("message").notNull(),
+  emailSubject: text("email_subject"),
+  emailHtml: text("email_html"),
+  emailText: text("email_text"),
+  sms: text("sms"),
+  requiredContext: text("required_context", { mode: "json" }).$type<string[]>().notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  version: integer("version").notNull().default(1),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Key/value settings: branding, the recipient-token secret, maintenance mode and the like. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Event rules: what `POST /v1/events` of a type creates. */
+export const eventRules = sqliteTable("event_rules", {
+  eventType: text("event_type").primaryKey(),
+  description: text("description").notNull().default(""),
+  template: text("template").notNull(),
+  /** Paths into the event's `data` that hold recipients, e.g. `["technician", "customer"]`. */
+  recipients: text("recipients", { mode: "json" }).$type<string[]>().notNull(),
+  priority: text("priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }),
+  category: text("category"),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The in-app copy of every notification: what the inbox shows. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    recipientId: text("recipient_id")
+      .notNull()
+      .references(() => recipients.id),
+    template: text("template").notNull(),
+    templateVersion: integer("template_version").notNull(),
+    priority: text("priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }).notNull(),
+    category: text("category").notNull(),
+    title: text("title").notNull(),
+    message: text("message").notNull(),
+    actionUrl: text("action_url"),
+    subjectType: text("subject_type"),
+    subjectId: text("subject_id"),
+    context: text("context", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    dedupeKey: text("dedupe_key"),
+    eventType: text("event_type"),
+    sendAt: integer("send_at"),
+    createdAt: integer("created_at").notNull(),
+    readAt: integer("read_at"),
+    emailSent: integer("email_sent", { mode: "boolean" }).notNull().default(false),
+    smsSent: integer("sms_sent", { mode: "boolean" }).notNull().default(false),
+    erasedAt: integer("erased_at"),
+  },
+  (t) => [
+    // The inbox reads newest-first per recipient; ids are ULIDs, so id order is creation order.
+    index("notifications_recipient_idx").on(t.recipientId, t.id),
+    index("notifications_recipient_unread_idx").on(t.recipientId, t.id).where(sql`read_at IS NULL`),
+    index("notifications_created_idx").on(t.createdAt),
+    uniqueIndex("notifications_dedupe_idx").on(t.recipientId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
+  ],
+);
+
+/** Unread count and change version per recipient, kept in step with `notifications` in the same transaction. */
+export const inboxCounters = sqliteTable("inbox_counters", {
+  recipientId: text("recipient_id")
+    .primaryKey()
+    .references(() => recipients.id, { onDelete: "cascade" }),
+  unread: integer("unread").notNull().default(0),
+  version: integer("version").notNull().default(0),
+});
+
+export const deliveryStatuses = [
+  "queued",
+  "leased",
+  "sent",
+  "delivered",
+  "bounced",
+  "complained",
+  "failed",
+  "cancelled",
+  "unknown",
+  "skipped",
+  "digest",
+] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/**
+ * One row per notification × channel (email, SMS): the job table. See DESIGN.md "The job table" for the
+ * claim statement and the lease invariants. `payload` holds exactly what will be sent.
+ */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    notificationId: text("notification_id")
+      .notNull()
+      .references(() => notifications.id, { onDelete: "cascade" }),
+    recipientId: text("recipient_id").notNull(),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    status: text("status", { enum: deliveryStatuses }).notNull(),
+    reason: text("reason"),
+    priorityRank: integer("priority_rank").notNull(),
+    runAt: integer("run_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(8),
+    leaseOwner: text("lease_owner"),
+    leaseToken: text("lease_token"),
+    leaseUntil: integer("lease_until"),
+    sendStartedAt: integer("send_started_at"),
+    destination: text("destination"),
+    payload: text("payload", { mode: "json" }).$type<DeliveryPayload>(),
+    providerMessageId: text("provider_message_id"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [
+    index("deliveries_claim_idx")
+      .on(t.channel, t.priorityRank, t.runAt, t.id)
+      .where(sql`status = 'queued'`),
+    index("deliveries_lease_idx").on(t.leaseUntil).where(sql`status = 'leased'`),
+    index("deliveries_notification_idx").on(t.notificationId),
+    index("deliveries_status_idx").on(t.status, t.channel),
+    index("deliveries_recipient_idx").on(t.recipientId),
+  ],
+);
+
+/** What a delivery sends: an email (subject, html, text) or an SMS (text). */
+export type DeliveryPayload =
+  | { kind: "email"; subject: string; html: string; text: string }
+  | { kind: "sms"; text: string; encoding: "GSM-7" | "UCS-2"; segments: number };
+
+/** One row per provider attempt, written in the same transaction as the delivery's new state. */
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    provider: text("provider").notNull(),
+    providerMessageId: text("provider_message_id"),
+    status: text("status").notNull(),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    durationMs: integer("duration_ms").notNull(),
+    costUsd: real("cost_usd").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId), index("delivery_attempts_created_idx").on(t.createdAt)],
+);
+
+/** Messages the `outbox` providers captured instead of sending (development and demos). */
+export const outboxMessages = sqliteTable(
+  "outbox_messages",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id"),
+    recipientId: text("recipient_id"),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    to: text("to").notNull(),
+    from: text("from"),
+    subject: text("subject"),
+    html: text("html"),
+    text: text("text").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("outbox_created_idx").on(t.createdAt)],
+);
+
+/** Stored first responses for `Idempotency-Key`, scoped to the API key that sent them. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    apiKeyId: text("api_key_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    statusCode: integer("status_code").notNull(),
+    responseBody: text("response_body").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
+);

@@ -1,0 +1,127 @@
+import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
+import type { Deps } from "./deps.ts";
+import { DatabaseBusyError } from "./db/database.ts";
+import { AppError } from "./errors.ts";
+import { authenticate } from "./http/auth.ts";
+import { problemResponse } from "./http/problem.ts";
+import { createRouter } from "./http/router.ts";
+import { newId } from "./ids.ts";
+import { docsRoutes } from "./routes/docs/index.ts";
+import { healthRoutes } from "./routes/health/index.ts";
+import { v1Routes } from "./routes/index.ts";
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the HTTP application on `deps`: middleware, every route, the OpenAPI document and error mapping. */
+export function createApp(deps: Deps) {
+  const app = createRouter();
+
+  app.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : newId();
+    c.set("requestId", requestId);
+    const started = performance.now();
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    // Log the route pattern, never the raw URL: paths and queries can carry ids and tokens.
+    deps.logger.debug("request", {
+      requestId,
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("payload-too-large", `The body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/v1/*", authenticate(deps));
+
+  app.route("/", healthRoutes(deps));
+  app.route("/", v1Routes(deps));
+  app.route("/", docsRoutes());
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key (`hk_…`), or a recipient token (`rt_…`) for /v1/me routes",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Herald",
+      version: "1.0.0",
+      description: "Self-hosted notifications: in-app inbox, email (SES) and SMS (SNS).",
+    },
+    servers: [{ url: deps.config.HERALD_PUBLIC_URL }],
+  });
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app.routes, c.req.path).filter((m) => m !== c.req.method);
+    if (allowed.length > 0) {
+      return problemResponse(
+        c,
+        new AppError("method-not-allowed", `${c.req.method} is not allowed here; use ${allowed.join(", ")}`),
+        { allow: allowed.join(", ") },
+      );
+    }
+    return problemResponse(c, new AppError("route-not-found", `No route for ${c.req.method} ${c.req.path}`));
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return problemResponse(c, error);
+    if (error instanceof DatabaseBusyError) {
+      return problemResponse(c, new AppError("database-busy", "The database is locked; retry shortly"), {
+        "retry-after": "1",
+      });
+    }
+    if (error instanceof HTTPException && error.status === 400) {
+      return problemResponse(c, new AppError("invalid-json", "The body is not valid JSON"));
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(c, new AppError("validation-failed", error.message || "Bad request"));
+    }
+    deps.logger.error("unhandled error", {
+      requestId: c.get("requestId"),
+      route: c.req.routePath,
+      error: error.name,
+      message: error.message,
+    });
+    return problemResponse(c, new AppError("internal", "An unexpected error occurred"));
+  });
+
+  return app;
+}
+
+/** The application type (for typed clients and tests). */
+export type App = ReturnType<typeof createApp>;
+
+const patternCache = new Map<string, RegExp>();
+
+/** Methods registered for paths matching `path`, for 405 responses with an Allow header. */
+function allowedMethods(routes: readonly { method: string; path: string }[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === "ALL") continue;
+    let re = patternCache.get(route.path);
+    if (!re) {
+      const source = route.path
+        .split("/")
+        .map((part) => (part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/");
+      re = new RegExp(`^${source}$`);
+      patternCache.set(route.path, re);
+    }
+    if (re.test(path)) methods.add(route.method);
+  }
+  return [...methods];
+}

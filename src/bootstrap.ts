@@ -1,0 +1,36 @@
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import type { Deps } from "./deps.ts";
+import { createInboxEvents } from "./domain/inbox/inbox.events.ts";
+import { generateTokenSecret } from "./domain/recipient-tokens/recipient-tokens.ts";
+import { seedDefaults } from "./domain/seed/seed.ts";
+import { putSettingIfAbsent } from "./domain/settings/settings.repo.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+/** What tests (or other entry points) may replace when building deps. */
+export interface DepsOverrides {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * Builds the dependencies on `config`: opens and migrates the database, seeds default content on first start
+ * (when HERALD_SEED is on) and loads the recipient-token secret. Shared by the server, the CLI and tests.
+ */
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.HERALD_LOG_LEVEL);
+  const clock = overrides.clock ?? systemClock;
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    authToken: config.DATABASE_AUTH_TOKEN,
+    onBusy: ({ attempt, waitedMs }) => logger.warn("database busy, retrying on a fresh connection", { attempt, waitedMs }),
+  });
+  await db.migrate();
+  const tokenSecret =
+    config.HERALD_TOKEN_SECRET ??
+    (await db.write((tx) => putSettingIfAbsent(tx, "recipient-token-secret", generateTokenSecret(), clock.now())));
+  const deps: Deps = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents() };
+  if (config.HERALD_SEED) await seedDefaults(deps);
+  return deps;
+}

@@ -1,0 +1,219 @@
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { type Client, createClient, LibsqlError } from "@libsql/client";
+import { sql } from "drizzle-orm";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+
+/** A drizzle handle for reads (the reader connection) or the open write transaction. */
+export type Db = LibSQLDatabase;
+/** The write transaction (or savepoint) a unit of work runs in. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Anything queries can run on: the reader or a write transaction. Repos take this. */
+export type Queryable = Db | Tx;
+
+/** Options for {@link openDatabase}. */
+export interface DatabaseOptions {
+  url: string;
+  authToken?: string;
+  /** Longest a batch keeps retrying after SQLITE_BUSY before its callers get an error. */
+  busyRetryMs?: number;
+  /** Most units of work committed together in one transaction. */
+  maxBatch?: number;
+  onBusy?: (info: { attempt: number; waitedMs: number }) => void;
+}
+
+/**
+ * The database: a read connection and a group-committing writer.
+ *
+ * Why two clients: all writes go through one connection in one in-process queue, so concurrent requests'
+ * rows share a transaction and one fsync (`synchronous=FULL` stays on; throughput comes from batching).
+ * Reads use their own connection, opened `query_only`, so they never see another request's uncommitted rows
+ * and can never write by accident.
+ */
+export interface Database {
+  /** For selects only (the connection refuses writes). */
+  readonly read: Db;
+  /**
+   * Runs `work` inside the next group commit and resolves once its transaction is durable. `work` runs in its
+   * own savepoint: if it throws, only its changes are undone and the error is returned to this caller.
+   * `work` may be run again after a SQLITE_BUSY, so it must only touch the database.
+   */
+  write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Applies the committed migrations under db/migrations. */
+  migrate(): Promise<void>;
+  /** The PRAGMA values on the reader and writer connections (for health checks and tests). */
+  pragmas(): Promise<{ reader: ConnectionPragmas; writer: ConnectionPragmas }>;
+  /** Waits for queued writes, then closes both connections. */
+  close(): Promise<void>;
+  readonly isLocalFile: boolean;
+}
+
+/** The settings every connection must have. */
+export interface ConnectionPragmas {
+  journalMode: string;
+  synchronous: number;
+  foreignKeys: number;
+  busyTimeout: number;
+}
+
+/** Busy timeout on every connection. Below 5 s libSQL can lose acknowledged writes after SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+const MIGRATIONS = join(import.meta.dir, "../../db/migrations");
+
+/** True for SQLITE_BUSY / SQLITE_LOCKED in any of the shapes libSQL reports them. */
+export function isBusyError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof LibsqlError || (e instanceof Error && "code" in e)) {
+      const code = String((e as { code?: unknown }).code ?? "");
+      if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return true;
+    }
+    if (e instanceof Error && /database is locked|SQLITE_BUSY/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Thrown to writers when the database stayed locked by another process for longer than `busyRetryMs`. */
+export class DatabaseBusyError extends Error {
+  constructor(waitedMs: number, cause: unknown) {
+    super(`database stayed locked for ${waitedMs} ms`, { cause });
+    this.name = "DatabaseBusyError";
+  }
+}
+
+interface Job {
+  work: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Opens (creating the directory of a local file if needed) the database at `url`. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const isLocalFile = options.url.startsWith("file:");
+  if (isLocalFile) {
+    const path = options.url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  }
+  const clientOptions = {
+    url: options.url,
+    authToken: options.authToken,
+    timeout: BUSY_TIMEOUT_MS,
+    // One connection each: the writer is serialized by our queue anyway, and one connection per client
+    // means the PRAGMAs set in `configure` hold for every statement the client runs.
+    concurrency: 1,
+  };
+  const writerClient = createClient(clientOptions);
+  const readerClient = createClient(clientOptions);
+
+  async function configure(client: Client, role: "reader" | "writer") {
+    if (!isLocalFile) return;
+    if (role === "writer") await client.execute("PRAGMA journal_mode=WAL");
+    await client.execute("PRAGMA synchronous=FULL");
+    await client.execute("PRAGMA foreign_keys=ON");
+    await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
+    if (role === "reader") await client.execute("PRAGMA query_only=ON");
+  }
+  await configure(writerClient, "writer");
+  await configure(readerClient, "reader");
+
+  const writer = drizzle(writerClient);
+  const reader = drizzle(readerClient);
+  const busyRetryMs = options.busyRetryMs ?? 60_000;
+  const maxBatch = options.maxBatch ?? 256;
+
+  const queue: Job[] = [];
+  let draining: Promise<void> | null = null;
+
+  async function commit(batch: Job[]) {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const outcomes: { ok: boolean; value: unknown }[] = [];
+      try {
+        await writer.transaction(async (tx) => {
+          outcomes.length = 0;
+          if (batch.length === 1) {
+            // biome-ignore lint/style/noNonNullAssertion: length checked
+            outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
+            return;
+          }
+          for (const job of batch) {
+            try {
+              outcomes.push({ ok: true, value: await tx.transaction((sp) => job.work(sp)) });
+            } catch (error) {
+              if (isBusyError(error)) throw error;
+              outcomes.push({ ok: false, value: error });
+            }
+          }
+        });
+      } catch (error) {
+        if (isBusyError(error)) {
+          const waitedMs = Date.now() - started;
+          options.onBusy?.({ attempt, waitedMs });
+          // libSQL may keep a poisoned connection after BUSY and silently drop later writes: always start over
+          // on a fresh connection before writing again.
+          await writerClient.reconnect();
+          await configure(writerClient, "writer").catch(() => {});
+          if (waitedMs < busyRetryMs) {
+            await Bun.sleep(Math.min(1000, 50 * attempt));
+            continue;
+          }
+          error = new DatabaseBusyError(waitedMs, error);
+        }
+        // A lone job's own error rolls back the whole transaction; report it as that job's error.
+        for (const job of batch) job.reject(error);
+        return;
+      }
+      batch.forEach((job, i) => {
+        // biome-ignore lint/style/noNonNullAssertion: one outcome per job
+        const outcome = outcomes[i]!;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.value);
+      });
+      return;
+    }
+  }
+
+  async function drain() {
+    while (queue.length > 0) await commit(queue.splice(0, maxBatch));
+    draining = null;
+  }
+
+  async function pragmasOf(run: (sql: string) => Promise<Record<string, unknown> | undefined>) {
+    const value = async (sql: string) => Object.values((await run(sql)) ?? {})[0];
+    return {
+      journalMode: String(await value("PRAGMA journal_mode")),
+      synchronous: Number(await value("PRAGMA synchronous")),
+      foreignKeys: Number(await value("PRAGMA foreign_keys")),
+      busyTimeout: Number(await value("PRAGMA busy_timeout")),
+    };
+  }
+
+  const database: Database = {
+    read: reader,
+    isLocalFile,
+    write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+        draining ??= drain();
+      });
+    },
+    async migrate() {
+      await migrate(writer, { migrationsFolder: MIGRATIONS });
+    },
+    async pragmas() {
+      const readerPragmas = await pragmasOf(async (sql) => (await readerClient.execute(sql)).rows[0]);
+      // Read the writer's settings from inside a write transaction: that is the connection that commits.
+      const writerPragmas = await database.write((tx) =>
+        pragmasOf(async (statement) => (await tx.run(sql.raw(statement))).rows[0] as Record<string, unknown> | undefined),
+      );
+      return { reader: readerPragmas, writer: writerPragmas };
+    },
+    async close() {
+      if (draining) await draining;
+      writerClient.close();
+      readerClient.close();
+    },
+  };
+  return database;
+}

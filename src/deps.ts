@@ -1,0 +1,20 @@
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import type { InboxEvents } from "./domain/inbox/inbox.events.ts";
+import type { Logger } from "./logger.ts";
+
+/**
+ * The composition root's product: every effect the domain uses (database, clock, logger, providers, …),
+ * built once at start (`main.ts`) or by the test helper with fakes. Nothing reads the environment or
+ * builds a client at module top level; it all arrives through here.
+ */
+export interface Deps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** HMAC secret for recipient tokens (HERALD_TOKEN_SECRET, or a generated one kept in settings). */
+  tokenSecret: string;
+  inboxEvents: InboxEvents;
+}

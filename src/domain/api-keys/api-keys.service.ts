@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { apiKeys } from "../../../db/schema.ts";
+import type { Clock } from "../../clock.ts";
+import type { Database } from "../../db/database.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+
+/** What an API key may do. `admin` implies every other scope. */
+export const scopes = ["admin", "portal"] as const;
+export type Scope = (typeof scopes)[number];
+
+/** An API key as listed (never the secret). */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+interface Deps {
+  db: Database;
+  clock: Clock;
+}
+
+const KEY_PREFIX = "hk_";
+
+/** SHA-256 of a key: the only form in which keys are stored. */
+export function hashKey(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** A new random key: `hk_` + 32 bytes, base64url. */
+export function generateKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString("base64url");
+}
+
+/** True when `granted` allows `needed`. */
+export function hasScope(granted: readonly string[], needed: Scope): boolean {
+  return granted.includes("admin") || granted.includes(needed);
+}
+
+const toInfo = (row: typeof apiKeys.$inferSelect): ApiKeyInfo => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  scopes: row.scopes as Scope[],
+  createdAt: row.createdAt,
+  
+  revokedAt: row.revokedAt,
+});
+
+/** Creates a key and returns its secret, which is shown this once and never stored. */
+export async function createApiKey(
+  { db, clock }: Deps,
+  input: { name: string; scopes: Scope[]; secret?: string; id?: string },
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  if (input.scopes.length === 0) throw new AppError("validation-failed", "a key needs at least one scope");
+  const key = input.secret ?? generateKey();
+  const row = {
+    id: input.id ?? newId(clock.now()),
+    name: input.name,
+    prefix: key.slice(0, 10),
+    hash: hashKey(key),
+    scopes: input.scopes,
+    createdAt: clock.now(),
+  };
+  await db.write((tx) => tx.insert(apiKeys).values(row));
+  return { key, info: toInfo({ ...row, revokedAt: null }) };
+}
+
+/** All keys, newest first, revoked ones included. */
+export async function listApiKeys({ db }: Deps): Promise<ApiKeyInfo[]> {
+  return (await db.read.select().from(apiKeys).orderBy(desc(apiKeys.id))).map(toInfo);
+}
+
+/** Revokes a key by id or prefix; it stops working on the next request. */
+export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Promise<ApiKeyInfo> {
+  const now = clock.now();
+  const rows = await db.write(async (tx) => {
+    const byId = await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, idOrPrefix)).returning();
+    if (byId.length > 0) return byId;
+    return tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.prefix, idOrPrefix)).returning();
+  });
+  if (rows.length !== 1) throw notFound("API key", idOrPrefix);
+  // biome-ignore lint/style/noNonNullAssertion: length checked
+  return toInfo(rows[0]!);
+}
+
+/** The key's id and scopes if `secret` is a live key, else null. */
+export async function verifyApiKey({ db }: Deps, secret: string): Promise<{ id: string; scopes: Scope[] } | null> {
+  if (!secret.startsWith(KEY_PREFIX) && secret.length < 16) return null;
+  const [row] = await db.read
+    .select({ id: apiKeys.id, scopes: apiKeys.scopes })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hashKey(secret)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ? { id: row.id, scopes: row.scopes as Scope[] } : null;
+}
+
+/**
+ * Makes sure the service can be administered: registers `HERALD_ADMIN_KEY` when set, or, when no live admin
+ * key exists at all, creates one and returns its secret so the caller can print it once.
+ */
+export async function ensureAdminKey(deps: Deps, configuredKey: string | undefined): Promise<string | null> {
+  if (configuredKey) {
+    const hash = hashKey(configuredKey);
+    const [existing] = await deps.db.read.select().from(apiKeys).where(eq(apiKeys.hash, hash));
+    if (!existing) await createApiKey(deps, { name: "HERALD_ADMIN_KEY", scopes: ["admin"], secret: configuredKey });
+    else if (existing.revokedAt !== null)
+      await deps.db.write((tx) => tx.update(apiKeys).set({ revokedAt: null }).where(eq(apiKeys.hash, hash)));
+    return null;
+  }
+  const live = await listApiKeys(deps);
+  if (live.some((k) => k.revokedAt === null && k.scopes.includes("admin"))) return null;
+  const { key } = await createApiKey(deps, { name: "generated admin key", scopes: ["admin"] });
+  return key;
+}

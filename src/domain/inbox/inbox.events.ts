@@ -1,0 +1,40 @@
+/** An unread-count change for one recipient; `version` grows with every change to their inbox. */
+export interface InboxChange {
+  recipientId: string;
+  unread: number;
+  version: number;
+}
+
+/**
+ * In-process publish/subscribe for inbox changes, feeding `GET /v1/me/stream`. Publishers call `publish`
+ * after their transaction committed, so subscribers never see a count that was rolled back.
+ */
+export interface InboxEvents {
+  publish(change: InboxChange): void;
+  /** Calls `listener` with each change for `recipientId`; returns the unsubscribe function. */
+  subscribe(recipientId: string, listener: (change: InboxChange) => void): () => void;
+  /** Number of open subscriptions (for metrics and tests). */
+  size(): number;
+}
+
+/** The in-memory implementation: one listener set per recipient. */
+export function createInboxEvents(): InboxEvents {
+  const listeners = new Map<string, Set<(change: InboxChange) => void>>();
+  let count = 0;
+  return {
+    publish(change) {
+      for (const listener of listeners.get(change.recipientId) ?? []) listener(change);
+    },
+    subscribe(recipientId, listener) {
+      let set = listeners.get(recipientId);
+      if (!set) listeners.set(recipientId, (set = new Set()));
+      set.add(listener);
+      count++;
+      return () => {
+        if (set.delete(listener)) count--;
+        if (set.size === 0) listeners.delete(recipientId);
+      };
+    },
+    size: () => count,
+  };
+}

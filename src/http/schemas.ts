@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { errorStatus } from "../errors.ts";
+
+/** Shared OpenAPI schemas and the error responses every route declares. */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]]),
+    requestId: z.string(),
+    instance: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .passthrough()
+  .openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** Error responses shared by every authenticated route; spread into `responses`. */
+export const commonErrors = {
+  400: problem("Invalid request (validation failed or malformed JSON)"),
+  401: problem("Missing or invalid credentials"),
+  403: problem("The credential lacks the scope this route needs"),
+  413: problem("Body larger than 1 MiB"),
+  500: problem("Unexpected error"),
+} as const;
+
+/** Builds one problem response entry for a route's `responses`. */
+export const problemOf = problem;
+
+/** A JSON body entry for `responses` / `request.body`. */
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** A required JSON request body. */
+export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON body") {
+  return { required: true, description, content: { "application/json": { schema } } };
+}
+
+/** Opaque cursor pagination parameters shared by list routes. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: "Page size (1-200)" }),
+  cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` from the previous page" }),
+});
+
+/** Pagination envelope fields. */
+export const pageInfo = { nextCursor: z.string().nullable() };
+
+export const Priority = z.enum(["URGENT", "HIGH", "MEDIUM", "LOW"]).openapi("Priority");
+
+/** Epoch milliseconds (UTC). */
+export const EpochMs = z.number().int().openapi({ description: "Epoch milliseconds (UTC)", example: 1768478400000 });
+
+/** The bearer security requirement every /v1 route declares. */
+export const bearer = [{ bearerAuth: [] }];

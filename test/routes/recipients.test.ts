@@ -1,0 +1,62 @@
+import { describe, expect, test } from "bun:test";
+import { makeTestApp } from "../helpers/test-app.ts";
+
+const t = await makeTestApp({ seed: false });
+
+const alice = {
+  kind: "technician",
+  name: "Alice Tech",
+  email: "alice@example.com",
+  emailVerified: true,
+  phone: "+15551230001",
+  phoneVerified: true,
+  timezone: "America/Chicago",
+  locale: "en-US",
+};
+
+describe("recipients", () => {
+  test("PUT creates a recipient with 201, then updates it with 200", async () => {
+    const created = await t.call("PUT", "/v1/recipients/tech-1", { body: alice, key: t.portalKey });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: "tech-1", ...alice });
+
+    const updated = await t.call("PUT", "/v1/recipients/tech-1", { body: { kind: "technician", name: "Alice T." } });
+    expect(updated.status).toBe(200);
+    const body = await updated.json();
+    expect(body.name).toBe("Alice T.");
+    expect(body.email).toBe("alice@example.com"); // absent fields keep their value
+  });
+
+  test("changing an address drops its verified flag unless restated", async () => {
+    const res = await t.call("PUT", "/v1/recipients/tech-1", { body: { kind: "technician", email: "new@example.com" } });
+    expect((await res.json()).emailVerified).toBe(false);
+  });
+
+  test("invalid E.164, unknown time zone and malformed email are 400s naming each field, changing nothing", async () => {
+    const res = await t.call("PUT", "/v1/recipients/tech-bad", {
+      body: { kind: "technician", phone: "555-1234", timezone: "Mars/Olympus", email: "not-an-email" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const problem = await res.json();
+    expect(problem.code).toBe("validation-failed");
+    expect(problem.requestId).toBeString();
+    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual(["email", "phone", "timezone"]);
+    expect((await t.call("GET", "/v1/recipients/tech-bad")).status).toBe(404);
+  });
+
+  test("DELETE erases contact data; the recipient is gone until upserted again", async () => {
+    await t.call("PUT", "/v1/recipients/cust-9", { body: { ...alice, kind: "customer" } });
+    expect((await t.call("DELETE", "/v1/recipients/cust-9")).status).toBe(204);
+    expect((await t.call("GET", "/v1/recipients/cust-9")).status).toBe(404);
+    expect((await t.call("DELETE", "/v1/recipients/cust-9")).status).toBe(404);
+    const again = await t.call("PUT", "/v1/recipients/cust-9", { body: { kind: "customer" } });
+    expect(again.status).toBe(201);
+    expect((await again.json()).email).toBeNull();
+  });
+
+  test("requests without a key are 401 and keys without the scope are 403", async () => {
+    expect((await t.call("GET", "/v1/recipients/tech-1", { key: null })).status).toBe(401);
+    expect((await t.call("GET", "/v1/recipients/tech-1", { key: "hk_wrong" })).status).toBe(401);
+  });
+});
