@@ -45,8 +45,12 @@ export interface TestApp {
     method: string,
     path: string,
     options?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
-  ): Promise<Response>;
+  ): Promise<TestResponse>;
 }
+
+/** A response whose `json()` is untyped, as tests assert on its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are asserted field by field
+export type TestResponse = Omit<Response, "json"> & { json(): Promise<any> };
 
 /**
  * Builds the real app on a temp-file database (never `:memory:`: libSQL swaps in an empty DB for
@@ -75,7 +79,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     adminKey,
     portalKey,
     dbPath,
-    call(method, path, { body, key = adminKey, headers = {} } = {}) {
+    async call(method, path, { body, key = adminKey, headers = {} } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       const h = init.headers as Record<string, string>;
       if (key !== null) h.authorization = `Bearer ${key}`;

@@ -1,0 +1,30 @@
+import { eq, sql } from "drizzle-orm";
+import { inboxCounters } from "../../../db/schema.ts";
+import type { Queryable, Tx } from "../../db/database.ts";
+import type { InboxChange } from "./inbox.events.ts";
+
+/**
+ * Adds `delta` to a recipient's unread count and bumps its version, inside the caller's transaction, so the
+ * count can never drift from the notifications it counts. Publish the returned change after commit.
+ */
+export async function adjustUnread(tx: Tx, recipientId: string, delta: number): Promise<InboxChange> {
+  const [row] = await tx
+    .insert(inboxCounters)
+    .values({ recipientId, unread: Math.max(0, delta), version: 1 })
+    .onConflictDoUpdate({
+      target: inboxCounters.recipientId,
+      set: {
+        unread: sql`max(0, ${inboxCounters.unread} + ${delta})`,
+        version: sql`${inboxCounters.version} + 1`,
+      },
+    })
+    .returning();
+  // biome-ignore lint/style/noNonNullAssertion: an upsert always returns its row
+  return row!;
+}
+
+/** The recipient's unread count and version (zero when they have no inbox yet). */
+export async function readUnread(q: Queryable, recipientId: string): Promise<InboxChange> {
+  const [row] = await q.select().from(inboxCounters).where(eq(inboxCounters.recipientId, recipientId)).limit(1);
+  return row ?? { recipientId, unread: 0, version: 0 };
+}

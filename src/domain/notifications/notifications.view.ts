@@ -1,0 +1,41 @@
+import type { notifications } from "../../../db/schema.ts";
+
+/** A notification as the API and the inbox show it. */
+export interface NotificationView {
+  id: string;
+  recipientId: string;
+  template: string;
+  priority: "URGENT" | "HIGH" | "MEDIUM" | "LOW";
+  category: string;
+  title: string;
+  message: string;
+  actionUrl: string | null;
+  subject: { type: string; id: string } | null;
+  read: boolean;
+  readAt: number | null;
+  createdAt: number;
+  sendAt: number | null;
+  emailSent: boolean;
+  smsSent: boolean;
+}
+
+/** Maps a stored row to its view. */
+export function toNotificationView(row: typeof notifications.$inferSelect): NotificationView {
+  return {
+    id: row.id,
+    recipientId: row.recipientId,
+    template: row.template,
+    priority: row.priority,
+    category: row.category,
+    title: row.title,
+    message: row.message,
+    actionUrl: row.actionUrl,
+    subject: row.subjectType && row.subjectId ? { type: row.subjectType, id: row.subjectId } : null,
+    read: row.readAt !== null,
+    readAt: row.readAt,
+    createdAt: row.createdAt,
+    sendAt: row.sendAt,
+    emailSent: row.emailSent,
+    smsSent: row.smsSent,
+  };
+}
