@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, Priority } from "../../http/schemas.ts";
+import { EpochMs, PageQuery, Priority } from "../../http/schemas.ts";
 
 /** A notification as the API shows it (also the inbox item). */
 export const Notification = z
@@ -26,3 +26,88 @@ export const Notification = z
 export const NotificationPage = z
   .object({ items: z.array(Notification), nextCursor: z.string().nullable() })
   .openapi("NotificationPage");
+
+/** Free-form template context: the variables the template uses. */
+export const Context = z.record(z.string(), z.unknown()).openapi({ example: { repair: { id: "R-123", title: "Leaking valve" } } });
+
+export const Subject = z
+  .object({ type: z.string().min(1).max(64), id: z.string().min(1).max(128) })
+  .openapi("Subject", { description: "What the notification is about, e.g. repair R-123" });
+
+export const CreateNotification = z
+  .object({
+    recipientId: z.string().min(1).max(128),
+    template: z.string().min(1).max(100),
+    context: Context.default({}),
+    priority: Priority.optional(),
+    category: z.string().min(1).max(64).optional(),
+    actionUrl: z.string().url().max(2048).nullable().optional(),
+    subject: Subject.nullable().optional(),
+    dedupeKey: z.string().min(1).max(200).nullable().optional(),
+    sendAt: EpochMs.nullable().optional(),
+  })
+  .strict()
+  .openapi("CreateNotification");
+
+export const Decision = z
+  .object({
+    channel: z.enum(["email", "sms"]),
+    status: z.enum(["queued", "deferred", "digest", "skipped"]),
+    reason: z.string().nullable().openapi({ description: "Why the channel is not plainly queued (null when it is)" }),
+    runAt: EpochMs.nullable(),
+    deliveryId: z.string(),
+  })
+  .openapi("ChannelDecision");
+
+export const CreatedNotification = z
+  .object({ notification: Notification, decisions: z.array(Decision) })
+  .openapi("CreatedNotification");
+
+export const DeliverySummary = z
+  .object({
+    id: z.string(),
+    channel: z.enum(["email", "sms"]),
+    status: z.string(),
+    reason: z.string().nullable(),
+    runAt: EpochMs,
+    attempts: z.number().int(),
+    sentAt: EpochMs.nullable(),
+    lastError: z.string().nullable(),
+    createdAt: EpochMs,
+    updatedAt: EpochMs,
+  })
+  .openapi("DeliverySummary");
+
+export const NotificationWithDeliveries = Notification.extend({ deliveries: z.array(DeliverySummary) }).openapi(
+  "NotificationWithDeliveries",
+);
+
+const booleanString = z.enum(["true", "false"]).transform((v) => v === "true");
+
+export const ListQuery = PageQuery.extend({
+  recipientId: z.string().max(128).optional(),
+  priority: Priority.optional(),
+  category: z.string().max(64).optional(),
+  read: booleanString.optional(),
+  createdFrom: z.coerce.number().int().optional(),
+  createdTo: z.coerce.number().int().optional(),
+  q: z.string().min(1).max(200).optional().openapi({ description: "Text search in title and message" }),
+});
+
+const ChannelStats = z.object({
+  queued: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  byStatus: z.record(z.string(), z.number().int()),
+});
+
+export const Stats = z
+  .object({
+    total: z.number().int(),
+    unread: z.number().int(),
+    byPriority: z.record(z.string(), z.number().int()),
+    byCategory: z.record(z.string(), z.number().int()),
+    email: ChannelStats,
+    sms: ChannelStats,
+  })
+  .openapi("Stats");

@@ -1,0 +1,409 @@
+import { and, asc, desc, eq, gte, isNull, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
+import type { Queryable, Tx } from "../../db/database.ts";
+import type { Deps } from "../../deps.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import { getBranding } from "../branding/branding.service.ts";
+import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
+import { adjustUnread } from "../inbox/inbox.counters.ts";
+import type { InboxChange } from "../inbox/inbox.events.ts";
+import { getPreferences } from "../preferences/preferences.service.ts";
+import { findRecipient } from "../recipients/recipients.service.ts";
+import { getTemplate } from "../templates/templates.repo.ts";
+import { renderNotification } from "../templates/templates.renderer.ts";
+import { missingContext } from "../templates/templates.rules.ts";
+import { type ChannelDecision, decideChannels, type Priority, priorityRank } from "./delivery-policy.rules.ts";
+import { type NotificationView, toNotificationView } from "./notifications.view.ts";
+
+/** What a caller asks for when creating one notification. */
+export interface CreateNotificationInput {
+  recipientId: string;
+  template: string;
+  context: Record<string, unknown>;
+  priority?: Priority;
+  category?: string;
+  actionUrl?: string | null;
+  subject?: { type: string; id: string } | null;
+  dedupeKey?: string | null;
+  sendAt?: number | null;
+  eventType?: string | null;
+}
+
+/** One channel's decision as the API reports it, with the delivery row that carries it. */
+export interface DecisionView {
+  channel: "email" | "sms";
+  status: ChannelDecision["status"];
+  reason: string | null;
+  runAt: number | null;
+  deliveryId: string;
+}
+
+/** The response to a create: the stored notification and one decision per channel. */
+export interface CreatedNotification {
+  notification: NotificationView;
+  decisions: DecisionView[];
+}
+
+/** The outcome of a create: 201 for a new notification, 200 when `dedupeKey` matched an existing one. */
+export interface CreateOutcome {
+  status: 200 | 201;
+  body: CreatedNotification;
+}
+
+type NotificationRow = typeof notifications.$inferInsert;
+type DeliveryRow = typeof deliveries.$inferInsert;
+
+/** A notification fully decided and rendered, ready to insert. */
+interface Prepared {
+  notification: NotificationRow & { id: string; recipientId: string };
+  deliveries: (DeliveryRow & { id: string })[];
+  decisions: DecisionView[];
+}
+
+/**
+ * Loads what the notification needs (template, recipient, preferences, branding) on `q`, checks the
+ * request, renders every part and decides each channel. Touches nothing; throws the request's error.
+ */
+async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput, now: number): Promise<Prepared> {
+  const template = await getTemplate(q, input.template);
+  if (!template) throw notFound("Template", input.template);
+  if (!template.active) {
+    throw new AppError("template-inactive", `Template '${template.name}' is inactive; activate it to use it`);
+  }
+  const missing = missingContext(template.requiredContext, input.context);
+  if (missing.length > 0) {
+    throw new AppError("missing-context", `The context lacks ${missing.join(", ")}`, {
+      missing,
+      errors: missing.map((key) => ({ path: `context.${key}`, message: "required by the template" })),
+    });
+  }
+  const recipient = await findRecipient(q, input.recipientId);
+  if (!recipient) throw notFound("Recipient", input.recipientId);
+  const [preferences, branding] = await Promise.all([getPreferences(q, recipient.id), getBranding(q)]);
+
+  const priority = input.priority ?? template.defaultPriority;
+  const category = input.category ?? template.category;
+  const actionUrl = input.actionUrl ?? null;
+  const rendered = await renderNotification(template, input.context, {
+    recipient: { id: recipient.id, name: recipient.name, kind: recipient.kind, locale: recipient.locale },
+    branding,
+    actionUrl,
+    priority,
+    category,
+    preferencesUrl: deps.config.HERALD_PREFERENCES_URL.replace("{recipientId}", encodeURIComponent(recipient.id)),
+  });
+  const decisions = decideChannels({
+    now,
+    priority,
+    category,
+    templateHas: { email: rendered.email !== null, sms: rendered.sms !== null },
+    recipient,
+    preferences,
+    sendAt: input.sendAt ?? null,
+  });
+
+  const notification = {
+    id: newId(now),
+    recipientId: recipient.id,
+    template: template.name,
+    templateVersion: template.version,
+    priority,
+    category,
+    title: rendered.title,
+    message: rendered.message,
+    actionUrl,
+    subjectType: input.subject?.type ?? null,
+    subjectId: input.subject?.id ?? null,
+    context: input.context,
+    dedupeKey: input.dedupeKey ?? null,
+    eventType: input.eventType ?? null,
+    sendAt: input.sendAt ?? null,
+    createdAt: now,
+  };
+  const rows = decisions.map((d): DeliveryRow & { id: string } => {
+    const sending = d.status === "queued" || d.status === "deferred";
+    const payload =
+      d.channel === "email" && rendered.email
+        ? { kind: "email" as const, ...rendered.email }
+        : d.channel === "sms" && rendered.sms
+          ? { kind: "sms" as const, text: rendered.sms.text, encoding: rendered.sms.encoding, segments: rendered.sms.segments }
+          : null;
+    return {
+      id: newId(now),
+      notificationId: notification.id,
+      recipientId: recipient.id,
+      channel: d.channel,
+      status: sending ? "queued" : d.status === "digest" ? "digest" : "skipped",
+      reason: d.reason ?? null,
+      priorityRank: priorityRank(priority),
+      runAt: d.runAt ?? now,
+      destination: d.status === "skipped" ? null : d.channel === "email" ? recipient.email : recipient.phone,
+      payload: sending ? payload : null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+  return {
+    notification,
+    deliveries: rows,
+    decisions: decisions.map((d, i) => ({
+      channel: d.channel,
+      status: d.status,
+      reason: d.reason ?? null,
+      runAt: d.runAt,
+      // biome-ignore lint/style/noNonNullAssertion: one row per decision
+      deliveryId: rows[i]!.id,
+    })),
+  };
+}
+
+/** The decision a stored delivery row records (for replays of an existing notification). */
+function decisionOf(row: typeof deliveries.$inferSelect): DecisionView {
+  const status =
+    row.status === "skipped" || row.status === "digest"
+      ? row.status
+      : row.reason === "quiet-hours" || row.reason === "send-at"
+        ? "deferred"
+        : "queued";
+  return { channel: row.channel, status, reason: row.reason, runAt: row.status === "skipped" ? null : row.runAt, deliveryId: row.id };
+}
+
+/** The existing notification for (recipient, dedupeKey) with its decisions, or null. */
+async function findByDedupeKey(q: Queryable, recipientId: string, dedupeKey: string): Promise<CreatedNotification | null> {
+  const [row] = await q
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.recipientId, recipientId), eq(notifications.dedupeKey, dedupeKey)))
+    .limit(1);
+  if (!row) return null;
+  const rows = await q.select().from(deliveries).where(eq(deliveries.notificationId, row.id)).orderBy(asc(deliveries.channel));
+  return { notification: toNotificationView(row), decisions: rows.map(decisionOf) };
+}
+
+/** Inserts a prepared notification (or finds its dedupe twin) inside `tx`. */
+async function insertPrepared(tx: Tx, p: Prepared): Promise<{ outcome: CreateOutcome; change: InboxChange | null }> {
+  if (p.notification.dedupeKey) {
+    const existing = await findByDedupeKey(tx, p.notification.recipientId, p.notification.dedupeKey);
+    if (existing) return { outcome: { status: 200, body: existing }, change: null };
+  }
+  const [row] = await tx.insert(notifications).values(p.notification).returning();
+  if (p.deliveries.length > 0) await tx.insert(deliveries).values(p.deliveries);
+  const change = await adjustUnread(tx, p.notification.recipientId, 1);
+  // biome-ignore lint/style/noNonNullAssertion: insert returns its row
+  return { outcome: { status: 201, body: { notification: toNotificationView(row!), decisions: p.decisions } }, change };
+}
+
+/**
+ * Creates a notification: validates, renders and decides outside the write queue, then inserts the
+ * notification, its delivery rows, the unread count and the idempotency record in one group-committed
+ * transaction. Nothing is sent here: workers pick the queued deliveries up.
+ */
+export async function createNotification(
+  deps: Deps,
+  input: CreateNotificationInput,
+  idempotency?: IdempotencyClaim,
+): Promise<CreateOutcome & { replayed: boolean }> {
+  const now = deps.clock.now();
+  if (idempotency) {
+    const stored = await replay(deps.db.read, idempotency, now);
+    if (stored) return { ...(stored as CreateOutcome), replayed: true };
+  }
+  if (input.dedupeKey) {
+    const existing = await findByDedupeKey(deps.db.read, input.recipientId, input.dedupeKey);
+    if (existing) return { status: 200, body: existing, replayed: false };
+  }
+  const prepared = await prepare(deps, deps.db.read, input, now);
+  const result = await deps.db.write(async (tx) => {
+    // Re-check inside the serialized writer: a concurrent retry may have committed since the reads above.
+    if (idempotency) {
+      const stored = await replay(tx, idempotency, now);
+      if (stored) return { outcome: stored as CreateOutcome, change: null, replayed: true };
+    }
+    const { outcome, change } = await insertPrepared(tx, prepared);
+    if (idempotency) await remember(tx, idempotency, outcome, now);
+    return { outcome, change, replayed: false };
+  });
+  if (result.change) deps.inboxEvents.publish(result.change);
+  return { ...result.outcome, replayed: result.replayed };
+}
+
+/**
+ * Creates several notifications in one transaction, preparing each on `tx` (used by events, whose
+ * recipients are upserted in the same transaction). Returns the outcomes and the inbox changes to publish.
+ */
+export async function createNotificationsIn(
+  deps: Deps,
+  tx: Tx,
+  inputs: CreateNotificationInput[],
+  now: number,
+): Promise<{ outcomes: CreateOutcome[]; changes: InboxChange[] }> {
+  const outcomes: CreateOutcome[] = [];
+  const changes: InboxChange[] = [];
+  for (const input of inputs) {
+    const existing = input.dedupeKey ? await findByDedupeKey(tx, input.recipientId, input.dedupeKey) : null;
+    if (existing) {
+      outcomes.push({ status: 200, body: existing });
+      continue;
+    }
+    const { outcome, change } = await insertPrepared(tx, await prepare(deps, tx, input, now));
+    outcomes.push(outcome);
+    if (change) changes.push(change);
+  }
+  return { outcomes, changes };
+}
+
+/** A delivery as shown with its notification. */
+export interface DeliverySummary {
+  id: string;
+  channel: "email" | "sms";
+  status: string;
+  reason: string | null;
+  runAt: number;
+  attempts: number;
+  sentAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One notification with its deliveries. */
+export async function getNotification(
+  deps: Deps,
+  id: string,
+): Promise<NotificationView & { deliveries: DeliverySummary[] }> {
+  const [row] = await deps.db.read
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.id, id), isNull(notifications.erasedAt)))
+    .limit(1);
+  if (!row) throw notFound("Notification", id);
+  const rows = await deps.db.read
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.notificationId, id))
+    .orderBy(asc(deliveries.channel));
+  return {
+    ...toNotificationView(row),
+    deliveries: rows.map((d) => ({
+      id: d.id,
+      channel: d.channel,
+      status: d.status,
+      reason: d.reason,
+      runAt: d.runAt,
+      attempts: d.attempts,
+      sentAt: d.sentAt,
+      lastError: d.lastError,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+    })),
+  };
+}
+
+/** Filters for listing notifications. */
+export interface NotificationFilter {
+  recipientId?: string;
+  priority?: Priority;
+  category?: string;
+  read?: boolean;
+  createdFrom?: number;
+  createdTo?: number;
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** Opaque cursors: the last id of the previous page, base64url-encoded. */
+export const encodeCursor = (id: string) => Buffer.from(id).toString("base64url");
+/** Decodes a cursor, refusing anything that is not one of ours. */
+export function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) {
+    throw new AppError("validation-failed", "cursor is not valid", { errors: [{ path: "cursor", message: "not a cursor from this API" }] });
+  }
+  return id;
+}
+
+/** Escapes LIKE wildcards so a search for `50%` means the literal text. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Notifications newest first with cursor pagination. */
+export async function listNotifications(
+  deps: Deps,
+  f: NotificationFilter,
+): Promise<{ items: NotificationView[]; nextCursor: string | null }> {
+  const where: SQL[] = [isNull(notifications.erasedAt)];
+  if (f.recipientId) where.push(eq(notifications.recipientId, f.recipientId));
+  if (f.priority) where.push(eq(notifications.priority, f.priority));
+  if (f.category) where.push(eq(notifications.category, f.category));
+  if (f.read === true) where.push(sql`${notifications.readAt} IS NOT NULL`);
+  if (f.read === false) where.push(isNull(notifications.readAt));
+  if (f.createdFrom !== undefined) where.push(gte(notifications.createdAt, f.createdFrom));
+  if (f.createdTo !== undefined) where.push(lte(notifications.createdAt, f.createdTo));
+  if (f.q) {
+    const pattern = likePattern(f.q);
+    // biome-ignore lint/style/noNonNullAssertion: or() of two conditions is defined
+    where.push(or(sql`${notifications.title} LIKE ${pattern} ESCAPE '\\'`, sql`${notifications.message} LIKE ${pattern} ESCAPE '\\'`)!);
+  }
+  if (f.cursor) where.push(lt(notifications.id, decodeCursor(f.cursor)));
+  const rows = await deps.db.read
+    .select()
+    .from(notifications)
+    .where(and(...where))
+    .orderBy(desc(notifications.id))
+    .limit(f.limit + 1);
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  return { items: page.map(toNotificationView), nextCursor: rows.length > f.limit && last ? encodeCursor(last.id) : null };
+}
+
+/** Delivery counts for one channel. */
+export interface ChannelStats {
+  queued: number;
+  sent: number;
+  failed: number;
+  byStatus: Record<string, number>;
+}
+
+/** Aggregate counts for the dashboard and `GET /v1/stats`. */
+export interface Stats {
+  total: number;
+  unread: number;
+  byPriority: Record<string, number>;
+  byCategory: Record<string, number>;
+  email: ChannelStats;
+  sms: ChannelStats;
+}
+
+/** Totals, unread, breakdowns and per-channel delivery counts. Erased recipients still count. */
+export async function getStats(deps: Deps): Promise<Stats> {
+  const q = deps.db.read;
+  const [[total], [unread], byPriority, byCategory, byDelivery] = await Promise.all([
+    q.select({ n: sql<number>`count(*)` }).from(notifications),
+    q.select({ n: sql<number>`coalesce(sum(${inboxCounters.unread}), 0)` }).from(inboxCounters),
+    q.select({ key: notifications.priority, n: sql<number>`count(*)` }).from(notifications).groupBy(notifications.priority),
+    q.select({ key: notifications.category, n: sql<number>`count(*)` }).from(notifications).groupBy(notifications.category),
+    q
+      .select({ channel: deliveries.channel, status: deliveries.status, n: sql<number>`count(*)` })
+      .from(deliveries)
+      .groupBy(deliveries.channel, deliveries.status),
+  ]);
+  const channel = (name: "email" | "sms"): ChannelStats => {
+    const byStatus = Object.fromEntries(byDelivery.filter((r) => r.channel === name).map((r) => [r.status, r.n]));
+    const sum = (...statuses: string[]) => statuses.reduce((acc, s) => acc + (byStatus[s] ?? 0), 0);
+    return {
+      queued: sum("queued", "leased"),
+      sent: sum("sent", "delivered"),
+      failed: sum("failed", "bounced", "complained", "unknown"),
+      byStatus,
+    };
+  };
+  return {
+    total: total?.n ?? 0,
+    unread: unread?.n ?? 0,
+    byPriority: Object.fromEntries(byPriority.map((r) => [r.key, r.n])),
+    byCategory: Object.fromEntries(byCategory.map((r) => [r.key, r.n])),
+    email: channel("email"),
+    sms: channel("sms"),
+  };
+}
