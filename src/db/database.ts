@@ -35,9 +35,9 @@ export interface Database {
   /** For selects only (the connection refuses writes). */
   readonly read: Db;
   /**
-   * Runs `work` inside the next group commit and resolves once its transaction is durable. `work` runs in its
-   * own savepoint: if it throws, only its changes are undone and the error is returned to this caller.
-   * `work` may be run again after a SQLITE_BUSY, so it must only touch the database.
+   * Runs `work` inside the next group commit and resolves once its transaction is durable. If `work` throws,
+   * only its changes are undone and the error is returned to this caller. `work` may run more than once (after
+   * SQLITE_BUSY, or when another job in its batch failed), so it must only touch the database.
    */
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Applies the committed migrations under db/migrations. */
@@ -125,28 +125,37 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const queue: Job[] = [];
   let draining: Promise<void> | null = null;
 
+  /**
+   * Commits `batch` in one transaction. Jobs run back to back without savepoints (they cost two statements
+   * per job); when a job throws, the transaction is rolled back and the batch re-run without it, so only its
+   * own changes are lost. Jobs are re-runnable by contract, so this is safe, and failures are rare.
+   */
   async function commit(batch: Job[]) {
     const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      const outcomes: { ok: boolean; value: unknown }[] = [];
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; ) {
+      const values: unknown[] = [];
+      let failed: { index: number; error: unknown } | null = null;
       try {
         await writer.transaction(async (tx) => {
-          outcomes.length = 0;
-          if (batch.length === 1) {
-            // biome-ignore lint/style/noNonNullAssertion: length checked
-            outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
-            return;
-          }
-          for (const job of batch) {
+          values.length = 0;
+          for (const [index, job] of pending.entries()) {
             try {
-              outcomes.push({ ok: true, value: await tx.transaction((sp) => job.work(sp)) });
+              values.push(await job.work(tx));
             } catch (error) {
               if (isBusyError(error)) throw error;
-              outcomes.push({ ok: false, value: error });
+              failed = { index, error };
+              throw error;
             }
           }
         });
       } catch (error) {
+        if (failed !== null) {
+          const { index, error: jobError } = failed as { index: number; error: unknown };
+          pending[index]?.reject(jobError);
+          pending = pending.filter((_, i) => i !== index);
+          continue;
+        }
         if (isBusyError(error)) {
           const waitedMs = Date.now() - started;
           options.onBusy?.({ attempt, waitedMs });
@@ -155,21 +164,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           await writerClient.reconnect();
           await configure(writerClient, "writer").catch(() => {});
           if (waitedMs < busyRetryMs) {
-            await Bun.sleep(Math.min(1000, 50 * attempt));
+            await Bun.sleep(Math.min(1000, 50 * attempt++));
             continue;
           }
           error = new DatabaseBusyError(waitedMs, error);
         }
-        // A lone job's own error rolls back the whole transaction; report it as that job's error.
-        for (const job of batch) job.reject(error);
+        for (const job of pending) job.reject(error);
         return;
       }
-      batch.forEach((job, i) => {
-        // biome-ignore lint/style/noNonNullAssertion: one outcome per job
-        const outcome = outcomes[i]!;
-        if (outcome.ok) job.resolve(outcome.value);
-        else job.reject(outcome.value);
-      });
+      pending.forEach((job, i) => job.resolve(values[i]));
       return;
     }
   }
