@@ -87,6 +87,9 @@ export function createApp(deps: Deps) {
     if (error instanceof HTTPException && error.status === 400) {
       return problemResponse(c, new AppError("invalid-json", "The body is not valid JSON"));
     }
+    if (error instanceof HTTPException && error.status === 415) {
+      return problemResponse(c, new AppError("unsupported-media-type", "Send the body as application/json"));
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, new AppError("validation-failed", error.message || "Bad request"));
     }

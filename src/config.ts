@@ -27,6 +27,41 @@ const configSchema = z.object({
   HERALD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   HERALD_SEED: bool.default(true),
   NODE_ENV: z.string().default("development"),
+  // Delivery engine (src/delivery). Rates are provider calls per second, never exceeded in any 1 s window.
+  HERALD_EMAIL_RATE: z.coerce.number().int().min(1).max(1_000_000).default(14),
+  HERALD_SMS_RATE: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /** How long a claimed delivery belongs to its worker; must comfortably exceed the provider timeout. */
+  HERALD_LEASE_MS: z.coerce.number().int().min(500).default(60_000),
+  HERALD_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  HERALD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
+  /** How often an idle worker looks for due deliveries (a cheap read, not a write). */
+  HERALD_WORKER_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(10),
+  /** Most deliveries one claim takes, and most one worker holds leased at once. */
+  HERALD_WORKER_BATCH: z.coerce.number().int().min(1).max(5_000).default(100),
+  HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50_000).default(200),
+  HERALD_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  HERALD_RETRY_CAP_MS: z.coerce.number().int().min(1).default(3_600_000),
+  HERALD_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** What the sweeper does with a lease that expired after the send started (the process died mid-send). */
+  HERALD_EMAIL_AMBIGUOUS: z.enum(["resend", "hold"]).default("resend"),
+  HERALD_SMS_AMBIGUOUS: z.enum(["resend", "hold"]).default("hold"),
+  /** How long an account-level provider error (sending paused, bad credentials) stops a channel. */
+  HERALD_CHANNEL_PAUSE_MS: z.coerce.number().int().min(1_000).default(300_000),
+  HERALD_SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  HERALD_SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+  HERALD_SMS_MAX_PRICE_USD: z.coerce.number().positive().optional(),
+  HERALD_SMS_SENDER_ID: z
+    .string()
+    .regex(/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/, "must be 1-11 letters, digits or hyphens with at least one letter")
+    .optional(),
+}).superRefine((c, ctx) => {
+  // A send must finish (or time out) well inside its lease, or a live worker's delivery would look abandoned.
+  if (c.HERALD_PROVIDER_TIMEOUT_MS * 2 > c.HERALD_LEASE_MS) {
+    ctx.addIssue({ code: "custom", path: ["HERALD_PROVIDER_TIMEOUT_MS"], message: "must be at most half of HERALD_LEASE_MS" });
+  }
+  if (c.HERALD_RETRY_CAP_MS < c.HERALD_RETRY_BASE_MS) {
+    ctx.addIssue({ code: "custom", path: ["HERALD_RETRY_CAP_MS"], message: "must be at least HERALD_RETRY_BASE_MS" });
+  }
 });
 
 /** Validated configuration. Field names mirror the environment variables. */

@@ -1,23 +1,28 @@
 import { createApp } from "./app.ts";
 import { createDeps } from "./bootstrap.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+import type { Deps } from "./deps.ts";
 import { ensureAdminKey } from "./domain/api-keys/api-keys.service.ts";
 
+/** How long in-flight requests (and open event streams) get to finish after SIGTERM before they are cut. */
+export const SHUTDOWN_GRACE_MS = 3000;
+
+/** A running server, as returned by {@link serve}. */
+export interface RunningServer {
+  readonly port: number;
+  readonly deps: Deps;
+  /**
+   * Stops accepting connections, waits up to `graceMs` for in-flight requests (then closes the ones still
+   * open, such as event streams), lets queued writes commit and closes the database. Safe to call twice.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
 /**
- * The server: config → deps (migrate, seed) → HTTP. SIGTERM/SIGINT stop accepting requests, let queued writes
- * commit, close the database and exit 0.
+ * Starts Herald on `config`: deps (open, migrate, seed) → admin key → HTTP. Shared by `src/main.ts` and
+ * `herald serve`.
  */
-async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+export async function serve(config: Config): Promise<RunningServer> {
   const deps = await createDeps(config);
   const generated = await ensureAdminKey(deps, config.HERALD_ADMIN_KEY);
   if (generated) {
@@ -29,19 +34,62 @@ async function main() {
   }
   const app = createApp(deps);
   const server = Bun.serve({ port: config.PORT, fetch: app.fetch, idleTimeout: 0 });
-  deps.logger.info("herald listening", { port: server.port, database: config.DATABASE_URL.split(":")[0] });
+  const port = server.port ?? config.PORT;
+  deps.logger.info("herald listening", { port, database: config.DATABASE_URL.split(":")[0] });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    deps.logger.info("shutting down", { signal });
-    await server.stop();
+  let stopped: Promise<void> | null = null;
+  async function shutdown(graceMs: number) {
+    const drained = server.stop();
+    const inTime = await Promise.race([drained.then(() => true), Bun.sleep(graceMs).then(() => false)]);
+    if (!inTime) {
+      deps.logger.warn("closing connections still open after the grace period", { graceMs });
+      await server.stop(true);
+    }
+    // Waits for writes already queued (requests that were answered, or cut, still commit what they queued).
     await deps.db.close();
-    process.exit(0);
+  }
+  return {
+    port,
+    deps,
+    stop: (graceMs = SHUTDOWN_GRACE_MS) => {
+      stopped ??= shutdown(graceMs);
+      return stopped;
+    },
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
 }
 
-await main();
+/** Loads the configuration, or prints every bad key and exits 78 (EX_CONFIG). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs the server until SIGTERM or SIGINT, then stops it gracefully. Resolves with the exit code: 0 after a
+ * clean stop, 1 if stopping failed.
+ */
+export async function runServer(config: Config = loadConfigOrExit()): Promise<number> {
+  const running = await serve(config);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.on("SIGTERM", resolve);
+    process.on("SIGINT", resolve);
+  });
+  running.deps.logger.info("shutting down", { signal });
+  try {
+    await running.stop();
+  } catch (error) {
+    running.deps.logger.error("shutdown failed", { error: (error as Error).name, message: (error as Error).message });
+    return 1;
+  }
+  running.deps.logger.info("stopped", { signal });
+  return 0;
+}
+
+if (import.meta.main) process.exit(await runServer());

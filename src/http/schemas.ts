@@ -28,7 +28,9 @@ export const commonErrors = {
   401: problem("Missing or invalid credentials"),
   403: problem("The credential lacks the scope this route needs"),
   413: problem("Body larger than 1 MiB"),
+  415: problem("The body is not application/json"),
   500: problem("Unexpected error"),
+  503: problem("The database stayed locked by another process; retry after the Retry-After seconds"),
 } as const;
 
 /** Builds one problem response entry for a route's `responses`. */

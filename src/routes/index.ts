@@ -1,15 +1,25 @@
 import type { Deps } from "../deps.ts";
 import { createRouter } from "../http/router.ts";
+import { brandingRoutes } from "./branding/index.ts";
 import { eventRoutes } from "./events/index.ts";
+import { inboxRoutes } from "./inbox/index.ts";
+import { meRoutes } from "./me/index.ts";
 import { notificationRoutes } from "./notifications/index.ts";
+import { preferenceRoutes } from "./preferences/index.ts";
 import { recipientRoutes } from "./recipients/index.ts";
 import { ruleRoutes } from "./rules/index.ts";
+import { templateRoutes } from "./templates/index.ts";
 
 /** Every /v1 resource, mounted in one place. */
 export function v1Routes(deps: Deps) {
   return createRouter()
     .route("/", recipientRoutes(deps))
     .route("/", notificationRoutes(deps))
+    .route("/", preferenceRoutes(deps))
+    .route("/", inboxRoutes(deps))
+    .route("/", meRoutes(deps))
     .route("/", eventRoutes(deps))
-    .route("/", ruleRoutes(deps));
+    .route("/", ruleRoutes(deps))
+    .route("/", templateRoutes(deps))
+    .route("/", brandingRoutes(deps));
 }

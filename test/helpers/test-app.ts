@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "bun:test";
 import { createApp } from "../../src/app.ts";
@@ -9,18 +7,10 @@ import { loadConfig } from "../../src/config.ts";
 import type { Deps } from "../../src/deps.ts";
 import { createApiKey } from "../../src/domain/api-keys/api-keys.service.ts";
 import { memoryLogger } from "../../src/logger.ts";
+import { checkResponse } from "./response-contract.ts";
+import { tempDir } from "./temp-dir.ts";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh temporary directory, removed after the test file. */
-export function tempDir(prefix = "herald-test-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+export { tempDir };
 
 /** Options for {@link makeTestApp}. */
 export interface TestAppOptions {
@@ -40,12 +30,21 @@ export interface TestApp {
   adminKey: string;
   portalKey: string;
   dbPath: string;
-  /** `app.request` with JSON encoding and a bearer key (admin by default; pass `key: null` for none). */
-  call(
-    method: string,
-    path: string,
-    options?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
-  ): Promise<TestResponse>;
+  /**
+   * `app.request` with JSON encoding and a bearer key (admin by default; pass `key: null` for none). Every
+   * response is checked against the route's declared OpenAPI responses (status, content type, zod schema) and
+   * a mismatch throws; `checkResponse: false` skips that, for tests that deliberately provoke undeclared output.
+   */
+  call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
+}
+
+/** Options for {@link TestApp.call}. */
+export interface CallOptions {
+  body?: unknown;
+  key?: string | null;
+  headers?: Record<string, string>;
+  /** Check the response against the declared contract (default true). */
+  checkResponse?: boolean;
 }
 
 /** A response whose `json()` is untyped, as tests assert on its shape. */
@@ -79,7 +78,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     adminKey,
     portalKey,
     dbPath,
-    async call(method, path, { body, key = adminKey, headers = {} } = {}) {
+    async call(method, path, { body, key = adminKey, headers = {}, checkResponse: check = true } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       const h = init.headers as Record<string, string>;
       if (key !== null) h.authorization = `Bearer ${key}`;
@@ -87,7 +86,9 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
         h["content-type"] ??= "application/json";
         init.body = typeof body === "string" ? body : JSON.stringify(body);
       }
-      return app.request(path, init);
+      const response = await app.request(path, init);
+      if (check) await checkResponse(app, method, path, response);
+      return response;
     },
   };
 }

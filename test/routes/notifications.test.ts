@@ -209,9 +209,11 @@ describe("GET /v1/notifications", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const qs = new URLSearchParams({ recipientId: "tech-list", limit: "3", ...(cursor ? { cursor } : {}) });
-      const page = await (await t.call("GET", `/v1/notifications?${qs}`, { key: t.portalKey })).json();
-      seen.push(...page.items.map((n: { id: string }) => n.id));
+      const qs: URLSearchParams = new URLSearchParams({ recipientId: "tech-list", limit: "3", ...(cursor ? { cursor } : {}) });
+      const page: { items: { id: string }[]; nextCursor: string | null } = await (
+        await t.call("GET", `/v1/notifications?${qs}`, { key: t.portalKey })
+      ).json();
+      seen.push(...page.items.map((n) => n.id));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toHaveLength(7);

@@ -31,8 +31,10 @@ export function createInboxEvents(): InboxEvents {
       set.add(listener);
       count++;
       return () => {
-        if (set.delete(listener)) count--;
-        if (set.size === 0) listeners.delete(recipientId);
+        if (!set.delete(listener)) return; // already unsubscribed: calling twice is harmless
+        count--;
+        // Only drop the set if it is still the registered one; a later subscriber may have replaced it.
+        if (set.size === 0 && listeners.get(recipientId) === set) listeners.delete(recipientId);
       };
     },
     size: () => count,

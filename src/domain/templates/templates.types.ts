@@ -42,3 +42,22 @@ export interface RenderGlobals {
   category: string;
   preferencesUrl: string;
 }
+
+/** A template's editable fields: everything but its name, version and timestamps. */
+export type TemplateFields = Pick<
+  TemplateRecord,
+  | "description"
+  | "category"
+  | "defaultPriority"
+  | "title"
+  | "message"
+  | "emailSubject"
+  | "emailHtml"
+  | "emailText"
+  | "sms"
+  | "requiredContext"
+  | "active"
+>;
+
+/** The fields that hold Liquid source. */
+export type LiquidField = "title" | "message" | "emailSubject" | "emailHtml" | "emailText" | "sms";

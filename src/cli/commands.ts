@@ -1,0 +1,11 @@
+import { backupCommand } from "./backup.command.ts";
+import type { Command } from "./command.ts";
+import { helpCommand } from "./help.command.ts";
+import { keysCommand } from "./keys.command.ts";
+import { migrateCommand } from "./migrate.command.ts";
+import { restoreCommand } from "./restore.command.ts";
+import { seedCommand } from "./seed.command.ts";
+import { serveCommand } from "./serve.command.ts";
+
+/** Every `herald` command, in the order `herald help` lists them. Adding a command is one line here. */
+export const commands: Command[] = [serveCommand, migrateCommand, seedCommand, keysCommand, backupCommand, restoreCommand, helpCommand(() => commands)];

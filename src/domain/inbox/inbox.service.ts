@@ -1,0 +1,134 @@
+import { and, desc, eq, isNotNull, isNull, lt, type SQL } from "drizzle-orm";
+import { inboxCounters, notifications, recipients } from "../../../db/schema.ts";
+import type { Clock } from "../../clock.ts";
+import type { Database } from "../../db/database.ts";
+import { notFound } from "../../errors.ts";
+import { decodeCursor, encodeCursor } from "../notifications/notifications.service.ts";
+import { type NotificationView, toNotificationView } from "../notifications/notifications.view.ts";
+import { findRecipient } from "../recipients/recipients.service.ts";
+import { adjustUnread, readUnread } from "./inbox.counters.ts";
+import type { InboxChange, InboxEvents } from "./inbox.events.ts";
+
+/**
+ * The inbox verbs, shared by the portal routes (`/v1/recipients/{id}/inbox`, `/v1/notifications/{id}/read`)
+ * and the recipient's own routes (`/v1/me/...`): the routes differ only in where the recipient id comes from.
+ * Reads are one or two indexed queries and never write; every write keeps `inbox_counters` in step in the same
+ * transaction and publishes the change after commit.
+ */
+interface Deps {
+  db: Database;
+  clock: Clock;
+  inboxEvents: InboxEvents;
+}
+
+/** What the unread badge needs: the count and a version that grows with every inbox change. */
+export interface UnreadCount {
+  unread: number;
+  version: number;
+}
+
+/** Filters and paging for {@link listInbox}. */
+export interface InboxFilter {
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** true: only unread; false: only read; absent: both. */
+  unread?: boolean;
+  category?: string;
+}
+
+/** One inbox page, newest first. */
+export interface InboxPage {
+  items: NotificationView[];
+  nextCursor: string | null;
+}
+
+const unreadOf = (change: InboxChange): UnreadCount => ({ unread: change.unread, version: change.version });
+
+/** A live recipient's unread count, in one indexed query (the counter row, never a COUNT). */
+export async function unreadCount({ db }: Pick<Deps, "db">, recipientId: string): Promise<UnreadCount> {
+  // The join checks that the recipient is live in the same query that reads the counter.
+  const [row] = await db.read
+    .select({ unread: inboxCounters.unread, version: inboxCounters.version })
+    .from(recipients)
+    .leftJoin(inboxCounters, eq(inboxCounters.recipientId, recipients.id))
+    .where(and(eq(recipients.id, recipientId), isNull(recipients.erasedAt)))
+    .limit(1);
+  if (!row) throw notFound("Recipient", recipientId);
+  return { unread: row.unread ?? 0, version: row.version ?? 0 };
+}
+
+/**
+ * A page of a live recipient's inbox, newest first (ids are ULIDs, so id order is creation order). Walks
+ * `notifications_recipient_idx` (or the partial unread index) backwards from the cursor; erased rows never show.
+ */
+export async function listInbox({ db }: Pick<Deps, "db">, recipientId: string, f: InboxFilter): Promise<InboxPage> {
+  const where: SQL[] = [eq(notifications.recipientId, recipientId), isNull(notifications.erasedAt)];
+  if (f.unread === true) where.push(isNull(notifications.readAt));
+  if (f.unread === false) where.push(isNotNull(notifications.readAt));
+  if (f.category !== undefined) where.push(eq(notifications.category, f.category));
+  if (f.cursor !== undefined) where.push(lt(notifications.id, decodeCursor(f.cursor)));
+  const [recipient, rows] = await Promise.all([
+    findRecipient(db.read, recipientId),
+    db.read
+      .select()
+      .from(notifications)
+      .where(and(...where))
+      .orderBy(desc(notifications.id))
+      .limit(f.limit + 1),
+  ]);
+  if (!recipient) throw notFound("Recipient", recipientId);
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  return { items: page.map(toNotificationView), nextCursor: rows.length > f.limit && last ? encodeCursor(last.id) : null };
+}
+
+/**
+ * Marks one notification read. Idempotent: a notification already read is returned as it is, and the counter
+ * moves only when this call changed the row. With `owner` (a recipient token's caller) someone else's
+ * notification is not-found, exactly like a missing one, so ids don't leak.
+ */
+export async function markRead(deps: Deps, notificationId: string, owner?: string): Promise<NotificationView> {
+  const now = deps.clock.now();
+  const visible = and(
+    eq(notifications.id, notificationId),
+    isNull(notifications.erasedAt),
+    owner === undefined ? undefined : eq(notifications.recipientId, owner),
+  );
+  const { row, change } = await deps.db.write(async (tx) => {
+    const [updated] = await tx
+      .update(notifications)
+      .set({ readAt: now })
+      .where(and(visible, isNull(notifications.readAt)))
+      .returning();
+    if (updated) return { row: updated, change: await adjustUnread(tx, updated.recipientId, -1) };
+    const [current] = await tx.select().from(notifications).where(visible).limit(1);
+    if (!current) throw notFound("Notification", notificationId);
+    return { row: current, change: null };
+  });
+  if (change) deps.inboxEvents.publish(change);
+  return toNotificationView(row);
+}
+
+/** The outcome of {@link markAllRead}: how many notifications it marked and the counter afterwards. */
+export interface MarkAllReadResult extends UnreadCount {
+  marked: number;
+}
+
+/** Marks every unread notification of a live recipient read, in one transaction with the counter. */
+export async function markAllRead(deps: Deps, recipientId: string): Promise<MarkAllReadResult> {
+  const now = deps.clock.now();
+  const { marked, change } = await deps.db.write(async (tx) => {
+    if (!(await findRecipient(tx, recipientId))) throw notFound("Recipient", recipientId);
+    const result = await tx
+      .update(notifications)
+      .set({ readAt: now })
+      .where(and(eq(notifications.recipientId, recipientId), isNull(notifications.readAt), isNull(notifications.erasedAt)));
+    const marked = result.rowsAffected;
+    // Nothing changed: leave the version alone so streams and caches don't see a change that isn't one.
+    if (marked === 0) return { marked, change: await readUnread(tx, recipientId) };
+    return { marked, change: await adjustUnread(tx, recipientId, -marked) };
+  });
+  if (marked > 0) deps.inboxEvents.publish(change);
+  return { marked, ...unreadOf(change) };
+}

@@ -1,0 +1,62 @@
+import { eq } from "drizzle-orm";
+import { preferences } from "../../../db/schema.ts";
+import type { Clock } from "../../clock.ts";
+import type { Database, Queryable } from "../../db/database.ts";
+import { notFound } from "../../errors.ts";
+import { findRecipient } from "../recipients/recipients.service.ts";
+import { defaultPreferences, normalizePreferences } from "./preferences.rules.ts";
+import type { Preferences } from "./preferences.types.ts";
+
+interface Deps {
+  db: Database;
+  clock: Clock;
+}
+
+/**
+ * A recipient's preferences on `q` (the reader or an open transaction); the defaults when they never set any.
+ * Does not check that the recipient exists: callers that answer for a recipient do that first.
+ */
+export async function getPreferences(q: Queryable, recipientId: string): Promise<Preferences> {
+  const [row] = await q.select().from(preferences).where(eq(preferences.recipientId, recipientId)).limit(1);
+  if (!row) return defaultPreferences();
+  return {
+    emailEnabled: row.emailEnabled,
+    smsEnabled: row.smsEnabled,
+    categoryOptOuts: { email: row.categoryOptOuts.email ?? [], sms: row.categoryOptOuts.sms ?? [] },
+    quietHours: { enabled: row.quietHoursEnabled, start: row.quietHoursStart, end: row.quietHoursEnd },
+    digestHour: row.digestHour,
+  };
+}
+
+/** A live recipient's preferences, or not-found for an unknown or erased recipient. */
+export async function getRecipientPreferences({ db }: Deps, recipientId: string): Promise<Preferences> {
+  if (!(await findRecipient(db.read, recipientId))) throw notFound("Recipient", recipientId);
+  return getPreferences(db.read, recipientId);
+}
+
+/**
+ * Replaces a live recipient's whole preference document (the input is already validated). The existence check
+ * runs inside the write so a concurrent erasure cannot be followed by a stray preferences row.
+ */
+export async function replacePreferences(deps: Deps, recipientId: string, input: Preferences): Promise<Preferences> {
+  const next = normalizePreferences(input);
+  const now = deps.clock.now();
+  const row = {
+    emailEnabled: next.emailEnabled,
+    smsEnabled: next.smsEnabled,
+    categoryOptOuts: next.categoryOptOuts,
+    quietHoursEnabled: next.quietHours.enabled,
+    quietHoursStart: next.quietHours.start,
+    quietHoursEnd: next.quietHours.end,
+    digestHour: next.digestHour,
+    updatedAt: now,
+  };
+  await deps.db.write(async (tx) => {
+    if (!(await findRecipient(tx, recipientId))) throw notFound("Recipient", recipientId);
+    await tx
+      .insert(preferences)
+      .values({ recipientId, ...row })
+      .onConflictDoUpdate({ target: preferences.recipientId, set: row });
+  });
+  return next;
+}

@@ -1,0 +1,150 @@
+/**
+ * Renders a stored template for one recipient: title and message (in-app), the email (subject, HTML inside the
+ * branded layout, text) and the SMS with its encoding and segments. Parsed templates are cached by name and
+ * version, so the hot path is rendering only.
+ */
+import type { Liquid, Template } from "liquidjs";
+import { AppError } from "../../errors.ts";
+import { smsInfo, toGsmFriendly } from "../sms/sms.rules.ts";
+import { htmlToText, textToHtml } from "./email-body.rules.ts";
+import { engineFor, engines, parseField, TemplateSourceError } from "./templates.compiler.ts";
+import { compileFastPath, type FastRender, FastPathBailout } from "./templates.fast-path.ts";
+import { type EmailLayouts, emailLayouts } from "./templates.layout.ts";
+import { hasEmail, LIQUID_FIELDS } from "./templates.rules.ts";
+import type { LiquidField, RenderedNotification, RenderGlobals, TemplateRecord } from "./templates.types.ts";
+
+/** Parsed templates kept at most; beyond this the least recently used goes (renaming templates cannot grow it). */
+export const MAX_CACHED_TEMPLATES = 1000;
+
+/** A parsed part with its fast-path renderer when it has one (see templates.fast-path.ts). */
+interface Part {
+  engine: Liquid;
+  parsed: Template[];
+  fast: FastRender | null;
+}
+
+interface Compiled {
+  version: number;
+  sources: (string | null)[];
+  parts: Partial<Record<LiquidField, Part>>;
+}
+
+function partOf(engine: Liquid, parsed: Template[]): Part {
+  return { engine, parsed, fast: compileFastPath(engine, parsed) };
+}
+
+/** Name → parsed template, in least-recently-used order (a Map iterates in insertion order). */
+const cache = new Map<string, Compiled>();
+
+/**
+ * The parsed template, from the cache when name, version and sources match. Sources are compared too because
+ * a template deleted and created again starts over at version 1.
+ */
+function compile(t: TemplateRecord): Compiled {
+  const hit = cache.get(t.name);
+  if (hit && hit.version === t.version && LIQUID_FIELDS.every((f, i) => hit.sources[i] === t[f])) {
+    cache.delete(t.name);
+    cache.set(t.name, hit);
+    return hit;
+  }
+  const parts: Compiled["parts"] = {};
+  for (const field of LIQUID_FIELDS) {
+    const source = t[field];
+    if (source == null) continue;
+    try {
+      const engine = engineFor(field);
+      parts[field] = partOf(engine, parseField(engine, field, source));
+    } catch (error) {
+      if (!(error instanceof TemplateSourceError)) throw error;
+      throw new AppError("unprocessable", `Template '${t.name}' does not parse: ${error.issue.message}`, {
+        errors: [error.issue],
+      });
+    }
+  }
+  const compiled = { version: t.version, sources: LIQUID_FIELDS.map((f) => t[f]), parts };
+  cache.delete(t.name);
+  cache.set(t.name, compiled);
+  if (cache.size > MAX_CACHED_TEMPLATES) cache.delete(cache.keys().next().value as string);
+  return compiled;
+}
+
+/**
+ * Renders one part: on the fast path when it has one and is sure of the result, else with LiquidJS. Herald's
+ * globals are the scope and the caller's context sits beneath, so globals win.
+ */
+function renderPart(t: TemplateRecord, field: string, part: Part, scope: object, context: Record<string, unknown>): string {
+  if (part.fast) {
+    try {
+      return part.fast(scope, context);
+    } catch (error) {
+      if (!(error instanceof FastPathBailout)) throw error;
+    }
+  }
+  try {
+    return String(part.engine.renderSync(part.parsed, scope, { globals: context }));
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).replace(
+      /, line:(\d+), col:(\d+)$/,
+      " (line $1, column $2)",
+    );
+    throw new AppError("unprocessable", `Template '${t.name}' could not render ${field}: ${message}`, {
+      errors: [{ path: field, message }],
+    });
+  }
+}
+
+/** The layouts as parts, built once per loaded layout. */
+let layoutParts: { source: EmailLayouts; html: Part; text: Part } | undefined;
+function layouts(): { html: Part; text: Part } {
+  const source = emailLayouts();
+  if (layoutParts?.source !== source) {
+    layoutParts = { source, html: partOf(engines.html, source.html), text: partOf(engines.text, source.text) };
+  }
+  return layoutParts;
+}
+
+/** Subjects and titles are single lines: a newline from the context must not reach an email header. */
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/**
+ * Renders every part `template` has for `context` (the caller's data) and `globals` (recipient, branding,
+ * links…). The email exists when the template has a subject and a body (a missing HTML or text body is derived
+ * from the other); the SMS when it has SMS text, with typographic punctuation swapped for GSM-7 equivalents
+ * so a smart quote does not double its cost. A render failure is an `unprocessable` AppError naming the field.
+ */
+export async function renderNotification(
+  template: TemplateRecord,
+  context: Record<string, unknown>,
+  globals: RenderGlobals,
+): Promise<RenderedNotification> {
+  const { parts } = compile(template);
+  const render = (field: LiquidField) => {
+    const part = parts[field];
+    return part ? renderPart(template, field, part, globals, context) : "";
+  };
+  const title = oneLine(render("title"));
+  const message = render("message").trim();
+
+  let email: RenderedNotification["email"] = null;
+  if (hasEmail(template)) {
+    const subject = oneLine(render("emailSubject"));
+    const bodyHtml = parts.emailHtml ? render("emailHtml") : textToHtml(render("emailText"));
+    const bodyText = parts.emailText ? render("emailText").trim() : htmlToText(bodyHtml);
+    const layout = layouts();
+    // The layout's button only links to web pages, whatever the caller sent as actionUrl.
+    const actionUrl = globals.actionUrl && /^https?:\/\//i.test(globals.actionUrl) ? globals.actionUrl : null;
+    const layoutScope = (content: string) => ({ ...globals, actionUrl, content, subject, preheader: message });
+    email = {
+      subject,
+      html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), context),
+      text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), context).trim(),
+    };
+  }
+
+  let sms: RenderedNotification["sms"] = null;
+  if (parts.sms) {
+    const text = toGsmFriendly(render("sms").trim());
+    sms = { text, ...smsInfo(text) };
+  }
+  return { title, message, email, sms };
+}

@@ -1,0 +1,163 @@
+/** Template verbs: create, read, update, delete and preview. Every stored template parses and is sandbox-safe. */
+import type { Deps } from "../../deps.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { validationError } from "../../http/problem.ts";
+import { getBranding } from "../branding/branding.service.ts";
+import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
+import { invalidTemplate, templateSourceIssues } from "./templates.compiler.ts";
+import { renderNotification } from "./templates.renderer.ts";
+import {
+  deleteTemplateRow,
+  getTemplate,
+  insertTemplateIfAbsent,
+  listTemplateRows,
+  replaceTemplateRow,
+  rulesUsingTemplate,
+} from "./templates.repo.ts";
+import { emailPartIssues, LIQUID_FIELDS, missingContext, requiredContextIssues } from "./templates.rules.ts";
+import type { RenderedNotification, RenderGlobals, TemplateFields, TemplateRecord } from "./templates.types.ts";
+
+type TemplateDeps = Pick<Deps, "db" | "clock">;
+
+/** What creating a template takes: a name, the four required fields, the rest optional. */
+export type CreateTemplateInput = { name: string } & Pick<TemplateFields, "category" | "defaultPriority" | "title" | "message"> &
+  Partial<TemplateFields>;
+
+/** What an update takes: fields left out keep their value, null clears an optional one. */
+export type UpdateTemplateInput = Partial<TemplateFields>;
+
+const OPTIONAL_DEFAULTS = {
+  description: "",
+  emailSubject: null,
+  emailHtml: null,
+  emailText: null,
+  sms: null,
+  requiredContext: [],
+  active: true,
+} satisfies Partial<TemplateFields>;
+
+function withoutUndefined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Empty optional sources mean "no such part", so an email or SMS is never sent blank. */
+function normalized<T extends TemplateFields>(fields: T): T {
+  const out = { ...fields };
+  for (const field of LIQUID_FIELDS) {
+    if (field !== "title" && field !== "message" && out[field]?.trim() === "") out[field] = null;
+  }
+  return out;
+}
+
+/** Throws the 400 for fields that cannot be stored: bad requiredContext, half an email, Liquid errors. */
+export function assertStorable(fields: TemplateFields): void {
+  const shapeIssues = [...requiredContextIssues(fields.requiredContext), ...emailPartIssues(fields)];
+  if (shapeIssues.length > 0) throw validationError(shapeIssues);
+  const sourceIssues = templateSourceIssues(fields);
+  if (sourceIssues.length > 0) throw invalidTemplate(sourceIssues);
+}
+
+/** Creates a template at version 1; 409 `conflict` when the name is taken. */
+export async function createTemplate(deps: TemplateDeps, input: CreateTemplateInput): Promise<TemplateRecord> {
+  const { name, ...fields } = input;
+  const merged = normalized({ ...OPTIONAL_DEFAULTS, ...withoutUndefined(fields) } as TemplateFields);
+  assertStorable(merged);
+  const now = deps.clock.now();
+  const row: TemplateRecord = { name, ...merged, version: 1, createdAt: now, updatedAt: now };
+  const inserted = await deps.db.write((tx) => insertTemplateIfAbsent(tx, row));
+  if (!inserted) {
+    throw new AppError("conflict", `Template '${name}' already exists; change it with PUT /v1/templates/${name}`, {
+      resource: "template",
+      id: name,
+    });
+  }
+  return row;
+}
+
+/** Every template, by name. */
+export async function listTemplates(deps: Pick<Deps, "db">): Promise<TemplateRecord[]> {
+  return listTemplateRows(deps.db.read);
+}
+
+/** The template called `name`, or not-found. */
+export async function requireTemplate(deps: Pick<Deps, "db">, name: string): Promise<TemplateRecord> {
+  const template = await getTemplate(deps.db.read, name);
+  if (!template) throw notFound("Template", name);
+  return template;
+}
+
+/** Merges `input` into the template; a real change bumps `version` and `updatedAt`, a no-op returns it as is. */
+export async function updateTemplate(deps: TemplateDeps, name: string, input: UpdateTemplateInput): Promise<TemplateRecord> {
+  const now = deps.clock.now();
+  return deps.db.write(async (tx) => {
+    const existing = await getTemplate(tx, name);
+    if (!existing) throw notFound("Template", name);
+    const merged = normalized({ ...existing, ...withoutUndefined(input) });
+    const changed = (Object.keys(merged) as (keyof TemplateRecord)[]).some(
+      (k) => JSON.stringify(merged[k]) !== JSON.stringify(existing[k]),
+    );
+    if (!changed) return existing;
+    assertStorable(merged);
+    const row = { ...merged, version: existing.version + 1, updatedAt: now };
+    await replaceTemplateRow(tx, row);
+    return row;
+  });
+}
+
+/** Deletes a template; 409 while event rules still use it (events would fail), 404 when unknown. */
+export async function deleteTemplate(deps: Pick<Deps, "db">, name: string): Promise<void> {
+  await deps.db.write(async (tx) => {
+    if (!(await getTemplate(tx, name))) throw notFound("Template", name);
+    const rules = await rulesUsingTemplate(tx, name);
+    if (rules.length > 0) {
+      throw new AppError("conflict", `Template '${name}' is used by the rules for ${rules.join(", ")}; change or delete them first`, {
+        resource: "template",
+        id: name,
+        rules,
+      });
+    }
+    await deleteTemplateRow(tx, name);
+  });
+}
+
+/** A sample render: the sample recipient, action URL and phone are optional. */
+export interface PreviewInput {
+  context: Record<string, unknown>;
+  recipient?: Partial<Pick<RenderGlobals["recipient"], "name" | "kind" | "locale">>;
+  actionUrl?: string | null;
+  /** E.164 number to price the SMS for (US/CA prices when absent). */
+  phone?: string | null;
+}
+
+/** A preview: every rendered part, and the SMS's encoding, segments and estimated cost. */
+export interface TemplatePreview extends Omit<RenderedNotification, "sms"> {
+  sms: (NonNullable<RenderedNotification["sms"]> & { costUsd: number }) | null;
+}
+
+/** The recipient a preview renders for when the request names none. */
+export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = { id: "preview", name: "Alex Example", kind: "customer", locale: "en" };
+
+/** Renders a stored template (active or not) with a sample context, exactly as a notification would be. */
+export async function previewTemplate(deps: Pick<Deps, "db" | "config">, name: string, input: PreviewInput): Promise<TemplatePreview> {
+  const template = await requireTemplate(deps, name);
+  const missing = missingContext(template.requiredContext, input.context);
+  if (missing.length > 0) {
+    throw new AppError("missing-context", `The context lacks ${missing.join(", ")}`, {
+      missing,
+      errors: missing.map((key) => ({ path: `context.${key}`, message: "required by the template" })),
+    });
+  }
+  const recipient = { ...PREVIEW_RECIPIENT, ...withoutUndefined(input.recipient ?? {}) };
+  const rendered = await renderNotification(template, input.context, {
+    recipient,
+    branding: await getBranding(deps.db.read),
+    actionUrl: input.actionUrl ?? null,
+    priority: template.defaultPriority,
+    category: template.category,
+    preferencesUrl: deps.config.HERALD_PREFERENCES_URL.replace("{recipientId}", encodeURIComponent(recipient.id)),
+  });
+  return {
+    ...rendered,
+    sms: rendered.sms && { ...rendered.sms, costUsd: estimateSmsCostUsd(rendered.sms.segments, input.phone) },
+  };
+}
