@@ -1,6 +1,9 @@
+import { createProviders } from "./channels/providers.ts";
+import type { Providers } from "./channels/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import { createDeliveryEngine } from "./delivery/delivery-engine.ts";
 import type { Deps } from "./deps.ts";
 import { createInboxEvents } from "./domain/inbox/inbox.events.ts";
 import { generateTokenSecret } from "./domain/recipient-tokens/recipient-tokens.ts";
@@ -12,6 +15,10 @@ import { createLogger, type Logger } from "./logger.ts";
 export interface DepsOverrides {
   clock?: Clock;
   logger?: Logger;
+  /** Replaces the configured email and/or SMS provider (tests: fakes, or SES/SNS against a fake endpoint). */
+  providers?: Partial<Providers>;
+  /** Randomness for retry jitter (tests pin it). */
+  random?: () => number;
 }
 
 /**
@@ -30,7 +37,10 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const tokenSecret =
     config.HERALD_TOKEN_SECRET ??
     (await db.write((tx) => putSettingIfAbsent(tx, "recipient-token-secret", generateTokenSecret(), clock.now())));
-  const deps: Deps = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents() };
+  const configured = createProviders(config, db, clock);
+  const providers: Providers = { ...configured, ...overrides.providers };
+  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers }, { random: overrides.random });
+  const deps: Deps = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery };
   if (config.HERALD_SEED) await seedDefaults(deps);
   return deps;
 }

@@ -50,7 +50,9 @@ export async function runCli(argv: string[], io: CliIo = processIo, env = proces
       io.err(`herald ${name}: ${error.message}`);
       return exitCodes.failure;
     }
-    io.err(`herald ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    io.err(
+      `herald ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
     return exitCodes.failure;
   }
 }

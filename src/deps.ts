@@ -1,6 +1,8 @@
+import type { Providers } from "./channels/types.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import type { DeliveryEngine } from "./delivery/delivery-engine.ts";
 import type { InboxEvents } from "./domain/inbox/inbox.events.ts";
 import type { Logger } from "./logger.ts";
 
@@ -17,4 +19,8 @@ export interface Deps {
   /** HMAC secret for recipient tokens (HERALD_TOKEN_SECRET, or a generated one kept in settings). */
   tokenSecret: string;
   inboxEvents: InboxEvents;
+  /** Email and SMS providers (SES/SNS, the outbox, or test fakes), chosen once at start. */
+  providers: Providers;
+  /** The delivery workers and lease sweeper; started by the server only, driven by hand in tests. */
+  delivery: DeliveryEngine;
 }

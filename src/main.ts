@@ -36,15 +36,19 @@ export async function serve(config: Config): Promise<RunningServer> {
   const server = Bun.serve({ port: config.PORT, fetch: app.fetch, idleTimeout: 0 });
   const port = server.port ?? config.PORT;
   deps.logger.info("herald listening", { port, database: config.DATABASE_URL.split(":")[0] });
+  deps.delivery.start();
 
   let stopped: Promise<void> | null = null;
   async function shutdown(graceMs: number) {
+    // Stop claiming at once; sends in progress finish (bounded by the provider timeout), the rest are released.
+    const deliveryStopped = deps.delivery.stop();
     const drained = server.stop();
     const inTime = await Promise.race([drained.then(() => true), Bun.sleep(graceMs).then(() => false)]);
     if (!inTime) {
       deps.logger.warn("closing connections still open after the grace period", { graceMs });
       await server.stop(true);
     }
+    await deliveryStopped;
     // Waits for writes already queued (requests that were answered, or cut, still commit what they queued).
     await deps.db.close();
   }
@@ -85,7 +89,10 @@ export async function runServer(config: Config = loadConfigOrExit()): Promise<nu
   try {
     await running.stop();
   } catch (error) {
-    running.deps.logger.error("shutdown failed", { error: (error as Error).name, message: (error as Error).message });
+    running.deps.logger.error("shutdown failed", {
+      error: (error as Error).name,
+      message: (error as Error).message,
+    });
     return 1;
   }
   running.deps.logger.info("stopped", { signal });

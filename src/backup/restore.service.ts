@@ -47,12 +47,13 @@ export async function verifyDatabaseFile(path: string): Promise<RestoreVerificat
 }
 
 /**
- * libSQL leaves `-wal` and `-shm` behind on close. Verification only reads, so the WAL is empty and both can go;
- * a non-empty WAL would hold data, so it is kept (the file is then not swapped in without it).
+ * libSQL leaves `-wal` and `-shm` behind on close. After a read-only check of a file fresh from Litestream the
+ * WAL is empty and both can go, so the file stands alone (ready to be renamed); a WAL holding frames is data
+ * and stays.
  */
 function removeEmptyWal(path: string) {
   const wal = `${path}-wal`;
-  if (existsSync(wal) && statSync(wal).size > 0) throw new Error(`${wal} is not empty after a read-only check`);
+  if (existsSync(wal) && statSync(wal).size > 0) return;
   rmSync(wal, { force: true });
   rmSync(`${path}-shm`, { force: true });
 }

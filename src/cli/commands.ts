@@ -8,4 +8,12 @@ import { seedCommand } from "./seed.command.ts";
 import { serveCommand } from "./serve.command.ts";
 
 /** Every `herald` command, in the order `herald help` lists them. Adding a command is one line here. */
-export const commands: Command[] = [serveCommand, migrateCommand, seedCommand, keysCommand, backupCommand, restoreCommand, helpCommand(() => commands)];
+export const commands: Command[] = [
+  serveCommand,
+  migrateCommand,
+  seedCommand,
+  keysCommand,
+  backupCommand,
+  restoreCommand,
+  helpCommand(() => commands),
+];

@@ -31,20 +31,27 @@ export const keysCommand: Command = {
       case "create": {
         const { values } = parseArgs({
           args: rest,
-          options: { name: { type: "string" }, scope: { type: "string", multiple: true }, json: { type: "boolean" } },
+          options: {
+            name: { type: "string" },
+            scope: { type: "string", multiple: true },
+            json: { type: "boolean" },
+          },
         });
         const name = values.name?.trim();
         if (!name) throw new UsageError("--name is required");
         const requested = values.scope ?? [];
         if (requested.length === 0) throw new UsageError("give at least one --scope");
         const bad = requested.filter((s) => !isScope(s));
-        if (bad.length > 0) throw new UsageError(`unknown scope ${bad.join(", ")} (scopes: ${scopes.join(", ")})`);
+        if (bad.length > 0)
+          throw new UsageError(`unknown scope ${bad.join(", ")} (scopes: ${scopes.join(", ")})`);
         const { key, info } = await withDeps(config(), (deps) =>
           createApiKey(deps, { name, scopes: [...new Set(requested.filter(isScope))] }),
         );
         if (values.json) io.out(JSON.stringify({ ...info, key }));
         else {
-          io.err(`Created key ${info.id} '${info.name}' (${info.scopes.join(", ")}). The secret is shown only now:`);
+          io.err(
+            `Created key ${info.id} '${info.name}' (${info.scopes.join(", ")}). The secret is shown only now:`,
+          );
           io.out(key);
         }
         return 0;
@@ -65,7 +72,9 @@ export const keysCommand: Command = {
         return 0;
       }
       default:
-        throw new UsageError(action ? `unknown action '${action}'` : "give an action: create, list or revoke");
+        throw new UsageError(
+          action ? `unknown action '${action}'` : "give an action: create, list or revoke",
+        );
     }
   },
 };
@@ -75,6 +84,13 @@ function printKeys(keys: ApiKeyInfo[], io: CliIo) {
     io.err("No API keys. Create one with 'herald keys create --name NAME --scope admin'.");
     return;
   }
-  const rows = keys.map((k) => [k.id, k.name, `${k.prefix}…`, k.scopes.join(","), iso(k.createdAt), iso(k.revokedAt)]);
+  const rows = keys.map((k) => [
+    k.id,
+    k.name,
+    `${k.prefix}…`,
+    k.scopes.join(","),
+    iso(k.createdAt),
+    iso(k.revokedAt),
+  ]);
   io.out(formatTable(["ID", "NAME", "PREFIX", "SCOPES", "CREATED", "REVOKED"], rows, io.isTTY));
 }

@@ -6,5 +6,12 @@ export function formatTable(header: string[], rows: string[][], aligned: boolean
   const all = [header, ...rows];
   if (!aligned) return all.map((row) => row.join("\t")).join("\n");
   const widths = header.map((_, col) => Math.max(...all.map((row) => (row[col] ?? "").length)));
-  return all.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join("  ").trimEnd()).join("\n");
+  return all
+    .map((row) =>
+      row
+        .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

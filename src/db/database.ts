@@ -167,12 +167,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
             await Bun.sleep(Math.min(1000, 50 * attempt++));
             continue;
           }
-          error = new DatabaseBusyError(waitedMs, error);
+          const busy = new DatabaseBusyError(waitedMs, error);
+          for (const job of pending) job.reject(busy);
+          return;
         }
         for (const job of pending) job.reject(error);
         return;
       }
-      pending.forEach((job, i) => job.resolve(values[i]));
+      for (const [i, job] of pending.entries()) job.resolve(values[i]);
       return;
     }
   }

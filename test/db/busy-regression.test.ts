@@ -93,7 +93,10 @@ describe("SQLITE_BUSY from another process", () => {
       // Every acknowledged write is in the file (read after the server exited, from a fresh connection).
       const client = createClient({ url: `file:${dbPath}` });
       const stored = new Map(
-        (await client.execute("SELECT id, name FROM recipients")).rows.map((r) => [String(r.id), String(r.name)]),
+        (await client.execute("SELECT id, name FROM recipients")).rows.map((r) => [
+          String(r.id),
+          String(r.name),
+        ]),
       );
       client.close();
       const lost = attempts.filter((a) => stored.get(a.id) !== a.name).map((a) => a.id);

@@ -7,7 +7,9 @@ import { tempDir } from "../helpers/temp-dir.ts";
 async function freshDatabase(maxBatch?: number): Promise<Database> {
   const db = await openDatabase({ url: `file:${join(tempDir(), "group-commit.db")}`, maxBatch });
   afterAll(() => db.close());
-  await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)`));
+  await db.write((tx) =>
+    tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)`),
+  );
   return db;
 }
 
@@ -66,7 +68,17 @@ describe("group commit", () => {
       if (i === 5) expect(outcome).toEqual({ status: "rejected", reason: boom });
       else expect(outcome).toEqual({ status: "fulfilled", value: i * 10 });
     });
-    expect(await labels(db)).toEqual(["unit-0", "unit-1", "unit-2", "unit-3", "unit-4", "unit-6", "unit-7", "unit-8", "unit-9"]);
+    expect(await labels(db)).toEqual([
+      "unit-0",
+      "unit-1",
+      "unit-2",
+      "unit-3",
+      "unit-4",
+      "unit-6",
+      "unit-7",
+      "unit-8",
+      "unit-9",
+    ]);
   });
 
   test("a constraint violation fails only the unit that caused it", async () => {
@@ -117,7 +129,9 @@ describe("group commit", () => {
     const url = `file:${join(tempDir(), "close.db")}`;
     const db = await openDatabase({ url });
     await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
-    const writes = Array.from({ length: 50 }, (_, i) => db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${i})`)));
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${i})`)),
+    );
     await db.close();
     await Promise.all(writes);
     const reopened = await openDatabase({ url });

@@ -69,7 +69,9 @@ describe("connection settings", () => {
 
   test("the reader connection refuses writes", async () => {
     const { db } = await freshDatabase();
-    expect(await failureOf(db.read.run(sql`INSERT INTO items (label) VALUES ('sneaky')`))).toMatch(/readonly/i);
+    expect(await failureOf(db.read.run(sql`INSERT INTO items (label) VALUES ('sneaky')`))).toMatch(
+      /readonly/i,
+    );
     expect(await failureOf(db.read.run(sql`CREATE TABLE sneaky (id INTEGER)`))).toMatch(/readonly/i);
     expect(await db.read.all(sql`SELECT * FROM items`)).toEqual([]);
   });
@@ -78,11 +80,13 @@ describe("connection settings", () => {
     const { db } = await freshDatabase();
     await db.write((tx) => tx.run(sql`CREATE TABLE parents (id INTEGER PRIMARY KEY)`));
     await db.write((tx) =>
-      tx.run(sql`CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents(id))`),
+      tx.run(
+        sql`CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents(id))`,
+      ),
     );
-    expect(await failureOf(db.write((tx) => tx.run(sql`INSERT INTO children (parent_id) VALUES (42)`)))).toMatch(
-      /FOREIGN KEY constraint failed/,
-    );
+    expect(
+      await failureOf(db.write((tx) => tx.run(sql`INSERT INTO children (parent_id) VALUES (42)`))),
+    ).toMatch(/FOREIGN KEY constraint failed/);
   });
 
   test(
@@ -99,15 +103,16 @@ describe("connection settings", () => {
       });
       holder = await holdWriteLock(url);
       const id = await db.write(async (tx) => {
-        const [row] = await tx.all<{ id: number }>(sql`INSERT INTO items (label) VALUES ('after busy') RETURNING id`);
+        const [row] = await tx.all<{ id: number }>(
+          sql`INSERT INTO items (label) VALUES ('after busy') RETURNING id`,
+        );
         return row?.id;
       });
       expect(busy).toEqual([1]);
       expect(id).toBeNumber();
-      expect((await db.read.all<{ label: string }>(sql`SELECT label FROM items ORDER BY id`)).map((r) => r.label)).toEqual([
-        "lock holder",
-        "after busy",
-      ]);
+      expect(
+        (await db.read.all<{ label: string }>(sql`SELECT label FROM items ORDER BY id`)).map((r) => r.label),
+      ).toEqual(["lock holder", "after busy"]);
       const { reader, writer } = await db.pragmas();
       expectDurable(reader);
       expectDurable(writer);
@@ -126,7 +131,9 @@ describe("connection settings", () => {
       await holder.abandon();
 
       await db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES ('later')`));
-      expect((await db.read.all<{ label: string }>(sql`SELECT label FROM items`)).map((r) => r.label)).toEqual(["later"]);
+      expect(
+        (await db.read.all<{ label: string }>(sql`SELECT label FROM items`)).map((r) => r.label),
+      ).toEqual(["later"]);
       expectDurable((await db.pragmas()).writer);
     },
     BUSY_TIMEOUT_MS * 4,

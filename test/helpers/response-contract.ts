@@ -42,7 +42,11 @@ function declaredRoutes(app: Documented) {
       const source = parts
         .map((part) => (/^\{.+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
         .join("/");
-      return { route, pattern: new RegExp(`^${source}$`), params: parts.filter((p) => p.startsWith("{")).length };
+      return {
+        route,
+        pattern: new RegExp(`^${source}$`),
+        params: parts.filter((p) => p.startsWith("{")).length,
+      };
     })
     // `/v1/templates/defaults` must win over `/v1/templates/{name}`.
     .sort((a, b) => a.params - b.params);
@@ -72,7 +76,9 @@ function parse(schema: unknown, body: unknown, where: string) {
   if (typeof parser?.safeParse !== "function") return; // a plain JSON-schema object: nothing to run
   const result = (parser as ParsingSchema).safeParse(body);
   if (!result.success) {
-    throw new ContractViolation(`${where}: the body does not match the declared schema\n${describeIssues(result.error.issues)}`);
+    throw new ContractViolation(
+      `${where}: the body does not match the declared schema\n${describeIssues(result.error.issues)}`,
+    );
   }
 }
 
@@ -93,7 +99,8 @@ export async function checkResponse(
   const route = findDeclaredRoute(app, method, path);
   if (!route) {
     if (response.status >= 400) {
-      if (type !== "application/problem+json") throw new ContractViolation(`${where}: error is ${type}, not problem+json`);
+      if (type !== "application/problem+json")
+        throw new ContractViolation(`${where}: error is ${type}, not problem+json`);
       parse(ProblemSchema, await response.clone().json(), where);
     }
     return;
@@ -101,7 +108,9 @@ export async function checkResponse(
   const declared = route.responses[String(response.status)] ?? route.responses.default;
   if (!declared) {
     const statuses = Object.keys(route.responses).join(", ");
-    throw new ContractViolation(`${where}: status not declared for ${route.method.toUpperCase()} ${route.path} (declared: ${statuses})`);
+    throw new ContractViolation(
+      `${where}: status not declared for ${route.method.toUpperCase()} ${route.path} (declared: ${statuses})`,
+    );
   }
   const content = declared.content ?? {};
   if (Object.keys(content).length === 0) {
@@ -111,7 +120,9 @@ export async function checkResponse(
   }
   const entry = content[type];
   if (!entry) {
-    throw new ContractViolation(`${where}: content type '${type}' not declared (declared: ${Object.keys(content).join(", ")})`);
+    throw new ContractViolation(
+      `${where}: content type '${type}' not declared (declared: ${Object.keys(content).join(", ")})`,
+    );
   }
   if (type === "text/event-stream") return; // endless by design
   const body = isJson(type) ? await response.clone().json() : await response.clone().text();

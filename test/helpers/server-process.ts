@@ -5,12 +5,6 @@ import type { Subprocess } from "bun";
 /** The repository root (children run from here, as `npm start` does). */
 export const ROOT = join(import.meta.dir, "../..");
 
-const children = new Set<Subprocess>();
-afterAll(() => {
-  // Only the processes this file started, and only those a failed test left running.
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
-
 /** Lines of a child's stream as they arrive, with a way to wait for one. */
 export class LineReader {
   readonly lines: string[] = [];
@@ -72,7 +66,10 @@ export function spawnBun(args: string[], env: Record<string, string> = {}): Chil
     stdout: "pipe",
     stderr: "pipe",
   });
-  children.add(proc);
+  // When the scope that started it ends (test, describe or file), kill it if a failed test left it running.
+  afterAll(() => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  });
   return { proc, stdout: new LineReader(proc.stdout), stderr: new LineReader(proc.stderr) };
 }
 

@@ -3,14 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "bun:test";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh temporary directory, removed after the test file. */
+/**
+ * A fresh temporary directory, removed when the scope that asked for it ends: the test file (top level), the
+ * describe block, or the single test. (A module-level hook would run only after the first file importing this.)
+ */
 export function tempDir(prefix = "herald-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

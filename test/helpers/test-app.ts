@@ -1,7 +1,7 @@
-import { join } from "node:path";
 import { afterAll } from "bun:test";
+import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
-import { createDeps } from "../../src/bootstrap.ts";
+import { createDeps, type DepsOverrides } from "../../src/bootstrap.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Deps } from "../../src/deps.ts";
@@ -19,6 +19,11 @@ export interface TestAppOptions {
   seed?: boolean;
   /** Start time of the fixed clock. */
   now?: number;
+  /** Providers replacing the configured ones (e.g. `createFakeProviders(clock)`), and retry randomness. */
+  providers?: DepsOverrides["providers"];
+  random?: DepsOverrides["random"];
+  /** The fixed clock to use (to share it with fakes built before the app). */
+  clock?: FixedClock;
 }
 
 /** What {@link makeTestApp} returns. */
@@ -30,6 +35,8 @@ export interface TestApp {
   adminKey: string;
   portalKey: string;
   dbPath: string;
+  /** The delivery engine (not started): drive it with `tick()`, `runUntilIdle()` and `sweep()`. */
+  delivery: Deps["delivery"];
   /**
    * `app.request` with JSON encoding and a bearer key (admin by default; pass `key: null` for none). Every
    * response is checked against the route's declared OpenAPI responses (status, content type, zod schema) and
@@ -63,9 +70,9 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     HERALD_LOG_LEVEL: "debug",
     ...options.env,
   });
-  const clock = new FixedClock(options.now);
+  const clock = options.clock ?? new FixedClock(options.now);
   const logger = memoryLogger();
-  const deps = await createDeps(config, { clock, logger });
+  const deps = await createDeps(config, { clock, logger, providers: options.providers, random: options.random });
   afterAll(() => deps.db.close());
   const app = createApp(deps);
   const adminKey = (await createApiKey(deps, { name: "test admin", scopes: ["admin"] })).key;
@@ -78,6 +85,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     adminKey,
     portalKey,
     dbPath,
+    delivery: deps.delivery,
     async call(method, path, { body, key = adminKey, headers = {}, checkResponse: check = true } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       const h = init.headers as Record<string, string>;

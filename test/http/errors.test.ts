@@ -7,7 +7,9 @@ import { makeTestApp, type TestResponse } from "../helpers/test-app.ts";
 const t = await makeTestApp({ seed: false });
 // A route that fails the way a bug would: registered before the first request, like any other route.
 t.app.get("/v1/test-only/crash", () => {
-  throw new TypeError("cannot read properties of undefined (reading 'secretInternals') at /srv/herald/x.ts:12");
+  throw new TypeError(
+    "cannot read properties of undefined (reading 'secretInternals') at /srv/herald/x.ts:12",
+  );
 });
 
 const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
@@ -34,7 +36,8 @@ async function snapshot() {
     sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
   );
   const dump: Record<string, unknown[]> = {};
-  for (const { name } of tables) dump[name] = await t.deps.db.read.all(sql.raw(`SELECT * FROM "${name}" ORDER BY rowid`));
+  for (const { name } of tables)
+    dump[name] = await t.deps.db.read.all(sql.raw(`SELECT * FROM "${name}" ORDER BY rowid`));
   return dump;
 }
 
@@ -42,7 +45,11 @@ const valid = { kind: "technician", name: "Val Id", email: "val@example.com", ph
 
 describe("error responses are RFC 9457 problem+json", () => {
   test("an unknown route is a 404 route-not-found naming the path", async () => {
-    const body = await expectProblem(await t.call("GET", "/no/such/route", { key: null }), 404, "route-not-found");
+    const body = await expectProblem(
+      await t.call("GET", "/no/such/route", { key: null }),
+      404,
+      "route-not-found",
+    );
     expect(body.instance).toBe("/no/such/route");
     await expectProblem(await t.call("GET", "/v1/no-such-resource"), 404, "route-not-found");
   });
@@ -58,7 +65,11 @@ describe("error responses are RFC 9457 problem+json", () => {
   });
 
   test("malformed JSON is a 400 invalid-json", async () => {
-    await expectProblem(await t.call("PUT", "/v1/recipients/tech-1", { body: '{"kind": "technician",' }), 400, "invalid-json");
+    await expectProblem(
+      await t.call("PUT", "/v1/recipients/tech-1", { body: '{"kind": "technician",' }),
+      400,
+      "invalid-json",
+    );
   });
 
   test("a body that is not JSON is a 415 unsupported-media-type", async () => {
@@ -79,7 +90,11 @@ describe("error responses are RFC 9457 problem+json", () => {
     expect(paths.some((p: string) => p === "(body)" || p.includes("surprise"))).toBe(true);
     for (const issue of body.errors) expect(issue.message).toBeString();
 
-    const badId = await expectProblem(await t.call("PUT", "/v1/recipients/bad id!", { body: valid }), 400, "validation-failed");
+    const badId = await expectProblem(
+      await t.call("PUT", "/v1/recipients/bad id!", { body: valid }),
+      400,
+      "validation-failed",
+    );
     expect(badId.errors.map((e: { path: string }) => e.path)).toEqual(["id"]);
   });
 
@@ -109,9 +124,16 @@ describe("error responses are RFC 9457 problem+json", () => {
 
   test("a missing, unknown or revoked key is a 401", async () => {
     await expectProblem(await t.call("GET", "/v1/recipients/tech-1", { key: null }), 401, "unauthenticated");
-    await expectProblem(await t.call("GET", "/v1/recipients/tech-1", { key: "hk_not-a-real-key-000000000" }), 401, "unauthenticated");
     await expectProblem(
-      await t.call("GET", "/v1/recipients/tech-1", { key: null, headers: { authorization: "Basic dXNlcjpwYXNz" } }),
+      await t.call("GET", "/v1/recipients/tech-1", { key: "hk_not-a-real-key-000000000" }),
+      401,
+      "unauthenticated",
+    );
+    await expectProblem(
+      await t.call("GET", "/v1/recipients/tech-1", {
+        key: null,
+        headers: { authorization: "Basic dXNlcjpwYXNz" },
+      }),
       401,
       "unauthenticated",
     );
@@ -122,18 +144,26 @@ describe("error responses are RFC 9457 problem+json", () => {
   });
 
   test("a key without the route's scope is a 403", async () => {
-    const body = await expectProblem(await t.call("GET", "/v1/templates", { key: t.portalKey }), 403, "forbidden");
+    const body = await expectProblem(
+      await t.call("GET", "/v1/templates", { key: t.portalKey }),
+      403,
+      "forbidden",
+    );
     expect(body.detail).toContain("admin");
     expect((await t.call("GET", "/v1/templates", { key: t.adminKey })).status).toBe(200);
   });
 
   test("the client's X-Request-Id is echoed in the header and the body; a malformed one is replaced", async () => {
-    const res = await t.call("GET", "/v1/recipients/missing", { headers: { "x-request-id": "portal-req-42" } });
+    const res = await t.call("GET", "/v1/recipients/missing", {
+      headers: { "x-request-id": "portal-req-42" },
+    });
     expect((await expectProblem(res, 404, "not-found")).requestId).toBe("portal-req-42");
     const ok = await t.call("GET", "/health", { key: null, headers: { "x-request-id": "portal-req-43" } });
     expect(ok.headers.get("x-request-id")).toBe("portal-req-43");
 
-    const odd = await t.call("GET", "/v1/recipients/missing", { headers: { "x-request-id": "bad id\twith spaces" } });
+    const odd = await t.call("GET", "/v1/recipients/missing", {
+      headers: { "x-request-id": "bad id\twith spaces" },
+    });
     const body = await expectProblem(odd, 404, "not-found");
     expect(body.requestId).not.toContain(" ");
     expect(body.requestId.length).toBeGreaterThan(0);
@@ -156,14 +186,22 @@ describe("error responses are RFC 9457 problem+json", () => {
     const rejected = [
       await t.call("PUT", "/v1/recipients/keep", { body: "{oops" }),
       await t.call("PUT", "/v1/recipients/keep", { body: { ...valid, email: "broken" } }),
-      await t.call("PUT", "/v1/recipients/keep", { body: JSON.stringify(valid), headers: { "content-type": "text/plain" } }),
+      await t.call("PUT", "/v1/recipients/keep", {
+        body: JSON.stringify(valid),
+        headers: { "content-type": "text/plain" },
+      }),
       await t.call("PUT", "/v1/recipients/keep", { body: { ...valid, name: "x".repeat(MAX_BODY_BYTES) } }),
       await t.call("PUT", "/v1/recipients/keep", { body: { ...valid, name: "Mallory" }, key: null }),
-      await t.call("PUT", "/v1/recipients/keep", { body: { ...valid, name: "Mallory" }, key: "hk_forged-key-1234567890" }),
+      await t.call("PUT", "/v1/recipients/keep", {
+        body: { ...valid, name: "Mallory" },
+        key: "hk_forged-key-1234567890",
+      }),
       await t.call("DELETE", "/v1/recipients/keep", { key: null }),
       await t.call("PATCH", "/v1/recipients/keep", { body: { name: "Mallory" } }),
       await t.call("PUT", "/v1/templates/evil", { body: { title: "x" }, key: t.portalKey }),
-      await t.call("POST", "/v1/notifications", { body: { recipientId: "keep", template: "no-such-template", context: {} } }),
+      await t.call("POST", "/v1/notifications", {
+        body: { recipientId: "keep", template: "no-such-template", context: {} },
+      }),
     ];
     expect(rejected.map((r) => r.status)).toEqual([400, 400, 415, 413, 401, 401, 401, 405, 403, 404]);
     expect(await snapshot()).toEqual(before);
@@ -175,12 +213,19 @@ describe("logs", () => {
     const email = "secret.person@example.org";
     const phone = "+15557654321";
     const wrongKey = "hk_wrong-but-secret-9f8e7d6c5b4a";
-    await t.call("PUT", "/v1/recipients/private-1", { body: { kind: "customer", email, phone, emailVerified: true } });
+    await t.call("PUT", "/v1/recipients/private-1", {
+      body: { kind: "customer", email, phone, emailVerified: true },
+    });
     await t.call("GET", "/v1/recipients/private-1", { key: t.portalKey });
-    await t.call("PUT", "/v1/recipients/private-2", { body: { kind: "customer", email: "not-an-email", phone: "555" } });
+    await t.call("PUT", "/v1/recipients/private-2", {
+      body: { kind: "customer", email: "not-an-email", phone: "555" },
+    });
     await t.call("GET", "/v1/recipients/private-1", { key: wrongKey });
     await t.call("GET", `/v1/recipients/private-1?access_token=${wrongKey}`, { key: null });
-    await t.call("GET", "/v1/recipients/private-1", { key: null, headers: { authorization: `Bearer ${wrongKey}x` } });
+    await t.call("GET", "/v1/recipients/private-1", {
+      key: null,
+      headers: { authorization: `Bearer ${wrongKey}x` },
+    });
     const tokenRes = await t.call("POST", "/v1/recipients/private-1/tokens", { checkResponse: false });
     const token = tokenRes.status === 201 ? (await tokenRes.json()).token : "rt_never-issued";
     await t.call("GET", "/v1/me/inbox", { key: token, checkResponse: false });
@@ -191,7 +236,16 @@ describe("logs", () => {
 
     const logged = JSON.stringify(t.logs);
     expect(t.logs.length).toBeGreaterThan(5); // the run really logged (request lines at debug level)
-    for (const secret of [t.adminKey, t.portalKey, wrongKey, token, email, "not-an-email", phone, "+1555765"]) {
+    for (const secret of [
+      t.adminKey,
+      t.portalKey,
+      wrongKey,
+      token,
+      email,
+      "not-an-email",
+      phone,
+      "+1555765",
+    ]) {
       expect(logged).not.toContain(secret);
     }
     // Not even a prefix long enough to identify a key.

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../src/http/router.ts";
 import { commonErrors, jsonContent } from "../../src/http/schemas.ts";
-import { checkResponse, ContractViolation, findDeclaredRoute } from "../helpers/response-contract.ts";
+import { ContractViolation, checkResponse, findDeclaredRoute } from "../helpers/response-contract.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const Widget = z.object({ id: z.string(), size: z.number().int() });

@@ -49,9 +49,9 @@ describe.skipIf(!runnable)("GET /docs in chromium", () => {
       const recipients = page.locator(".opblock", { hasText: "/v1/recipients/{id}" });
       await recipients.first().waitFor({ state: "visible", timeout: 20_000 });
 
-      const methods = await recipients.locator(".opblock-summary-method").allInnerTexts();
+      const methods = await recipients.locator(".opblock-summary-method").allTextContents();
       expect(methods.map((m) => m.trim()).sort()).toEqual(expect.arrayContaining(["DELETE", "GET", "PUT"]));
-      expect(await page.locator(".info .title").innerText()).toContain("Herald");
+      expect(await page.locator(".info .title").textContent()).toContain("Herald");
       expect(pageErrors).toEqual([]);
       expect(requested).toContain(`${origin}/openapi.json`);
       expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);

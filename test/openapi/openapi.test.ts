@@ -42,9 +42,15 @@ describe("GET /openapi.json", () => {
   test("documents the recipients resource and every mounted /v1 route", () => {
     expect(v1.length).toBeGreaterThan(5);
     expect(v1.map(name)).toEqual(
-      expect.arrayContaining(["PUT /v1/recipients/{id}", "GET /v1/recipients/{id}", "DELETE /v1/recipients/{id}"]),
+      expect.arrayContaining([
+        "PUT /v1/recipients/{id}",
+        "GET /v1/recipients/{id}",
+        "DELETE /v1/recipients/{id}",
+      ]),
     );
-    const documented = new Set(operations.map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{([^}]+)\}/g, ":$1")}`));
+    const documented = new Set(
+      operations.map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{([^}]+)\}/g, ":$1")}`),
+    );
     const mounted = t.app.routes
       .filter((r) => r.path.startsWith("/v1/") && r.method !== "ALL" && !r.path.startsWith("/v1/test-only"))
       .map((r) => `${r.method} ${r.path}`);
@@ -77,8 +83,11 @@ describe("GET /openapi.json", () => {
     for (const o of operations.filter((op) => op.path !== "/health/ready")) {
       for (const [status, response] of Object.entries(o.op.responses)) {
         if (Number(status) < 400) continue;
-        const schema = response.content?.["application/problem+json"]?.schema as { $ref?: string } | undefined;
-        if (schema?.$ref !== "#/components/schemas/Problem") problems.push(`${name(o)} ${status}: not a Problem`);
+        const schema = response.content?.["application/problem+json"]?.schema as
+          | { $ref?: string }
+          | undefined;
+        if (schema?.$ref !== "#/components/schemas/Problem")
+          problems.push(`${name(o)} ${status}: not a Problem`);
       }
     }
     expect(problems).toEqual([]);
@@ -109,7 +118,10 @@ describe("GET /docs", () => {
   });
 
   test("asset paths cannot escape the Swagger UI directory", async () => {
-    for (const path of ["/docs/assets/swagger-ui-dist/..%2Fpackage.json", "/docs/assets/swagger-ui-dist/../../package.json"]) {
+    for (const path of [
+      "/docs/assets/swagger-ui-dist/..%2Fpackage.json",
+      "/docs/assets/swagger-ui-dist/../../package.json",
+    ]) {
       expect((await t.call("GET", path, { key: null })).status).toBe(404);
     }
   });

@@ -13,7 +13,11 @@ type NotificationRow = typeof notifications.$inferInsert;
  * Stores `n` notifications for a recipient the way the create path does (rows + counter in one transaction),
  * oldest first; returns their ids in creation order.
  */
-async function addNotifications(recipientId: string, n: number, fields: Partial<NotificationRow> = {}): Promise<string[]> {
+async function addNotifications(
+  recipientId: string,
+  n: number,
+  fields: Partial<NotificationRow> = {},
+): Promise<string[]> {
   const now = t.clock.now();
   const rows = Array.from({ length: n }, (_, i) => ({
     id: newId(now),
@@ -38,18 +42,27 @@ async function addNotifications(recipientId: string, n: number, fields: Partial<
 }
 
 const person = async (id: string) => {
-  expect((await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "technician" }, key: t.portalKey })).status).toBeOneOf([
-    200, 201,
-  ]);
+  expect(
+    (await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "technician" }, key: t.portalKey })).status,
+  ).toBeOneOf([200, 201]);
 };
 
 /** The counter row and the truth it must match: unread, non-erased notifications. */
 async function counterAndTruth(recipientId: string) {
-  const [counter] = await t.deps.db.read.select().from(inboxCounters).where(eq(inboxCounters.recipientId, recipientId));
+  const [counter] = await t.deps.db.read
+    .select()
+    .from(inboxCounters)
+    .where(eq(inboxCounters.recipientId, recipientId));
   const [truth] = await t.deps.db.read
     .select({ n: count() })
     .from(notifications)
-    .where(and(eq(notifications.recipientId, recipientId), isNull(notifications.readAt), isNull(notifications.erasedAt)));
+    .where(
+      and(
+        eq(notifications.recipientId, recipientId),
+        isNull(notifications.readAt),
+        isNull(notifications.erasedAt),
+      ),
+    );
   return { unread: counter?.unread, version: counter?.version, truth: truth?.n };
 }
 
@@ -79,11 +92,18 @@ describe("GET /v1/recipients/{id}/inbox", () => {
     const page1 = await first.json();
     expect(page1.items).toHaveLength(20);
     expect(page1.items.map((n: { id: string }) => n.id)).toEqual(ids.slice(5).reverse());
-    expect(page1.items[0]).toMatchObject({ recipientId: "inbox-1", read: false, readAt: null, category: "repair" });
+    expect(page1.items[0]).toMatchObject({
+      recipientId: "inbox-1",
+      read: false,
+      readAt: null,
+      category: "repair",
+    });
     expect(page1.nextCursor).toBeString();
     expect(page1.nextCursor).not.toContain(page1.items[19].id);
 
-    const page2 = await (await t.call("GET", `/v1/recipients/inbox-1/inbox?cursor=${page1.nextCursor}`)).json();
+    const page2 = await (
+      await t.call("GET", `/v1/recipients/inbox-1/inbox?cursor=${page1.nextCursor}`)
+    ).json();
     expect(page2.items.map((n: { id: string }) => n.id)).toEqual(ids.slice(0, 5).reverse());
     expect(page2.nextCursor).toBeNull();
   });
@@ -149,7 +169,10 @@ describe("GET /v1/recipients/{id}/inbox", () => {
 describe("GET /v1/recipients/{id}/inbox/unread-count", () => {
   test("reads the counter: unread and version", async () => {
     await person("count-1");
-    expect(await (await t.call("GET", "/v1/recipients/count-1/inbox/unread-count")).json()).toEqual({ unread: 0, version: 0 });
+    expect(await (await t.call("GET", "/v1/recipients/count-1/inbox/unread-count")).json()).toEqual({
+      unread: 0,
+      version: 0,
+    });
     await addNotifications("count-1", 3);
     await addNotifications("count-1", 2, { readAt: t.clock.now() });
     const res = await t.call("GET", "/v1/recipients/count-1/inbox/unread-count", { key: t.portalKey });
@@ -187,7 +210,10 @@ describe("POST /v1/notifications/{id}/read", () => {
 
     await t.call("POST", `/v1/notifications/${b}/read`);
     expect(await counterAndTruth("read-1")).toEqual({ unread: 0, version: 3, truth: 0 });
-    expect(await (await t.call("GET", "/v1/recipients/read-1/inbox/unread-count")).json()).toEqual({ unread: 0, version: 3 });
+    expect(await (await t.call("GET", "/v1/recipients/read-1/inbox/unread-count")).json()).toEqual({
+      unread: 0,
+      version: 3,
+    });
   });
 
   test("an unknown or erased notification is 404", async () => {
@@ -213,7 +239,11 @@ describe("POST /v1/recipients/{id}/inbox/read-all", () => {
     const res = await t.call("POST", "/v1/recipients/all-1/inbox/read-all", { key: t.portalKey });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ marked: 4, unread: 0, version: (before.version ?? 0) + 1 });
-    expect(await counterAndTruth("all-1")).toEqual({ unread: 0, version: (before.version ?? 0) + 1, truth: 0 });
+    expect(await counterAndTruth("all-1")).toEqual({
+      unread: 0,
+      version: (before.version ?? 0) + 1,
+      truth: 0,
+    });
     const unread = await (await t.call("GET", "/v1/recipients/all-1/inbox?unread=true")).json();
     expect(unread.items).toEqual([]);
     // The erased notification stays unread-and-hidden, not resurrected as read.
@@ -251,7 +281,9 @@ describe("inbox auth", () => {
   test("a recipient token is 403 on the portal routes, even for its own inbox, and changes nothing", async () => {
     await person("auth-2");
     const [id] = await addNotifications("auth-2", 1);
-    const { token } = await (await t.call("POST", "/v1/recipients/auth-2/tokens", { key: t.portalKey })).json();
+    const { token } = await (
+      await t.call("POST", "/v1/recipients/auth-2/tokens", { key: t.portalKey })
+    ).json();
     for (const [method, path] of [
       ["GET", "/v1/recipients/auth-2/inbox"],
       ["GET", "/v1/recipients/auth-2/inbox/unread-count"],

@@ -21,7 +21,8 @@ const custom = {
   digestHour: 18,
 };
 
-const person = (id: string) => t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
+const person = (id: string) =>
+  t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
 const storedRow = async (id: string) =>
   (await t.deps.db.read.select().from(preferences).where(eq(preferences.recipientId, id)))[0];
 
@@ -51,7 +52,10 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
     expect(await (await t.call("GET", "/v1/recipients/pref-1/preferences")).json()).toEqual(expected);
     expect((await storedRow("pref-1"))?.updatedAt).toBe(t.clock.now());
 
-    const back = await t.call("PUT", "/v1/recipients/pref-1/preferences", { body: defaults, key: t.portalKey });
+    const back = await t.call("PUT", "/v1/recipients/pref-1/preferences", {
+      body: defaults,
+      key: t.portalKey,
+    });
     expect(await back.json()).toEqual(defaults);
   });
 
@@ -62,7 +66,9 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
       { enabled: true, start: "00:00", end: "23:59" },
       { enabled: false, start: "12:00", end: "13:00" },
     ]) {
-      const res = await t.call("PUT", "/v1/recipients/pref-2/preferences", { body: { ...defaults, quietHours } });
+      const res = await t.call("PUT", "/v1/recipients/pref-2/preferences", {
+        body: { ...defaults, quietHours },
+      });
       expect(res.status).toBe(200);
       expect((await res.json()).quietHours).toEqual(quietHours);
     }
@@ -108,7 +114,9 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
       body: { ...defaults, quietHours: { enabled: true, start: "08:00", end: "08:00" } },
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors).toEqual([{ path: "quietHours.end", message: "must differ from start" }]);
+    expect((await res.json()).errors).toEqual([
+      { path: "quietHours.end", message: "must differ from start" },
+    ]);
     expect(await storedRow("pref-4")).toBeUndefined();
   });
 
@@ -120,7 +128,9 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
     await t.call("PUT", "/v1/recipients/pref-erased/preferences", { body: custom });
     expect((await t.call("DELETE", "/v1/recipients/pref-erased")).status).toBe(204);
     expect((await t.call("GET", "/v1/recipients/pref-erased/preferences")).status).toBe(404);
-    expect((await t.call("PUT", "/v1/recipients/pref-erased/preferences", { body: custom })).status).toBe(404);
+    expect((await t.call("PUT", "/v1/recipients/pref-erased/preferences", { body: custom })).status).toBe(
+      404,
+    );
     expect(await storedRow("pref-erased")).toBeUndefined();
   });
 });
@@ -129,7 +139,9 @@ describe("preferences auth", () => {
   test("no key is 401; a recipient token is 403 even for its own recipient", async () => {
     await person("pref-auth");
     expect((await t.call("GET", "/v1/recipients/pref-auth/preferences", { key: null })).status).toBe(401);
-    const { token } = await (await t.call("POST", "/v1/recipients/pref-auth/tokens", { key: t.portalKey })).json();
+    const { token } = await (
+      await t.call("POST", "/v1/recipients/pref-auth/tokens", { key: t.portalKey })
+    ).json();
     const get = await t.call("GET", "/v1/recipients/pref-auth/preferences", { key: token });
     expect(get.status).toBe(403);
     const put = await t.call("PUT", "/v1/recipients/pref-auth/preferences", { body: custom, key: token });

@@ -51,10 +51,12 @@ async function readBranding(q: Queryable): Promise<Branding> {
   return Object.freeze({ ...DEFAULT_BRANDING, ...stored });
 }
 
-/** The current branding (defaults when never set), from a cache that lives a few seconds. */
-export async function getBranding(q: Queryable): Promise<Branding> {
+/**
+ * The current branding (defaults when never set), from a cache that lives a few seconds. `now` is monotonic
+ * milliseconds (`performance.now()`), not business time: it only ages the cache.
+ */
+export async function getBranding(q: Queryable, now: number = performance.now()): Promise<Branding> {
   const key = connectionOf(q);
-  const now = performance.now();
   const hit = cache.get(key);
   if (hit && hit.expires > now) return hit.value;
   const started = generation;

@@ -26,8 +26,8 @@ export function createInboxEvents(): InboxEvents {
       for (const listener of listeners.get(change.recipientId) ?? []) listener(change);
     },
     subscribe(recipientId, listener) {
-      let set = listeners.get(recipientId);
-      if (!set) listeners.set(recipientId, (set = new Set()));
+      const set = listeners.get(recipientId) ?? new Set();
+      listeners.set(recipientId, set);
       set.add(listener);
       count++;
       return () => {

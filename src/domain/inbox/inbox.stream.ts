@@ -29,7 +29,8 @@ export async function watchUnread(
   let latest: UnreadCount | null = null;
   let wake: (() => void) | null = null;
   const unsubscribe = deps.inboxEvents.subscribe(recipientId, (change) => {
-    if (latest === null || change.version > latest.version) latest = { unread: change.unread, version: change.version };
+    if (latest === null || change.version > latest.version)
+      latest = { unread: change.unread, version: change.version };
     wake?.();
   });
   const stop = () => {

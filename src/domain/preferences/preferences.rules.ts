@@ -20,7 +20,10 @@ export function normalizePreferences(p: Preferences): Preferences {
   return {
     emailEnabled: p.emailEnabled,
     smsEnabled: p.smsEnabled,
-    categoryOptOuts: { email: [...new Set(p.categoryOptOuts.email)], sms: [...new Set(p.categoryOptOuts.sms)] },
+    categoryOptOuts: {
+      email: [...new Set(p.categoryOptOuts.email)],
+      sms: [...new Set(p.categoryOptOuts.sms)],
+    },
     quietHours: { enabled: p.quietHours.enabled, start: p.quietHours.start, end: p.quietHours.end },
     digestHour: p.digestHour,
   };

@@ -38,7 +38,11 @@ export async function getRecipientPreferences({ db }: Deps, recipientId: string)
  * Replaces a live recipient's whole preference document (the input is already validated). The existence check
  * runs inside the write so a concurrent erasure cannot be followed by a stray preferences row.
  */
-export async function replacePreferences(deps: Deps, recipientId: string, input: Preferences): Promise<Preferences> {
+export async function replacePreferences(
+  deps: Deps,
+  recipientId: string,
+  input: Preferences,
+): Promise<Preferences> {
   const next = normalizePreferences(input);
   const now = deps.clock.now();
   const row = {

@@ -24,7 +24,11 @@ export interface IssuedToken {
  * `HERALD_TOKEN_TTL_SECONDS`, or `ttlSeconds` when the caller asks for less (never more: the operator's TTL
  * bounds how long a leaked token is useful).
  */
-export async function issueTokenFor(deps: Deps, recipientId: string, ttlSeconds?: number): Promise<IssuedToken> {
+export async function issueTokenFor(
+  deps: Deps,
+  recipientId: string,
+  ttlSeconds?: number,
+): Promise<IssuedToken> {
   const maxTtl = deps.config.HERALD_TOKEN_TTL_SECONDS;
   if (ttlSeconds !== undefined && ttlSeconds > maxTtl) {
     throw new AppError("validation-failed", `ttlSeconds may be at most ${maxTtl}`, {

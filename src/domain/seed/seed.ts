@@ -80,15 +80,53 @@ export const DEFAULT_TEMPLATES: readonly DefaultTemplate[] = [
   },
 ];
 
-/** The default event rules: which template each portal event uses and where in its data the recipients are. */
-export const DEFAULT_RULES: readonly (Pick<typeof eventRules.$inferInsert, "eventType" | "description" | "template" | "category"> & {
+/** A default event rule: its priority is left to the template's default. */
+export interface DefaultRule {
+  eventType: string;
+  description: string;
+  template: string;
+  /** Paths into the event's data where the recipients are (an object, an id, or a list of either). */
   recipients: string[];
-})[] = [
-  { eventType: "repair.requested", template: "repair-requested", recipients: ["staff"], category: "repair", description: "Tell staff about a new request (data.staff: one recipient or a list)." },
-  { eventType: "repair.approved", template: "repair-approved", recipients: ["customer"], category: "repair", description: "Tell the customer their request was approved." },
-  { eventType: "repair.denied", template: "repair-denied", recipients: ["customer"], category: "repair", description: "Tell the customer their request was denied and why." },
-  { eventType: "repair.assigned", template: "repair-assigned", recipients: ["technician"], category: "repair", description: "Tell the technician about their new job." },
-  { eventType: "repair.completed", template: "repair-completed", recipients: ["customer"], category: "repair", description: "Tell the customer their repair is done." },
+  category: string;
+}
+
+/** The default event rules: which template each portal event uses and where in its data the recipients are. */
+export const DEFAULT_RULES: readonly DefaultRule[] = [
+  {
+    eventType: "repair.requested",
+    template: "repair-requested",
+    recipients: ["staff"],
+    category: "repair",
+    description: "Tell staff about a new request (data.staff: one recipient or a list).",
+  },
+  {
+    eventType: "repair.approved",
+    template: "repair-approved",
+    recipients: ["customer"],
+    category: "repair",
+    description: "Tell the customer their request was approved.",
+  },
+  {
+    eventType: "repair.denied",
+    template: "repair-denied",
+    recipients: ["customer"],
+    category: "repair",
+    description: "Tell the customer their request was denied and why.",
+  },
+  {
+    eventType: "repair.assigned",
+    template: "repair-assigned",
+    recipients: ["technician"],
+    category: "repair",
+    description: "Tell the technician about their new job.",
+  },
+  {
+    eventType: "repair.completed",
+    template: "repair-completed",
+    recipients: ["customer"],
+    category: "repair",
+    description: "Tell the customer their repair is done.",
+  },
 ];
 
 /** The setting remembering which defaults were seeded once, so deleted ones stay deleted. */
@@ -107,13 +145,18 @@ function readPart(path: string, { singleLine }: { singleLine: boolean }): string
 }
 
 /** A default template's fields, its bodies read from `dir`; throws naming the template if a body is broken. */
-export function loadDefaultTemplate(def: DefaultTemplate, dir: string = DEFAULT_TEMPLATES_DIR): { name: string } & TemplateFields {
+export function loadDefaultTemplate(
+  def: DefaultTemplate,
+  dir: string = DEFAULT_TEMPLATES_DIR,
+): { name: string } & TemplateFields {
   const line = { singleLine: true };
   const block = { singleLine: false };
   const title = readPart(join(dir, "inbox", def.name, "title.liquid"), line);
   const message = readPart(join(dir, "inbox", def.name, "message.liquid"), block);
   if (title === null || message === null) {
-    throw new Error(`Default template '${def.name}' needs ${join(dir, "inbox", def.name)}/title.liquid and message.liquid`);
+    throw new Error(
+      `Default template '${def.name}' needs ${join(dir, "inbox", def.name)}/title.liquid and message.liquid`,
+    );
   }
   const fields = {
     description: def.description,
@@ -131,8 +174,13 @@ export function loadDefaultTemplate(def: DefaultTemplate, dir: string = DEFAULT_
   try {
     assertStorable(fields);
   } catch (error) {
-    const issues = error instanceof AppError ? (error.extras.errors ?? []).map((i) => `${i.path}: ${i.message}`) : [String(error)];
-    throw new Error(`Default template '${def.name}' (files in ${dir}) is invalid: ${issues.join("; ")}`, { cause: error });
+    const issues =
+      error instanceof AppError
+        ? (error.extras.errors ?? []).map((i) => `${i.path}: ${i.message}`)
+        : [String(error)];
+    throw new Error(`Default template '${def.name}' (files in ${dir}) is invalid: ${issues.join("; ")}`, {
+      cause: error,
+    });
   }
   return { name: def.name, ...fields };
 }
@@ -179,6 +227,7 @@ export async function seedDefaults(
     await putSetting(tx, SEEDED_KEY, record, now);
     return inserted;
   });
-  if (result.templates.length > 0 || result.rules.length > 0) deps.logger.info("seeded default content", { ...result });
+  if (result.templates.length > 0 || result.rules.length > 0)
+    deps.logger.info("seeded default content", { ...result });
   return result;
 }

@@ -122,7 +122,8 @@ export function toGsmFriendly(text: string): string {
  * Text that already fits is returned unchanged.
  */
 export function truncateSms(text: string, maxSegments: number): string {
-  if (!Number.isInteger(maxSegments) || maxSegments < 1) throw new RangeError("maxSegments must be a positive integer");
+  if (!Number.isInteger(maxSegments) || maxSegments < 1)
+    throw new RangeError("maxSegments must be a positive integer");
   if (smsInfo(text).segments <= maxSegments) return text;
   const ends = [0];
   for (const { index, segment } of graphemes.segment(text)) ends.push(index + segment.length);

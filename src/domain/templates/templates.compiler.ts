@@ -4,8 +4,9 @@
  *
  * Sandbox: stored templates are written by admins but render portal-supplied data, so they get no file system
  * (`include`/`render`/`layout` are refused when parsing, and the engines resolve files from an empty in-memory
- * map anyway), no prototype or method access (`ownPropertyOnly`), strict variables and filters, and bounded
- * work (parse size, render time, allocated memory).
+ * map anyway), no prototype or method access (`ownPropertyOnly`), no writes to Herald's globals
+ * (`increment`/`decrement` are refused), strict variables and filters, and bounded work (parse size, render
+ * time, allocated memory).
  */
 import { Liquid, Tag, type TagToken, type Template, type TopLevelToken } from "liquidjs";
 import { AppError, type FieldIssue } from "../../errors.ts";
@@ -16,17 +17,29 @@ import type { LiquidField, TemplateFields } from "./templates.types.ts";
 export const LIQUID_LIMITS = {
   /** Characters parsed in one call (the API caps each field well below this). */
   parseLimit: 250_000,
-  /** Milliseconds one render may take. Renders are synchronous, so this is this render's own time. */
-  renderLimit: 100,
+  /**
+   * Milliseconds one render may take. Renders are synchronous, so this is this render's own time; normal
+   * renders take microseconds, and the margin absorbs a garbage-collection pause.
+   */
+  renderLimit: 250,
   /** Characters and array elements a render may allocate (filters such as `append`, `join`, ranges). */
   memoryLimit: 5_000_000,
 } as const;
 
-/** Replaces the file-reading tags: parsing a template that uses one fails with this message and its position. */
-class FileTagRefused extends Tag {
+/** Tags stored templates may not use, and why: parsing a template that uses one fails with its position. */
+const REFUSED_TAGS: Readonly<Record<string, string>> = {
+  include: "templates cannot read files",
+  render: "templates cannot read files",
+  layout: "templates cannot read files (emails get the branded layout automatically)",
+  // Both write into the render's top scope, which holds Herald's globals.
+  increment: "templates cannot change variables Herald provides; use assign",
+  decrement: "templates cannot change variables Herald provides; use assign",
+};
+
+class RefusedTag extends Tag {
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
     super(token, remainTokens, liquid);
-    throw new Error(`{% ${token.name} %} is not allowed: templates cannot read files`);
+    throw new Error(`{% ${token.name} %} is not allowed: ${REFUSED_TAGS[token.name]}`);
   }
   /** Never reached: the constructor refuses every use. */
   render(): void {}
@@ -44,7 +57,7 @@ function sandboxedEngine(escapeOutput: boolean): Liquid {
     outputEscape: escapeOutput ? "escape" : undefined,
     ...LIQUID_LIMITS,
   });
-  for (const tag of ["include", "render", "layout"]) engine.registerTag(tag, FileTagRefused);
+  for (const tag of Object.keys(REFUSED_TAGS)) engine.registerTag(tag, RefusedTag);
   return engine;
 }
 
@@ -64,7 +77,10 @@ export interface TemplateIssue extends FieldIssue {
 
 /** Liquid's error without the `, line:1, col:2` suffix (the position is reported separately). */
 function issueOf(field: string, error: unknown): TemplateIssue {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/, line:\d+, col:\d+$/, "");
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /, line:\d+, col:\d+$/,
+    "",
+  );
   const token = (error as { token?: { getPosition?: () => [number, number] } }).token;
   const position = token?.getPosition?.();
   if (!position) return { path: field, message };

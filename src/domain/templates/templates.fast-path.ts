@@ -5,7 +5,7 @@
  * is in a small, common subset:
  *
  * - text, comments, `{{ path }}` / `{{ 'literal' }}` with the filters `default`, `escape`, `raw`,
- *   `newline_to_br`, `upcase`, `downcase` (and the engine's output escaping);
+ *   `newline_to_br`, `upcase`, `downcase`, `plus`, `minus` (and the engine's output escaping);
  * - `if` / `elsif` / `else` / `unless` on one value or comparisons (`== != > < >= <=`) joined by `and` / `or`;
  * - `for item in path` (no `forloop`, `break`, `limit`… ) with `else`.
  *
@@ -91,7 +91,8 @@ function readProperty(obj: unknown, key: string | number): unknown {
   if (obj === null || obj === undefined) return obj;
   if (typeof obj !== "object" || !isPlainObject(obj)) return bail();
   if (Array.isArray(obj)) {
-    if (typeof key === "number") return key >= 0 && Object.hasOwn(obj, key) ? obj[key] : key >= 0 ? undefined : bail();
+    if (typeof key === "number")
+      return key >= 0 && Object.hasOwn(obj, key) ? obj[key] : key >= 0 ? undefined : bail();
     if (key === "size") return obj.length;
     if (key === "first" || key === "last") return bail();
   }
@@ -124,7 +125,13 @@ function stringify(value: unknown): string {
 
 const isTruthy = (value: unknown) => value !== false && value !== undefined && value !== null;
 
-const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" };
+const ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&#34;",
+  "'": "&#39;",
+};
 
 /** Charges string work against the render's memory limit, as LiquidJS's filters do. */
 function charge(f: Frame, text: string): string {
@@ -148,9 +155,14 @@ function compileOperand(token: Token, loopVariables: ReadonlySet<string>): Opera
     if (typeof root !== "string" || (root === "forloop" && loopVariables.size > 0)) return null;
     return (f, lenient) => lookup(f, root, props, lenient);
   }
-  if (TypeGuards.isQuotedToken(token) || TypeGuards.isNumberToken(token) || TypeGuards.isLiteralToken(token)) {
+  if (
+    TypeGuards.isQuotedToken(token) ||
+    TypeGuards.isNumberToken(token) ||
+    TypeGuards.isLiteralToken(token)
+  ) {
     const content = (token as { content?: unknown }).content;
-    if (typeof content !== "string" && typeof content !== "number" && typeof content !== "boolean") return null;
+    if (typeof content !== "string" && typeof content !== "number" && typeof content !== "boolean")
+      return null;
     return () => content;
   }
   return null;
@@ -162,16 +174,27 @@ type Apply = (f: Frame, value: unknown) => unknown;
 function compileFilter(engine: Liquid, filter: FilterView, loopVariables: ReadonlySet<string>): Apply | null {
   const is = (name: string) => {
     const impl = engine.filters[name] as unknown;
-    return filter.handler === (typeof impl === "function" ? impl : (impl as { handler?: unknown } | undefined)?.handler);
+    return (
+      filter.handler ===
+      (typeof impl === "function" ? impl : (impl as { handler?: unknown } | undefined)?.handler)
+    );
   };
   const args = filter.args;
   if (is("raw") && args.length === 0) return (_f, v) => v;
   if (is("escape") && args.length === 0) {
     return (f, v) => charge(f, stringify(v)).replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
   }
-  if (is("newline_to_br") && args.length === 0) return (f, v) => charge(f, stringify(v)).replace(/\r?\n/g, "<br />\n");
+  if (is("newline_to_br") && args.length === 0)
+    return (f, v) => charge(f, stringify(v)).replace(/\r?\n/g, "<br />\n");
   if (is("upcase") && args.length === 0) return (f, v) => charge(f, stringify(v)).toUpperCase();
   if (is("downcase") && args.length === 0) return (f, v) => charge(f, stringify(v)).toLowerCase();
+  if ((is("plus") || is("minus")) && args.length === 1 && !Array.isArray(args[0])) {
+    const operand = compileOperand(args[0] as Token, loopVariables);
+    if (!operand) return null;
+    // LiquidJS converts both sides with `+value || 0`.
+    const sign = is("plus") ? 1 : -1;
+    return (f, v) => (+(v as number) || 0) + sign * (+(operand(f, false) as number) || 0);
+  }
   if (is("default") && args.length === 1 && !Array.isArray(args[0])) {
     const fallback = compileOperand(args[0] as Token, loopVariables);
     if (!fallback) return null;
@@ -185,7 +208,12 @@ function compileFilter(engine: Liquid, filter: FilterView, loopVariables: Readon
 }
 
 /** Compiles a filtered value (`path | filter: arg …`). `lenient` is how LiquidJS evaluates it in this place. */
-function compileValue(engine: Liquid, value: ValueView, loopVariables: ReadonlySet<string>, lenient: boolean) {
+function compileValue(
+  engine: Liquid,
+  value: ValueView,
+  loopVariables: ReadonlySet<string>,
+  lenient: boolean,
+) {
   if (value.initial.postfix.length !== 1) return null;
   const operand = compileOperand(value.initial.postfix[0] as Token, loopVariables);
   if (!operand) return null;
@@ -214,7 +242,10 @@ const COMPARISONS: Readonly<Record<string, (l: never, r: never) => boolean>> = {
 };
 
 /** Compiles an `if`/`unless` condition: operands combined by comparisons and `and`/`or`, evaluated leniently. */
-function compileCondition(value: ValueView, loopVariables: ReadonlySet<string>): ((f: Frame) => unknown) | null {
+function compileCondition(
+  value: ValueView,
+  loopVariables: ReadonlySet<string>,
+): ((f: Frame) => unknown) | null {
   if (value.filters.length > 0) return null;
   const stack: ((f: Frame) => unknown)[] = [];
   for (const token of value.initial.postfix) {
@@ -257,7 +288,11 @@ function compileCondition(value: ValueView, loopVariables: ReadonlySet<string>):
 }
 
 /** Compiles a list of nodes; null when any is outside the subset. */
-function compileNodes(engine: Liquid, templates: Template[], loopVariables: ReadonlySet<string>): Node | null {
+function compileNodes(
+  engine: Liquid,
+  templates: Template[],
+  loopVariables: ReadonlySet<string>,
+): Node | null {
   const nodes: Node[] = [];
   for (const template of templates) {
     const node = compileNode(engine, template, loopVariables);

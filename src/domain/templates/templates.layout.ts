@@ -41,7 +41,10 @@ function loadLayout(dir: string, file: string, kind: keyof typeof engines): Temp
 
 /** Reads, parses and checks the layouts in `dir`; throws naming the file, line and column on a problem. */
 export function loadEmailLayouts(dir: string = LAYOUT_DIR): EmailLayouts {
-  return { html: loadLayout(dir, "email.html.liquid", "html"), text: loadLayout(dir, "email.txt.liquid", "text") };
+  return {
+    html: loadLayout(dir, "email.html.liquid", "html"),
+    text: loadLayout(dir, "email.txt.liquid", "text"),
+  };
 }
 
 let loaded: EmailLayouts | undefined;

@@ -8,7 +8,7 @@ import { AppError } from "../../errors.ts";
 import { smsInfo, toGsmFriendly } from "../sms/sms.rules.ts";
 import { htmlToText, textToHtml } from "./email-body.rules.ts";
 import { engineFor, engines, parseField, TemplateSourceError } from "./templates.compiler.ts";
-import { compileFastPath, type FastRender, FastPathBailout } from "./templates.fast-path.ts";
+import { compileFastPath, FastPathBailout, type FastRender } from "./templates.fast-path.ts";
 import { type EmailLayouts, emailLayouts } from "./templates.layout.ts";
 import { hasEmail, LIQUID_FIELDS } from "./templates.rules.ts";
 import type { LiquidField, RenderedNotification, RenderGlobals, TemplateRecord } from "./templates.types.ts";
@@ -72,7 +72,13 @@ function compile(t: TemplateRecord): Compiled {
  * Renders one part: on the fast path when it has one and is sure of the result, else with LiquidJS. Herald's
  * globals are the scope and the caller's context sits beneath, so globals win.
  */
-function renderPart(t: TemplateRecord, field: string, part: Part, scope: object, context: Record<string, unknown>): string {
+function renderPart(
+  t: TemplateRecord,
+  field: string,
+  part: Part,
+  scope: object,
+  context: Record<string, unknown>,
+): string {
   if (part.fast) {
     try {
       return part.fast(scope, context);
@@ -98,7 +104,11 @@ let layoutParts: { source: EmailLayouts; html: Part; text: Part } | undefined;
 function layouts(): { html: Part; text: Part } {
   const source = emailLayouts();
   if (layoutParts?.source !== source) {
-    layoutParts = { source, html: partOf(engines.html, source.html), text: partOf(engines.text, source.text) };
+    layoutParts = {
+      source,
+      html: partOf(engines.html, source.html),
+      text: partOf(engines.text, source.text),
+    };
   }
   return layoutParts;
 }
@@ -133,11 +143,18 @@ export async function renderNotification(
     const layout = layouts();
     // The layout's button only links to web pages, whatever the caller sent as actionUrl.
     const actionUrl = globals.actionUrl && /^https?:\/\//i.test(globals.actionUrl) ? globals.actionUrl : null;
-    const layoutScope = (content: string) => ({ ...globals, actionUrl, content, subject, preheader: message });
+    const layoutScope = (content: string) => ({
+      ...globals,
+      actionUrl,
+      content,
+      subject,
+      preheader: message,
+    });
     email = {
       subject,
-      html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), context),
-      text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), context).trim(),
+      // Layouts see the globals and the rendered parts, never the caller's context (checked when loaded).
+      html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), {}),
+      text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), {}).trim(),
     };
   }
 

@@ -17,7 +17,11 @@ export async function listTemplateRows(q: Queryable): Promise<TemplateRecord[]> 
 
 /** Inserts `row` unless the name is taken; returns whether it was inserted. */
 export async function insertTemplateIfAbsent(tx: Tx, row: TemplateRecord): Promise<boolean> {
-  const inserted = await tx.insert(templates).values(row).onConflictDoNothing().returning({ name: templates.name });
+  const inserted = await tx
+    .insert(templates)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ name: templates.name });
   return inserted.length > 0;
 }
 
@@ -28,7 +32,10 @@ export async function replaceTemplateRow(tx: Tx, row: TemplateRecord): Promise<v
 
 /** Deletes the template; returns whether it existed. */
 export async function deleteTemplateRow(tx: Tx, name: string): Promise<boolean> {
-  const deleted = await tx.delete(templates).where(eq(templates.name, name)).returning({ name: templates.name });
+  const deleted = await tx
+    .delete(templates)
+    .where(eq(templates.name, name))
+    .returning({ name: templates.name });
   return deleted.length > 0;
 }
 

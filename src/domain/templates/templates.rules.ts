@@ -3,7 +3,14 @@ import type { FieldIssue } from "../../errors.ts";
 import type { Branding, LiquidField, RenderGlobals, TemplateFields } from "./templates.types.ts";
 
 /** Every field holding Liquid source, in render order. */
-export const LIQUID_FIELDS: readonly LiquidField[] = ["title", "message", "emailSubject", "emailHtml", "emailText", "sms"];
+export const LIQUID_FIELDS: readonly LiquidField[] = [
+  "title",
+  "message",
+  "emailSubject",
+  "emailHtml",
+  "emailText",
+  "sms",
+];
 
 /** The properties of each render global a template may read (the type keeps this list in step with RenderGlobals). */
 const GLOBAL_PROPERTIES: {
@@ -14,7 +21,15 @@ const GLOBAL_PROPERTIES: {
       : never)[];
 } = {
   recipient: ["id", "name", "kind", "locale"],
-  branding: ["companyName", "logoUrl", "primaryColor", "accentColor", "footerText", "supportEmail", "fromName"],
+  branding: [
+    "companyName",
+    "logoUrl",
+    "primaryColor",
+    "accentColor",
+    "footerText",
+    "supportEmail",
+    "fromName",
+  ],
   actionUrl: [],
   priority: [],
   category: [],
@@ -66,9 +81,13 @@ export function requiredContextIssues(requiredContext: readonly string[]): Field
   const seen = new Set<string>();
   requiredContext.forEach((path, i) => {
     const at = `requiredContext.${i}`;
-    if (!CONTEXT_PATH.test(path)) issues.push({ path: at, message: "must be a dotted path such as repair.id" });
+    if (!CONTEXT_PATH.test(path))
+      issues.push({ path: at, message: "must be a dotted path such as repair.id" });
     else if (GLOBAL_NAMES.includes(path.split(".")[0] as string)) {
-      issues.push({ path: at, message: `'${path.split(".")[0]}' is provided by Herald to every template; pick another key` });
+      issues.push({
+        path: at,
+        message: `'${path.split(".")[0]}' is provided by Herald to every template; pick another key`,
+      });
     } else if (seen.has(path)) issues.push({ path: at, message: "is listed twice" });
     seen.add(path);
   });
@@ -81,7 +100,9 @@ export function hasEmail(t: Pick<TemplateFields, "emailSubject" | "emailHtml" | 
 }
 
 /** An email needs a subject and at least one body; a body without a subject (or the reverse) is a mistake. */
-export function emailPartIssues(t: Pick<TemplateFields, "emailSubject" | "emailHtml" | "emailText">): FieldIssue[] {
+export function emailPartIssues(
+  t: Pick<TemplateFields, "emailSubject" | "emailHtml" | "emailText">,
+): FieldIssue[] {
   if (t.emailSubject && !t.emailHtml && !t.emailText) {
     return [{ path: "emailHtml", message: "an email subject needs emailHtml or emailText" }];
   }

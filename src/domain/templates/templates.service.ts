@@ -15,12 +15,20 @@ import {
   rulesUsingTemplate,
 } from "./templates.repo.ts";
 import { emailPartIssues, LIQUID_FIELDS, missingContext, requiredContextIssues } from "./templates.rules.ts";
-import type { RenderedNotification, RenderGlobals, TemplateFields, TemplateRecord } from "./templates.types.ts";
+import type {
+  RenderedNotification,
+  RenderGlobals,
+  TemplateFields,
+  TemplateRecord,
+} from "./templates.types.ts";
 
 type TemplateDeps = Pick<Deps, "db" | "clock">;
 
 /** What creating a template takes: a name, the four required fields, the rest optional. */
-export type CreateTemplateInput = { name: string } & Pick<TemplateFields, "category" | "defaultPriority" | "title" | "message"> &
+export type CreateTemplateInput = { name: string } & Pick<
+  TemplateFields,
+  "category" | "defaultPriority" | "title" | "message"
+> &
   Partial<TemplateFields>;
 
 /** What an update takes: fields left out keep their value, null clears an optional one. */
@@ -58,7 +66,10 @@ export function assertStorable(fields: TemplateFields): void {
 }
 
 /** Creates a template at version 1; 409 `conflict` when the name is taken. */
-export async function createTemplate(deps: TemplateDeps, input: CreateTemplateInput): Promise<TemplateRecord> {
+export async function createTemplate(
+  deps: TemplateDeps,
+  input: CreateTemplateInput,
+): Promise<TemplateRecord> {
   const { name, ...fields } = input;
   const merged = normalized({ ...OPTIONAL_DEFAULTS, ...withoutUndefined(fields) } as TemplateFields);
   assertStorable(merged);
@@ -66,10 +77,14 @@ export async function createTemplate(deps: TemplateDeps, input: CreateTemplateIn
   const row: TemplateRecord = { name, ...merged, version: 1, createdAt: now, updatedAt: now };
   const inserted = await deps.db.write((tx) => insertTemplateIfAbsent(tx, row));
   if (!inserted) {
-    throw new AppError("conflict", `Template '${name}' already exists; change it with PUT /v1/templates/${name}`, {
-      resource: "template",
-      id: name,
-    });
+    throw new AppError(
+      "conflict",
+      `Template '${name}' already exists; change it with PUT /v1/templates/${name}`,
+      {
+        resource: "template",
+        id: name,
+      },
+    );
   }
   return row;
 }
@@ -87,7 +102,11 @@ export async function requireTemplate(deps: Pick<Deps, "db">, name: string): Pro
 }
 
 /** Merges `input` into the template; a real change bumps `version` and `updatedAt`, a no-op returns it as is. */
-export async function updateTemplate(deps: TemplateDeps, name: string, input: UpdateTemplateInput): Promise<TemplateRecord> {
+export async function updateTemplate(
+  deps: TemplateDeps,
+  name: string,
+  input: UpdateTemplateInput,
+): Promise<TemplateRecord> {
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
     const existing = await getTemplate(tx, name);
@@ -110,11 +129,15 @@ export async function deleteTemplate(deps: Pick<Deps, "db">, name: string): Prom
     if (!(await getTemplate(tx, name))) throw notFound("Template", name);
     const rules = await rulesUsingTemplate(tx, name);
     if (rules.length > 0) {
-      throw new AppError("conflict", `Template '${name}' is used by the rules for ${rules.join(", ")}; change or delete them first`, {
-        resource: "template",
-        id: name,
-        rules,
-      });
+      throw new AppError(
+        "conflict",
+        `Template '${name}' is used by the rules for ${rules.join(", ")}; change or delete them first`,
+        {
+          resource: "template",
+          id: name,
+          rules,
+        },
+      );
     }
     await deleteTemplateRow(tx, name);
   });
@@ -135,10 +158,19 @@ export interface TemplatePreview extends Omit<RenderedNotification, "sms"> {
 }
 
 /** The recipient a preview renders for when the request names none. */
-export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = { id: "preview", name: "Alex Example", kind: "customer", locale: "en" };
+export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = {
+  id: "preview",
+  name: "Alex Example",
+  kind: "customer",
+  locale: "en",
+};
 
 /** Renders a stored template (active or not) with a sample context, exactly as a notification would be. */
-export async function previewTemplate(deps: Pick<Deps, "db" | "config">, name: string, input: PreviewInput): Promise<TemplatePreview> {
+export async function previewTemplate(
+  deps: Pick<Deps, "db" | "config">,
+  name: string,
+  input: PreviewInput,
+): Promise<TemplatePreview> {
   const template = await requireTemplate(deps, name);
   const missing = missingContext(template.requiredContext, input.context);
   if (missing.length > 0) {
@@ -154,7 +186,10 @@ export async function previewTemplate(deps: Pick<Deps, "db" | "config">, name: s
     actionUrl: input.actionUrl ?? null,
     priority: template.defaultPriority,
     category: template.category,
-    preferencesUrl: deps.config.HERALD_PREFERENCES_URL.replace("{recipientId}", encodeURIComponent(recipient.id)),
+    preferencesUrl: deps.config.HERALD_PREFERENCES_URL.replace(
+      "{recipientId}",
+      encodeURIComponent(recipient.id),
+    ),
   });
   return {
     ...rendered,

@@ -29,10 +29,14 @@ export const BrandingInput = z
     accentColor: color.optional(),
     footerText: z.string().max(1000).optional(),
     supportEmail: z.string().email("must be a valid email address").max(254).nullable().optional(),
-    fromName: displayName.optional().openapi({ description: "The display name emails are sent from", example: "Acme Repairs" }),
+    fromName: displayName
+      .optional()
+      .openapi({ description: "The display name emails are sent from", example: "Acme Repairs" }),
   })
   .strict()
-  .openapi("BrandingInput", { description: "Fields left out keep their current value; null clears an optional one." });
+  .openapi("BrandingInput", {
+    description: "Fields left out keep their current value; null clears an optional one.",
+  });
 
 export const Branding = z
   .object({

@@ -43,5 +43,9 @@ export const markRead = createRoute({
   summary: "Mark a notification read",
   description: "Idempotent: marking a notification that is already read returns it unchanged.",
   request: { params: NotificationIdParams },
-  responses: { 200: jsonContent(Notification, "The notification"), 404: problemOf("No such notification"), ...commonErrors },
+  responses: {
+    200: jsonContent(Notification, "The notification"),
+    404: problemOf("No such notification"),
+    ...commonErrors,
+  },
 });

@@ -5,7 +5,13 @@ const BooleanFlag = z.enum(["true", "false"]).transform((v) => v === "true");
 
 /** Query of an inbox page (portal and /v1/me alike). */
 export const InboxQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "Page size (1-100, default 20)" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ description: "Page size (1-100, default 20)" }),
   cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` from the previous page" }),
   unread: BooleanFlag.optional().openapi({ description: "true: only unread; false: only read" }),
   category: z.string().min(1).max(64).optional(),
@@ -26,5 +32,8 @@ export const ReadAllResult = UnreadCount.extend({
 
 /** A notification id in the path. */
 export const NotificationIdParams = z.object({
-  id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "01KF0Z3W5X6Y7Z8A9B0C1D2E3F" }),
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "01KF0Z3W5X6Y7Z8A9B0C1D2E3F" }),
 });

@@ -17,9 +17,15 @@ export function meRoutes(deps: Deps) {
     .openapi(routes.issueToken, async (c) =>
       c.json(await issueTokenFor(deps, c.req.valid("param").id, c.req.valid("json").ttlSeconds), 201),
     )
-    .openapi(routes.inbox, async (c) => c.json(await listInbox(deps, recipientIdOf(c.get("principal")), c.req.valid("query")), 200))
-    .openapi(routes.unreadCount, async (c) => c.json(await unreadCount(deps, recipientIdOf(c.get("principal"))), 200))
-    .openapi(routes.readAll, async (c) => c.json(await markAllRead(deps, recipientIdOf(c.get("principal"))), 200))
+    .openapi(routes.inbox, async (c) =>
+      c.json(await listInbox(deps, recipientIdOf(c.get("principal")), c.req.valid("query")), 200),
+    )
+    .openapi(routes.unreadCount, async (c) =>
+      c.json(await unreadCount(deps, recipientIdOf(c.get("principal"))), 200),
+    )
+    .openapi(routes.readAll, async (c) =>
+      c.json(await markAllRead(deps, recipientIdOf(c.get("principal"))), 200),
+    )
     .openapi(routes.markRead, async (c) =>
       c.json(await markRead(deps, c.req.valid("param").id, recipientIdOf(c.get("principal"))), 200),
     )
@@ -38,7 +44,12 @@ export function meRoutes(deps: Deps) {
         try {
           for await (const event of events) {
             if (event.kind === "keep-alive") await sse.write(": keep-alive\n\n");
-            else await sse.writeSSE({ event: "unread", id: String(event.count.version), data: JSON.stringify(event.count) });
+            else
+              await sse.writeSSE({
+                event: "unread",
+                id: String(event.count.version),
+                data: JSON.stringify(event.count),
+              });
           }
         } finally {
           closed.abort();

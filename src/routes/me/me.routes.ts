@@ -16,9 +16,16 @@ export const issueToken = createRoute({
   summary: "Issue a short-lived token with which the recipient reaches their own data under /v1/me",
   request: {
     params: z.object({ id: RecipientId }),
-    body: { ...jsonBody(TokenRequest, "Optional; `{}` or no body for the default lifetime"), required: false },
+    body: {
+      ...jsonBody(TokenRequest, "Optional; `{}` or no body for the default lifetime"),
+      required: false,
+    },
   },
-  responses: { 201: jsonContent(IssuedToken, "The token"), 404: problemOf("No such recipient"), ...commonErrors },
+  responses: {
+    201: jsonContent(IssuedToken, "The token"),
+    404: problemOf("No such recipient"),
+    ...commonErrors,
+  },
 });
 
 /** /v1/me routes take recipient tokens only; API keys get 403. */
@@ -57,7 +64,11 @@ export const markRead = createRoute({
   summary: "Mark one of my notifications read",
   description: "Idempotent. Someone else's notification is a 404, like a missing one.",
   request: { params: NotificationIdParams },
-  responses: { 200: jsonContent(Notification, "The notification"), 404: problemOf("No such notification"), ...commonErrors },
+  responses: {
+    200: jsonContent(Notification, "The notification"),
+    404: problemOf("No such notification"),
+    ...commonErrors,
+  },
 });
 
 export const getPreferences = createRoute({

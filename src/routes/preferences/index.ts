@@ -6,7 +6,9 @@ import * as routes from "./preferences.routes.ts";
 /** `/v1/recipients/{id}/preferences`: read and replace, for the portal. */
 export function preferenceRoutes(deps: Deps) {
   return createRouter()
-    .openapi(routes.get, async (c) => c.json(await getRecipientPreferences(deps, c.req.valid("param").id), 200))
+    .openapi(routes.get, async (c) =>
+      c.json(await getRecipientPreferences(deps, c.req.valid("param").id), 200),
+    )
     .openapi(routes.put, async (c) =>
       c.json(await replacePreferences(deps, c.req.valid("param").id, c.req.valid("json")), 200),
     );

@@ -17,7 +17,11 @@ export const get = createRoute({
   method: "get",
   summary: "Get a recipient's preferences (the defaults when never set)",
   request: { params },
-  responses: { 200: jsonContent(Preferences, "The preferences"), 404: problemOf("No such recipient"), ...commonErrors },
+  responses: {
+    200: jsonContent(Preferences, "The preferences"),
+    404: problemOf("No such recipient"),
+    ...commonErrors,
+  },
 });
 
 export const put = createRoute({
@@ -26,5 +30,9 @@ export const put = createRoute({
   summary: "Replace a recipient's preferences",
   description: "Replaces the whole document; every field is required. Repeated categories are stored once.",
   request: { params, body: jsonBody(Preferences) },
-  responses: { 200: jsonContent(Preferences, "The stored preferences"), 404: problemOf("No such recipient"), ...commonErrors },
+  responses: {
+    200: jsonContent(Preferences, "The stored preferences"),
+    404: problemOf("No such recipient"),
+    ...commonErrors,
+  },
 });

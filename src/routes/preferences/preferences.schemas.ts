@@ -1,7 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { HH_MM } from "../../domain/preferences/preferences.rules.ts";
 
-const LocalTime = z.string().regex(HH_MM, "must be a local time HH:MM between 00:00 and 23:59").openapi({ example: "22:00" });
+const LocalTime = z
+  .string()
+  .regex(HH_MM, "must be a local time HH:MM between 00:00 and 23:59")
+  .openapi({ example: "22:00" });
 const Category = z.string().min(1).max(64);
 const Categories = z.array(Category).max(100);
 
@@ -16,7 +19,9 @@ export const Preferences = z
     categoryOptOuts: z
       .object({ email: Categories, sms: Categories })
       .strict()
-      .openapi({ description: "Categories (e.g. `marketing`) not to send per channel; the in-app copy is always kept" }),
+      .openapi({
+        description: "Categories (e.g. `marketing`) not to send per channel; the in-app copy is always kept",
+      }),
     quietHours: z
       .object({ enabled: z.boolean(), start: LocalTime, end: LocalTime })
       .strict()
@@ -25,7 +30,12 @@ export const Preferences = z
         description:
           "A daily window in the recipient's time zone when non-URGENT email and SMS wait; start after end crosses midnight",
       }),
-    digestHour: z.number().int().min(0).max(23).openapi({ description: "Local hour of the daily digest (0-23)" }),
+    digestHour: z
+      .number()
+      .int()
+      .min(0)
+      .max(23)
+      .openapi({ description: "Local hour of the daily digest (0-23)" }),
   })
   .strict()
   .openapi("Preferences", {

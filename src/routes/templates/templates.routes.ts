@@ -1,7 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
-import { CreateTemplate, Preview, PreviewRequest, Template, TemplateList, TemplateName, UpdateTemplate } from "./templates.schemas.ts";
+import {
+  CreateTemplate,
+  Preview,
+  PreviewRequest,
+  Template,
+  TemplateList,
+  TemplateName,
+  UpdateTemplate,
+} from "./templates.schemas.ts";
 
 const admin = { tags: ["templates"], security: bearer, middleware: [requireScope("admin")] };
 const params = z.object({ name: TemplateName });
@@ -37,7 +45,11 @@ export const get = createRoute({
   path: "/v1/templates/{name}",
   summary: "Get a template",
   request: { params },
-  responses: { 200: jsonContent(Template, "The template"), 404: problemOf("No such template"), ...commonErrors },
+  responses: {
+    200: jsonContent(Template, "The template"),
+    404: problemOf("No such template"),
+    ...commonErrors,
+  },
 });
 
 export const update = createRoute({
@@ -45,7 +57,8 @@ export const update = createRoute({
   method: "put",
   path: "/v1/templates/{name}",
   summary: "Change a template",
-  description: "Fields left out keep their value. A change bumps `version`; notifications record the version they used.",
+  description:
+    "Fields left out keep their value. A change bumps `version`; notifications record the version they used.",
   request: { params, body: jsonBody(UpdateTemplate) },
   responses: {
     200: jsonContent(Template, "Updated"),

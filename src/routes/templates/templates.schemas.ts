@@ -27,8 +27,14 @@ const fields = {
   title: liquid(1000, "In-app title (Liquid, plain text, one line)").min(1),
   message: liquid(10_000, "In-app message (Liquid, plain text)").min(1),
   emailSubject: optionalLiquid(1000, "Email subject (Liquid, plain text, one line)"),
-  emailHtml: optionalLiquid(200_000, "Email HTML body (Liquid; every output is HTML-escaped). Rendered inside the branded layout."),
-  emailText: optionalLiquid(100_000, "Email text body (Liquid, plain text). Derived from the HTML when absent."),
+  emailHtml: optionalLiquid(
+    200_000,
+    "Email HTML body (Liquid; every output is HTML-escaped). Rendered inside the branded layout.",
+  ),
+  emailText: optionalLiquid(
+    100_000,
+    "Email text body (Liquid, plain text). Derived from the HTML when absent.",
+  ),
   sms: optionalLiquid(2000, "SMS text (Liquid, plain text)"),
   requiredContext: z
     .array(z.string().max(200).regex(CONTEXT_PATH, "a dotted path such as repair.id"))
@@ -56,7 +62,9 @@ export const UpdateTemplate = z
     message: fields.message.optional(),
   })
   .strict()
-  .openapi("UpdateTemplate", { description: "Fields left out keep their current value; null clears an optional one." });
+  .openapi("UpdateTemplate", {
+    description: "Fields left out keep their current value; null clears an optional one.",
+  });
 
 export const Template = z
   .object({
@@ -82,7 +90,10 @@ export const TemplateList = z.object({ items: z.array(Template) }).openapi("Temp
 
 export const PreviewRequest = z
   .object({
-    context: z.record(z.string(), z.unknown()).default({}).openapi({ example: { repair: { id: "R-1042", title: "Leaking faucet" } } }),
+    context: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .openapi({ example: { repair: { id: "R-1042", title: "Leaking faucet" } } }),
     recipient: z
       .object({
         name: z.string().max(200).nullable().optional(),

@@ -118,7 +118,7 @@ describe("toGsmFriendly", () => {
   test("replaces smart punctuation when that makes the text GSM-7", () => {
     const text = "Dana’s “kitchen” faucet – fixed…";
     const friendly = toGsmFriendly(text);
-    expect(friendly).toBe("Dana's \"kitchen\" faucet - fixed...");
+    expect(friendly).toBe('Dana\'s "kitchen" faucet - fixed...');
     expect(smsInfo(text).encoding).toBe("UCS-2");
     expect(smsInfo(friendly).encoding).toBe("GSM-7");
   });
@@ -137,7 +137,9 @@ describe("estimateSmsCostUsd", () => {
 
   test("prices by calling code, including three-digit codes", () => {
     expect(smsPricePerSegmentUsd("+447700900123")).toBeGreaterThan(smsPricePerSegmentUsd("+15551234567"));
-    expect(estimateSmsCostUsd(2, "+447700900123")).toBe(Math.round(2 * smsPricePerSegmentUsd("+44") * 1e6) / 1e6);
+    expect(estimateSmsCostUsd(2, "+447700900123")).toBe(
+      Math.round(2 * smsPricePerSegmentUsd("+44") * 1e6) / 1e6,
+    );
     expect(smsPricePerSegmentUsd("+353861234567")).not.toBe(smsPricePerSegmentUsd("+3"));
     expect(smsPricePerSegmentUsd("+353861234567")).not.toBe(SMS_UNKNOWN_COUNTRY_PRICE_USD);
   });

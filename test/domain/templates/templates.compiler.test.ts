@@ -31,18 +31,36 @@ describe("templateSourceIssues", () => {
   });
 
   test("unknown filters and unclosed tags are syntax errors", () => {
-    const issues = templateSourceIssues({ ...base, title: "{{ repair.id | shout }}", sms: "{% if repair.id %}x" });
+    const issues = templateSourceIssues({
+      ...base,
+      title: "{{ repair.id | shout }}",
+      sms: "{% if repair.id %}x",
+    });
     expect(issues.map((i) => i.path)).toEqual(["title", "sms"]);
     expect(issues[0]?.message).toContain("undefined filter: shout");
   });
 
   test("include, render and layout are refused: stored templates cannot read files", () => {
-    for (const tag of ["{% include 'x' %}", "{% render 'x' %}", "{% layout 'x' %}", "{% liquid include 'x' %}"]) {
+    for (const tag of [
+      "{% include 'x' %}",
+      "{% render 'x' %}",
+      "{% layout 'x' %}",
+      "{% liquid include 'x' %}",
+    ]) {
       const issues = templateSourceIssues({ ...base, message: `ok\n${tag}` });
       expect(issues).toHaveLength(1);
       expect(issues[0]).toMatchObject({ path: "message", line: 2 });
       expect(issues[0]?.message).toContain("cannot read files");
     }
+  });
+
+  test("increment and decrement are refused: they would write into Herald's globals", () => {
+    const issues = templateSourceIssues({
+      ...base,
+      title: "{% increment priority %}{% decrement x %}{{ priority }}",
+    });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.message).toContain("{% increment %} is not allowed");
   });
 
   test("a variable outside requiredContext and the globals is refused with its position", () => {
@@ -52,7 +70,8 @@ describe("templateSourceIssues", () => {
         path: "sms",
         line: 2,
         column: 5,
-        message: "line 2, column 5: 'repair.address' is neither in requiredContext nor a global; add it to requiredContext",
+        message:
+          "line 2, column 5: 'repair.address' is neither in requiredContext nor a global; add it to requiredContext",
       },
     ]);
   });

@@ -12,10 +12,9 @@ describe("missingContext", () => {
   const context = { repair: { id: "R-1", title: null, tags: ["a"] }, reason: "", count: 0 };
 
   test("reads dotted paths and lists what is absent, in the template's order", () => {
-    expect(missingContext(["repair.id", "repair.address", "customer.name", "reason", "count"], context)).toEqual([
-      "repair.address",
-      "customer.name",
-    ]);
+    expect(
+      missingContext(["repair.id", "repair.address", "customer.name", "reason", "count"], context),
+    ).toEqual(["repair.address", "customer.name"]);
   });
 
   test("null counts as missing; empty strings and zero do not", () => {
@@ -68,7 +67,13 @@ describe("requiredContextIssues", () => {
   });
 
   test("names each malformed, duplicated or reserved entry by index", () => {
-    const issues = requiredContextIssues(["repair..id", "repair.id", "repair.id", "recipient.email", "branding"]);
+    const issues = requiredContextIssues([
+      "repair..id",
+      "repair.id",
+      "repair.id",
+      "recipient.email",
+      "branding",
+    ]);
     expect(issues.map((i) => i.path)).toEqual([
       "requiredContext.0",
       "requiredContext.2",
@@ -86,8 +91,12 @@ describe("email parts", () => {
   });
 
   test("half an email is an issue naming the missing field", () => {
-    expect(emailPartIssues({ emailSubject: "s", emailHtml: null, emailText: null })[0]?.path).toBe("emailHtml");
-    expect(emailPartIssues({ emailSubject: null, emailHtml: "h", emailText: null })[0]?.path).toBe("emailSubject");
+    expect(emailPartIssues({ emailSubject: "s", emailHtml: null, emailText: null })[0]?.path).toBe(
+      "emailHtml",
+    );
+    expect(emailPartIssues({ emailSubject: null, emailHtml: "h", emailText: null })[0]?.path).toBe(
+      "emailSubject",
+    );
     expect(emailPartIssues({ emailSubject: null, emailHtml: null, emailText: null })).toEqual([]);
   });
 });

@@ -1,0 +1,189 @@
+/**
+ * The delivery engine: one worker per channel (email, SMS) plus the lease sweeper, built from config and the
+ * chosen providers. The server starts it after it listens and stops it on SIGTERM; tests drive it by hand
+ * (`tick`, `runUntilIdle`, `sweep`) on a fixed clock.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { unsubscribeUrl } from "../channels/list-unsubscribe.ts";
+import type { Channel, Providers } from "../channels/types.ts";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import { getBranding } from "../domain/branding/branding.service.ts";
+import type { Logger } from "../logger.ts";
+import { createAttemptRecorder } from "./attempt-recorder.ts";
+import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
+import { composeEmail, composeSms } from "./compose.rules.ts";
+import { createRateLimiter } from "./rate-limiter.ts";
+import { type SweepResult, sweepExpiredLeases } from "./sweeper.ts";
+
+/** What the engine is built from (a subset of Deps). */
+export interface EngineDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  tokenSecret: string;
+  providers: Providers;
+}
+
+/** Engine-wide state for `/health/ready` and metrics. */
+export interface EngineStatus {
+  email: WorkerStatus;
+  sms: WorkerStatus;
+  sweeper: { running: boolean; lastSweepAt: number | null; lastError: string | null; totals: SweepResult };
+  /** Conditions an operator must look at (`email-paused`, `sms-unknown`, …); empty when all is well. */
+  alerts: string[];
+}
+
+/** The running (or hand-driven) delivery engine. */
+export interface DeliveryEngine {
+  readonly email: ChannelWorker;
+  readonly sms: ChannelWorker;
+  /** Starts both worker loops and the sweeper (idempotent). */
+  start(): void;
+  /**
+   * Stops claiming and sweeping, releases deliveries not yet being sent and waits up to `graceMs` for sends in
+   * progress to be recorded.
+   */
+  stop(graceMs?: number): Promise<void>;
+  /** One claim-and-process step on each channel; returns the deliveries processed. */
+  tick(): Promise<number>;
+  /** Ticks both channels until neither can claim anything more now. */
+  runUntilIdle(): Promise<number>;
+  /** One sweep of expired leases. */
+  sweep(): Promise<SweepResult>;
+  status(): EngineStatus;
+}
+
+/** A per-process lease owner id: host, pid and a random part (pids repeat across restarts). */
+function processOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+/** Builds the engine; nothing runs until `start` (or a test's `tick`). */
+export function createDeliveryEngine(deps: EngineDeps, options: { random?: () => number } = {}): DeliveryEngine {
+  const { config, db, clock, logger, providers } = deps;
+  const recorder = createAttemptRecorder(db, clock);
+  const base: Omit<WorkerOptions, "batch"> = {
+    concurrency: config.HERALD_WORKER_CONCURRENCY,
+    leaseMs: config.HERALD_LEASE_MS,
+    timeoutMs: config.HERALD_PROVIDER_TIMEOUT_MS,
+    pollMs: config.HERALD_WORKER_POLL_MS,
+    pauseMs: config.HERALD_CHANNEL_PAUSE_MS,
+    backoff: { baseMs: config.HERALD_RETRY_BASE_MS, capMs: config.HERALD_RETRY_CAP_MS },
+    random: options.random ?? Math.random,
+    owner: processOwnerId(),
+  };
+
+  const emailSender: ChannelSender = {
+    providerName: providers.email.name,
+    async send(row, signal) {
+      const branding = await getBranding(db.read);
+      const message = composeEmail(row, {
+        fromName: branding.fromName,
+        fromAddress: config.HERALD_EMAIL_FROM,
+        unsubscribeUrl: unsubscribeUrl(config.HERALD_PUBLIC_URL, deps.tokenSecret, row.recipientId),
+        now: clock.now(),
+      });
+      return { receipt: await providers.email.sendEmail(message, signal), costUsd: 0 };
+    },
+  };
+  const smsSender: ChannelSender = {
+    providerName: providers.sms.name,
+    async send(row, signal) {
+      const { message, costUsd } = composeSms(row, config.HERALD_SMS_MAX_SEGMENTS);
+      return { receipt: await providers.sms.sendSms(message, signal), costUsd };
+    },
+  };
+
+  const worker = (channel: Channel, sender: ChannelSender, rate: number) =>
+    new ChannelWorker(
+      channel,
+      { db, clock, logger, recorder, sender, limiter: createRateLimiter(rate, clock) },
+      { ...base, batch: Math.min(config.HERALD_WORKER_BATCH, rate) },
+    );
+  const email = worker("email", emailSender, config.HERALD_EMAIL_RATE);
+  const sms = worker("sms", smsSender, config.HERALD_SMS_RATE);
+
+  const sweepContext = {
+    db,
+    clock,
+    logger,
+    policy: { email: config.HERALD_EMAIL_AMBIGUOUS, sms: config.HERALD_SMS_AMBIGUOUS },
+    providerNames: { email: providers.email.name, sms: providers.sms.name },
+  };
+  const totals: SweepResult = { requeued: 0, failed: 0, held: { email: 0, sms: 0 }, resent: 0 };
+  let lastSweepAt: number | null = null;
+  let lastSweepError: string | null = null;
+  let sweeping: Promise<void> | null = null;
+  let sweepTimer: ReturnType<typeof setTimeout> | null = null;
+  let running = false;
+
+  async function sweep(): Promise<SweepResult> {
+    const result = await sweepExpiredLeases(sweepContext);
+    lastSweepAt = clock.now();
+    lastSweepError = null;
+    totals.requeued += result.requeued;
+    totals.failed += result.failed;
+    totals.resent += result.resent;
+    totals.held.email += result.held.email;
+    totals.held.sms += result.held.sms;
+    return result;
+  }
+
+  async function sweepLoop(): Promise<void> {
+    try {
+      await sweep();
+    } catch (error) {
+      lastSweepError = (error as Error).message;
+      logger.error("lease sweep failed", { error: (error as Error).name, message: (error as Error).message });
+    }
+    if (running) sweepTimer = setTimeout(() => void (sweeping = sweepLoop()), config.HERALD_SWEEP_INTERVAL_MS);
+  }
+
+  return {
+    email,
+    sms,
+    start() {
+      if (running) return;
+      running = true;
+      email.start();
+      sms.start();
+      sweeping = sweepLoop();
+      logger.info("delivery engine started", {
+        email: providers.email.name,
+        sms: providers.sms.name,
+        emailRate: config.HERALD_EMAIL_RATE,
+        smsRate: config.HERALD_SMS_RATE,
+      });
+    },
+    // By default, wait just past the provider timeout: no send in progress can take longer.
+    async stop(graceMs = config.HERALD_PROVIDER_TIMEOUT_MS + 1_000) {
+      running = false;
+      if (sweepTimer) clearTimeout(sweepTimer);
+      await Promise.all([email.stop(graceMs), sms.stop(graceMs), sweeping]);
+    },
+    async tick() {
+      const [e, s] = await Promise.all([email.tick(), sms.tick()]);
+      return e + s;
+    },
+    async runUntilIdle() {
+      const [e, s] = await Promise.all([email.runUntilIdle(), sms.runUntilIdle()]);
+      return e + s;
+    },
+    sweep,
+    status() {
+      const e = email.status();
+      const s = sms.status();
+      const alerts: string[] = [];
+      if (e.paused) alerts.push("email-paused");
+      if (s.paused) alerts.push("sms-paused");
+      if (totals.held.email > 0) alerts.push("email-unknown");
+      if (totals.held.sms > 0) alerts.push("sms-unknown");
+      if (lastSweepError) alerts.push("sweeper-failing");
+      return { email: e, sms: s, sweeper: { running, lastSweepAt, lastError: lastSweepError, totals: { ...totals, held: { ...totals.held } } }, alerts };
+    },
+  };
+}
