@@ -1,6 +1,6 @@
 /**
  * Benchmark (not a test): µs per `renderNotification` for each default template, as the notifications path
- * calls it (title, message, email inside both layouts, SMS). Run: `bun test/templates/render.bench.ts`.
+ * calls it (title, message, email inside both layouts, SMS). Run: `bun scripts/bench-render.ts [iterations]`.
  */
 import { DEFAULT_BRANDING } from "../src/domain/branding/branding.service.ts";
 import { DEFAULT_TEMPLATES, loadDefaultTemplate } from "../src/domain/seed/seed.ts";
