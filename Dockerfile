@@ -12,16 +12,21 @@
 
 ARG BUN_VERSION=1.4.5
 
-# Production dependencies, installed by npm from the committed package-lock.json, on the target platform (so
-# the platform packages of Litestream and libSQL match the image). No install scripts run: none is needed.
-FROM node:22-bookworm-slim AS deps
+# linux/amd64 only: @flydotio/litestream publishes its Linux binary for x64 alone (Fly machines are x64; on an
+# arm64 laptop Docker builds and runs this under emulation).
+#
+# Production dependencies at the versions of the committed package-lock.json, on the image's platform (so the
+# platform packages of Litestream and libSQL match). `npm install`, not `npm ci`: the lock lists only the
+# linux-x64 builds of platform-specific packages, which `npm ci` rejects as out of sync; `npm install` keeps
+# every locked version and skips the other platforms. No install scripts run: none is needed.
+FROM --platform=linux/amd64 node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
   # The `bun` package is the Bun binary for `npm start` on developer machines; the base image below has Bun.
   && rm -rf node_modules/bun node_modules/@oven
 
-FROM oven/bun:${BUN_VERSION}-slim
+FROM --platform=linux/amd64 oven/bun:${BUN_VERSION}-slim
 WORKDIR /app
 # The port the service listens on, and the database on the volume (fly.toml mounts it at /data).
 ENV NODE_ENV=production \
@@ -31,12 +36,10 @@ ENV NODE_ENV=production \
 # Application files belong to root: the service user can read them but not change them.
 COPY . .
 COPY --from=deps /app/node_modules ./node_modules
-ARG TARGETARCH
 RUN mkdir -p /data && chown bun:bun /data \
   # `litestream` on the PATH for operators (the supervisor calls the binary directly, never the npm wrapper:
   # the wrapper always exits 0 and does not forward SIGTERM). Fails the build if the binary is missing.
-  && arch="$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64)" \
-  && ln -s "/app/node_modules/@flydotio/litestream-linux-$arch/litestream" /usr/local/bin/litestream \
+  && ln -s /app/node_modules/@flydotio/litestream-linux-x64/litestream /usr/local/bin/litestream \
   && litestream version \
   # `herald <command>` for operators (`fly ssh console -C "herald backup status"`), run as the service user.
   && printf '#!/bin/sh\nexec /app/scripts/docker-entrypoint.sh bun /app/src/cli.ts "$@"\n' > /usr/local/bin/herald \

@@ -36,6 +36,9 @@ const connections = Number(args.connections);
 const inboxRows = Number(args["inbox-rows"]);
 const recipientCount = Number(args.recipients);
 
+/** libSQL binds JS numbers as REAL ('r' || 1.0 = 'r1.0'); integers go into the SQL text instead. */
+const int = (n: number) => sql.raw(String(Math.trunc(n)));
+
 const dir = mkdtempSync(join(tmpdir(), "herald-bench-"));
 const config = loadConfig({ DATABASE_URL: `file:${join(dir, "herald.db")}`, HERALD_LOG_LEVEL: "error" });
 const deps = await createDeps(config, { logger: createLogger("error") });
@@ -44,7 +47,7 @@ const { key } = await createApiKey(deps, { name: "bench", scopes: ["admin"] });
 // Recipients with verified email and phone, so HIGH notifications queue both channels (the costliest path).
 await deps.db.write(async (tx) => {
   await tx.run(sql`
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${recipientCount})
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${int(recipientCount)})
     INSERT INTO recipients (id, kind, name, email, email_verified, phone, phone_verified, timezone, locale, created_at, updated_at)
     SELECT 'r' || i, 'technician', 'Tech ' || i, 'tech' || i || '@example.com', 1, '+1555' || printf('%07d', i), 1, 'UTC', 'en', 0, 0 FROM n`);
   await tx.run(sql`INSERT INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients`);
@@ -149,11 +152,11 @@ for (let done = have; done < inboxRows; done += 100_000) {
   const batch = Math.min(100_000, inboxRows - done);
   await deps.db.write((tx) =>
     tx.run(sql`
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${batch})
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${int(batch)})
       INSERT INTO notifications (id, recipient_id, template, template_version, priority, category, title, message, context, created_at, read_at)
-      SELECT printf('01BENCH%019d', ${done} + i), 'r' || (1 + (${done} + i) % ${recipientCount}), 'repair-approved', 1, 'HIGH', 'repair',
+      SELECT printf('01BENCH%019d', ${int(done)} + i), 'r' || (1 + (${int(done)} + i) % ${int(recipientCount)}), 'repair-approved', 1, 'HIGH', 'repair',
              'Repair R-' || i || ' approved', 'Your repair request R-' || i || ' was approved and will be scheduled shortly.',
-             '{}', ${Date.now()} + i, CASE WHEN i % 3 = 0 THEN ${Date.now()} ELSE NULL END
+             '{}', ${int(Date.now())} + i, CASE WHEN i % 3 = 0 THEN ${int(Date.now())} ELSE NULL END
       FROM n`),
   );
 }

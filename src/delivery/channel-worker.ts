@@ -146,13 +146,16 @@ export class ChannelWorker {
     this.wake?.();
     await this.loop;
     this.loop = null;
-    if (this.batches.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    });
-    await Promise.race([Promise.allSettled([...this.batches]), deadline]);
-    clearTimeout(timer);
+    if (this.batches.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...this.batches]), deadline]);
+      clearTimeout(timer);
+    }
+    // Stopped, not dead: the worker can be started (or ticked) again.
+    this.stopping = false;
   }
 
   /** Current state for health checks. */

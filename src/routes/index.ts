@@ -1,10 +1,12 @@
 import type { Deps } from "../deps.ts";
 import { createRouter } from "../http/router.ts";
 import { brandingRoutes } from "./branding/index.ts";
+import { deliveryRoutes } from "./deliveries/index.ts";
 import { eventRoutes } from "./events/index.ts";
 import { inboxRoutes } from "./inbox/index.ts";
 import { meRoutes } from "./me/index.ts";
 import { notificationRoutes } from "./notifications/index.ts";
+import { outboxRoutes } from "./outbox/index.ts";
 import { preferenceRoutes } from "./preferences/index.ts";
 import { recipientRoutes } from "./recipients/index.ts";
 import { ruleRoutes } from "./rules/index.ts";
@@ -21,5 +23,7 @@ export function v1Routes(deps: Deps) {
     .route("/", eventRoutes(deps))
     .route("/", ruleRoutes(deps))
     .route("/", templateRoutes(deps))
-    .route("/", brandingRoutes(deps));
+    .route("/", brandingRoutes(deps))
+    .route("/", deliveryRoutes(deps))
+    .route("/", outboxRoutes(deps));
 }

@@ -106,11 +106,11 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
 
   test("the Litestream binary the image links is where npm installs it, and it runs", () => {
     const run = runtimeStage.filter((i) => i.instruction === "RUN").map((i) => i.args).join("\n");
-    const linked = /\/app\/(node_modules\/@flydotio\/litestream-linux-)\$arch(\/litestream)/.exec(run);
-    expect(linked).not.toBeNull();
-    const arch = process.arch === "arm64" ? "arm64" : "x64";
-    const local = join(ROOT, `${linked?.[1]}${arch}${linked?.[2]}`);
+    const linked = /ln -s \/app\/(\S+) \/usr\/local\/bin\/litestream/.exec(run)?.[1];
+    expect(linked).toBe("node_modules/@flydotio/litestream-linux-x64/litestream");
+    const local = join(ROOT, linked as string);
     expect(litestreamBinary()).toBe(local);
+    expect(runtimeStage[0]?.args).toStartWith("--platform=linux/amd64 ");
     const version = Bun.spawnSync([local, "version"]);
     expect(version.exitCode).toBe(0);
     expect(version.stdout.toString()).toMatch(/^v0\.3\./);
@@ -136,6 +136,27 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
       expect(ignored).not.toContain(needed);
     }
     for (const excluded of ["node_modules", ".git", "data", "*.db", "test"]) expect(ignored).toContain(excluded);
+  });
+
+  test("the systemd unit runs the same supervisor on the same port, stops it the same way and can write the database", () => {
+    const unit = new Map<string, string[]>();
+    for (const line of readFileSync(join(ROOT, "deploy/herald.service"), "utf8").split("\n")) {
+      const match = /^(\w+)=(.*)$/.exec(line.trim());
+      if (match) unit.set(match[1] as string, [...(unit.get(match[1] as string) ?? []), match[2] as string]);
+    }
+    const one = (key: string) => unit.get(key)?.[0];
+    const environment = Object.fromEntries(
+      (unit.get("Environment") ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
+    expect(one("ExecStart")).toBe(`${one("WorkingDirectory")}/node_modules/.bin/bun scripts/supervise.ts`);
+    expect(Number(environment.PORT)).toBe(fly.http_service.internal_port);
+    const database = databasePathFromUrl(environment.DATABASE_URL ?? "", "/");
+    expect(dirname(database ?? "")).toBe(`/var/lib/${one("StateDirectory")}`);
+    expect(one("ReadWritePaths")).toBe(dirname(database ?? ""));
+    expect(one("KillMode")).toBe("mixed");
+    expect(one("KillSignal")).toBe(fly.kill_signal);
+    expect(Number(one("TimeoutStopSec"))).toBe(fly.kill_timeout);
+    expect(one("RestartPreventExitStatus")).toBe("78");
   });
 
   test("litestream.yml reads only the variables the supervisor sets", () => {

@@ -1,3 +1,9 @@
+/**
+ * The inbox verbs, shared by the portal routes (`/v1/recipients/{id}/inbox`, `/v1/notifications/{id}/read`)
+ * and the recipient's own routes (`/v1/me/...`): the routes differ only in where the recipient id comes from.
+ * Reads are one or two indexed queries and never write; every write keeps `inbox_counters` in step in the same
+ * transaction and publishes the change after commit.
+ */
 import { and, desc, eq, isNotNull, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { inboxCounters, notifications, recipients } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
@@ -9,12 +15,6 @@ import { findRecipient } from "../recipients/recipients.service.ts";
 import { adjustUnread, readUnread } from "./inbox.counters.ts";
 import type { InboxChange, InboxEvents } from "./inbox.events.ts";
 
-/**
- * The inbox verbs, shared by the portal routes (`/v1/recipients/{id}/inbox`, `/v1/notifications/{id}/read`)
- * and the recipient's own routes (`/v1/me/...`): the routes differ only in where the recipient id comes from.
- * Reads are one or two indexed queries and never write; every write keeps `inbox_counters` in step in the same
- * transaction and publishes the change after commit.
- */
 interface Deps {
   db: Database;
   clock: Clock;
