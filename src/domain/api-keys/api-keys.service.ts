@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database } from "../../db/database.ts";
@@ -76,17 +76,25 @@ export async function listApiKeys({ db }: Deps): Promise<ApiKeyInfo[]> {
   return (await db.read.select().from(apiKeys).orderBy(desc(apiKeys.id))).map(toInfo);
 }
 
-/** Revokes a key by id or prefix; it stops working on the next request. */
+/** Revokes a key by id or by its unique prefix; it stops working on the next request. */
 export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Promise<ApiKeyInfo> {
   const now = clock.now();
-  const rows = await db.write(async (tx) => {
-    const byId = await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, idOrPrefix)).returning();
-    if (byId.length > 0) return byId;
-    return tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.prefix, idOrPrefix)).returning();
+  const row = await db.write(async (tx) => {
+    const matches = await tx
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(or(eq(apiKeys.id, idOrPrefix), eq(apiKeys.prefix, idOrPrefix)));
+    // Refuse before changing anything when a prefix is ambiguous.
+    if (matches.length > 1) {
+      throw new AppError("conflict", `'${idOrPrefix}' matches ${matches.length} keys; revoke by id instead`);
+    }
+    const [match] = matches;
+    if (!match) throw notFound("API key", idOrPrefix);
+    const [updated] = await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, match.id)).returning();
+    return updated;
   });
-  if (rows.length !== 1) throw notFound("API key", idOrPrefix);
-  // biome-ignore lint/style/noNonNullAssertion: length checked
-  return toInfo(rows[0]!);
+  // biome-ignore lint/style/noNonNullAssertion: the row was just matched inside the same transaction
+  return toInfo(row!);
 }
 
 /** The key's id and scopes if `secret` is a live key, else null. */
