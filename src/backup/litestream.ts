@@ -62,7 +62,8 @@ export class LitestreamError extends Error {
 function lastLogMessage(result: LitestreamResult): string {
   const lines = `${result.stderr}\n${result.stdout}`.split("\n").filter((l) => l.trim() !== "");
   const last = lines.findLast((l) => l.includes("level=ERROR")) ?? lines.at(-1) ?? "";
-  return /error="((?:[^"\\]|\\.)*)"/.exec(last)?.[1] ?? last;
+  const quoted = /error="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
+  return quoted === undefined ? last : quoted.replaceAll("\\n", " / ").replaceAll('\\"', '"');
 }
 
 /** Options for {@link restoreFromReplica}. */

@@ -180,7 +180,8 @@ export class ChannelWorker {
       this.throttledSinceClaim = false;
       this.ctx.limiter.drain();
     }
-    return Math.min(this.options.batch, this.options.concurrency - this.inFlight, this.ctx.limiter.available());
+    const wanted = Math.min(this.options.batch, this.options.concurrency - this.inFlight);
+    return wanted > 0 ? this.ctx.limiter.available(wanted) : 0;
   }
 
   private async claim(): Promise<LeasedDelivery[]> {

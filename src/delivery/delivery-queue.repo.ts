@@ -4,8 +4,8 @@
  * else) changes nothing. All statements are set-based: a batch of deliveries costs a handful of statements,
  * which is where the engine's throughput comes from.
  */
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import { type DeliveryPayload, deliveries, deliveryAttempts, notifications } from "../../db/schema.ts";
+import { and, eq, lte, sql } from "drizzle-orm";
+import { type DeliveryPayload, deliveries } from "../../db/schema.ts";
 import type { Queryable, Tx } from "../db/database.ts";
 import type { Channel } from "../channels/types.ts";
 import { newId } from "../ids.ts";
@@ -37,15 +37,6 @@ export interface AttemptRecord {
   errorMessage: string | null;
   durationMs: number;
   costUsd: number;
-}
-
-/** SQLite allows 32,766 bound parameters per statement; stay well below. */
-const MAX_PARAMS = 30_000;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 interface ClaimedRow {
@@ -108,16 +99,11 @@ export async function hasDue(q: Queryable, channel: Channel, now: number): Promi
  * Returns the ids it could mark: only those may be sent.
  */
 export async function markSendStarted(tx: Tx, token: string, ids: readonly string[], now: number): Promise<Set<string>> {
-  const owned = new Set<string>();
-  for (const part of chunks(ids, MAX_PARAMS - 10)) {
-    const rows = await tx
-      .update(deliveries)
-      .set({ sendStartedAt: now })
-      .where(and(eq(deliveries.leaseToken, token), eq(deliveries.status, "leased"), inArray(deliveries.id, part)))
-      .returning({ id: deliveries.id });
-    for (const r of rows) owned.add(r.id);
-  }
-  return owned;
+  const rows = await tx.all<{ id: string }>(sql`
+    UPDATE deliveries SET send_started_at = ${now}
+    WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND lease_token = ${token} AND status = 'leased'
+    RETURNING id`);
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
@@ -125,24 +111,13 @@ export async function markSendStarted(tx: Tx, token: string, ids: readonly strin
  * refunding the attempt their claim counted.
  */
 export async function releaseLeases(tx: Tx, token: string, ids: readonly string[], now: number): Promise<number> {
-  let released = 0;
-  for (const part of chunks(ids, MAX_PARAMS - 10)) {
-    const rows = await tx
-      .update(deliveries)
-      .set({
-        status: "queued",
-        attempts: sql`${deliveries.attempts} - 1`,
-        leaseOwner: null,
-        leaseToken: null,
-        leaseUntil: null,
-        sendStartedAt: null,
-        updatedAt: now,
-      })
-      .where(and(eq(deliveries.leaseToken, token), eq(deliveries.status, "leased"), inArray(deliveries.id, part)))
-      .returning({ id: deliveries.id });
-    released += rows.length;
-  }
-  return released;
+  const rows = await tx.all<{ id: string }>(sql`
+    UPDATE deliveries
+    SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
+        send_started_at = NULL, updated_at = ${now}
+    WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND lease_token = ${token} AND status = 'leased'
+    RETURNING id`);
+  return rows.length;
 }
 
 /**
@@ -150,58 +125,71 @@ export async function releaseLeases(tx: Tx, token: string, ids: readonly string[
  * attempt-log row per result, and the notification's `email_sent`/`sms_sent` flags for those sent. Returns the
  * ids whose state changed; the others had lost their lease, and their attempt row says so (`lease-lost`) so a
  * resulting duplicate can be explained.
+ *
+ * The rows travel as one JSON parameter read with `json_each`: the statement text stays the same whatever the
+ * batch size, so it is cheap to prepare, and no query builder walks thousands of parameters.
  */
 export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], now: number): Promise<Set<string>> {
-  const owned = new Set<string>();
-  for (const part of chunks(records, Math.floor(MAX_PARAMS / 7))) {
-    const values = sql.join(
-      part.map((r) => {
-        const t = r.transition;
-        const runAt = t.status === "queued" ? t.runAt : null;
-        const refund = t.status === "queued" && t.refundAttempt ? 1 : 0;
-        return sql`(${r.delivery.id}, ${r.delivery.leaseToken}, ${t.status}, ${runAt}, ${refund}, ${r.providerMessageId}, ${lastError(r)})`;
-      }),
-      sql`, `,
-    );
-    const rows = await tx.all<{ id: string }>(sql`
-      UPDATE deliveries SET
-        status = v.column3,
-        run_at = coalesce(v.column4, deliveries.run_at),
-        attempts = deliveries.attempts - v.column5,
-        provider_message_id = coalesce(v.column6, deliveries.provider_message_id),
-        last_error = v.column7,
-        sent_at = CASE WHEN v.column3 = 'sent' THEN ${now} ELSE deliveries.sent_at END,
-        send_started_at = CASE WHEN v.column3 = 'queued' THEN NULL ELSE deliveries.send_started_at END,
-        lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
-      FROM (VALUES ${values}) AS v
-      WHERE deliveries.id = v.column1 AND deliveries.lease_token = v.column2 AND deliveries.status = 'leased'
-      RETURNING deliveries.id AS id`);
-    for (const r of rows) owned.add(r.id);
-  }
+  const changes = records.map((r) => {
+    const t = r.transition;
+    return [
+      r.delivery.id,
+      r.delivery.leaseToken,
+      t.status,
+      t.status === "queued" ? t.runAt : null,
+      t.status === "queued" && t.refundAttempt ? 1 : 0,
+      r.providerMessageId,
+      lastError(r),
+    ];
+  });
+  const updated = await tx.all<{ id: string }>(sql`
+    UPDATE deliveries SET
+      status = v.status,
+      run_at = coalesce(v.run_at, deliveries.run_at),
+      attempts = deliveries.attempts - v.refund,
+      provider_message_id = coalesce(v.provider_message_id, deliveries.provider_message_id),
+      last_error = v.last_error,
+      sent_at = CASE WHEN v.status = 'sent' THEN ${now} ELSE deliveries.sent_at END,
+      send_started_at = CASE WHEN v.status = 'queued' THEN NULL ELSE deliveries.send_started_at END,
+      lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
+    FROM (
+      SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 2 AS status, value ->> 3 AS run_at,
+             value ->> 4 AS refund, value ->> 5 AS provider_message_id, value ->> 6 AS last_error
+      FROM json_each(${JSON.stringify(changes)})
+    ) AS v
+    WHERE deliveries.id = v.id AND deliveries.lease_token = v.token AND deliveries.status = 'leased'
+    RETURNING deliveries.id AS id`);
+  const owned = new Set(updated.map((r) => r.id));
 
-  const attemptRows = records.map((r) => ({
-    id: newId(now),
-    deliveryId: r.delivery.id,
-    attempt: r.delivery.attempts,
-    provider: r.provider,
-    providerMessageId: r.providerMessageId,
-    status: r.status,
-    errorCode: owned.has(r.delivery.id) ? r.errorCode : "lease-lost",
-    errorMessage: owned.has(r.delivery.id) ? r.errorMessage : `${r.errorMessage ?? r.status}; the lease was lost before the result was recorded`,
-    durationMs: Math.round(r.durationMs),
-    costUsd: r.costUsd,
-    createdAt: now,
-  }));
-  for (const part of chunks(attemptRows, Math.floor(MAX_PARAMS / 11))) await tx.insert(deliveryAttempts).values(part);
+  const attempts = records.map((r) => {
+    const kept = owned.has(r.delivery.id);
+    return [
+      newId(now),
+      r.delivery.id,
+      r.delivery.attempts,
+      r.provider,
+      r.providerMessageId,
+      r.status,
+      kept ? r.errorCode : "lease-lost",
+      kept ? r.errorMessage : `${r.errorMessage ?? r.status}; the lease was lost before the result was recorded`,
+      Math.round(r.durationMs),
+      r.costUsd,
+    ];
+  });
+  await tx.run(sql`
+    INSERT INTO delivery_attempts
+      (id, delivery_id, attempt, provider, provider_message_id, status, error_code, error_message, duration_ms, cost_usd, created_at)
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+           value ->> 8, value ->> 9, ${now}
+    FROM json_each(${JSON.stringify(attempts)})`);
 
   for (const channel of ["email", "sms"] as const) {
     const sent = records
       .filter((r) => r.delivery.channel === channel && r.transition.status === "sent" && owned.has(r.delivery.id))
       .map((r) => r.delivery.notificationId);
-    const flag = channel === "email" ? { emailSent: true } : { smsSent: true };
-    for (const part of chunks([...new Set(sent)], MAX_PARAMS - 10)) {
-      await tx.update(notifications).set(flag).where(inArray(notifications.id, part));
-    }
+    if (sent.length === 0) continue;
+    const column = channel === "email" ? sql.raw("email_sent") : sql.raw("sms_sent");
+    await tx.run(sql`UPDATE notifications SET ${column} = 1 WHERE id IN (SELECT value FROM json_each(${JSON.stringify(sent)}))`);
   }
   return owned;
 }

@@ -10,8 +10,8 @@ export const WINDOW_MS = 1000;
 
 /** A channel's token bucket (SES and SNS enforce per-second rates). */
 export interface RateLimiter {
-  /** Grants that could be taken now. */
-  available(): number;
+  /** Grants that could be taken now, counted up to `upTo` (counting is linear in the answer). */
+  available(upTo?: number): number;
   /** Takes up to `n` grants now and returns how many were taken. */
   take(n: number): number;
   /** After the provider said "slow down": no grants until a full window has passed. */
@@ -36,7 +36,7 @@ export function createRateLimiter(ratePerSecond: number, clock: Clock): RateLimi
   }
 
   return {
-    available: () => available(clock.now()),
+    available: (upTo = ratePerSecond) => available(clock.now(), Math.min(upTo, ratePerSecond)),
     take(n) {
       const now = clock.now();
       const granted = available(now, Math.max(0, Math.min(n, ratePerSecond)));
