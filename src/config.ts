@@ -20,8 +20,8 @@ const configSchema = z.object({
   HERALD_SMS_PROVIDER: z.enum(["outbox", "sns"]).default("outbox"),
   HERALD_EMAIL_FROM: z.string().email().default("notifications@herald.local"),
   HERALD_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
-  /** Where emails link for "manage notifications"; `{recipientId}` is replaced. Usually a portal page. */
-  HERALD_PREFERENCES_URL: z.string().default("http://localhost:3000/v1/me/preferences"),
+  /** Where emails link for "manage notifications" (usually a portal page); `{recipientId}` is filled in. */
+  HERALD_PREFERENCES_URL: z.string().url().optional(),
   HERALD_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   HERALD_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   HERALD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

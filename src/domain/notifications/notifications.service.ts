@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, like, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";
@@ -8,10 +8,11 @@ import { getBranding } from "../branding/branding.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
+import { preferencesUrl } from "../preferences/preferences.rules.ts";
 import { getPreferences } from "../preferences/preferences.service.ts";
 import { findRecipient } from "../recipients/recipients.service.ts";
-import { getTemplate } from "../templates/templates.repo.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
+import { getTemplate } from "../templates/templates.repo.ts";
 import { missingContext } from "../templates/templates.rules.ts";
 import { type ChannelDecision, decideChannels, type Priority, priorityRank } from "./delivery-policy.rules.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
@@ -91,7 +92,7 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
     actionUrl,
     priority,
     category,
-    preferencesUrl: deps.config.HERALD_PREFERENCES_URL.replace("{recipientId}", encodeURIComponent(recipient.id)),
+    preferencesUrl: preferencesUrl(deps.config, recipient.id),
   });
   const decisions = decideChannels({
     now,
@@ -138,6 +139,7 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
       reason: d.reason ?? null,
       priorityRank: priorityRank(priority),
       runAt: d.runAt ?? now,
+      maxAttempts: deps.config.HERALD_DELIVERY_MAX_ATTEMPTS,
       destination: d.status === "skipped" ? null : d.channel === "email" ? recipient.email : recipient.phone,
       payload: sending ? payload : null,
       createdAt: now,

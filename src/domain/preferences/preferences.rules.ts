@@ -28,3 +28,15 @@ export function normalizePreferences(p: Preferences): Preferences {
     digestHour: p.digestHour,
   };
 }
+
+/**
+ * Where a recipient manages notifications, for the link in every email: HERALD_PREFERENCES_URL with
+ * `{recipientId}` filled in (usually a portal page), else Herald's own `/v1/me/preferences`.
+ */
+export function preferencesUrl(
+  config: { HERALD_PREFERENCES_URL?: string; HERALD_PUBLIC_URL: string },
+  recipientId: string,
+): string {
+  const template = config.HERALD_PREFERENCES_URL ?? `${config.HERALD_PUBLIC_URL}/v1/me/preferences`;
+  return template.replace("{recipientId}", encodeURIComponent(recipientId));
+}

@@ -1,8 +1,10 @@
 /** Template verbs: create, read, update, delete and preview. Every stored template parses and is sandbox-safe. */
+
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { validationError } from "../../http/problem.ts";
 import { getBranding } from "../branding/branding.service.ts";
+import { preferencesUrl } from "../preferences/preferences.rules.ts";
 import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { invalidTemplate, templateSourceIssues } from "./templates.compiler.ts";
 import { renderNotification } from "./templates.renderer.ts";
@@ -186,10 +188,7 @@ export async function previewTemplate(
     actionUrl: input.actionUrl ?? null,
     priority: template.defaultPriority,
     category: template.category,
-    preferencesUrl: deps.config.HERALD_PREFERENCES_URL.replace(
-      "{recipientId}",
-      encodeURIComponent(recipient.id),
-    ),
+    preferencesUrl: preferencesUrl(deps.config, recipient.id),
   });
   return {
     ...rendered,
