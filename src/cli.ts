@@ -35,7 +35,7 @@ export async function runCli(argv: string[], io: CliIo = processIo, env = proces
   }
   let config: Config | undefined;
   try {
-    return await command.run(args, { io, config: () => (config ??= loadConfig(env)) });
+    return await command.run(args, { io, env, config: () => (config ??= loadConfig(env)) });
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
       io.err(`herald ${name}: ${(error as Error).message}\n`);

@@ -14,7 +14,7 @@ export const backupCommand: Command = {
     "    exits 1 when the replica is further behind than --max-lag (for cron or alerting)",
     "    needs LITESTREAM_REPLICA_URL (or LITESTREAM_S3_BUCKET) like the supervisor",
   ],
-  async run(args, { config, io }) {
+  async run(args, { config, io, env }) {
     const [action, ...rest] = args;
     if (action !== "status") throw new UsageError(action ? `unknown action '${action}'` : "give an action: status");
     const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" }, "max-lag": { type: "string" } } });
@@ -22,7 +22,7 @@ export const backupCommand: Command = {
     if (maxLagMs !== null && !(maxLagMs >= 0)) throw new UsageError("--max-lag takes a number of seconds");
 
     // The operator's environment carries the replica settings (they are Litestream's, not Herald's Config).
-    const target = replicationTarget(config().DATABASE_URL, process.env, process.cwd());
+    const target = replicationTarget(config().DATABASE_URL, env, process.cwd());
     if (!existsSync(target.databasePath)) {
       io.err(`No database at ${target.databasePath}; the supervisor restores it from the replica at the next start.`);
       return 1;

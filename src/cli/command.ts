@@ -24,6 +24,11 @@ export interface CommandContext {
   io: CliIo;
   /** The validated configuration (loaded on first use, so `herald help` works with a broken environment). */
   config(): Config;
+  /**
+   * The environment the CLI started with, only to hand on to child processes (Litestream reads its replica
+   * settings from it, as it does under the supervisor). Herald's own settings come from `config()`.
+   */
+  env: Record<string, string | undefined>;
 }
 
 /** Thrown for bad arguments: the dispatcher prints the message and the command's usage, and exits 64. */

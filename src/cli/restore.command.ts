@@ -26,7 +26,7 @@ export const restoreCommand: Command = {
     "                      (re)start, keeping the old files in pre-restore-<time>/",
     "    (neither)         restore, verify and swap in now: refused while Herald or Litestream has the database open",
   ],
-  async run(args, { config, io }) {
+  async run(args, { config, io, env: startEnv }) {
     const { values } = parseArgs({
       args,
       options: {
@@ -41,7 +41,7 @@ export const restoreCommand: Command = {
       throw new UsageError("--timestamp takes an ISO 8601 time, e.g. 2026-01-31T12:00:00Z");
     }
     if (values.to && values["on-next-start"]) throw new UsageError("give --to or --on-next-start, not both");
-    const { databasePath, env } = replicationTarget(config().DATABASE_URL, process.env, process.cwd());
+    const { databasePath, env } = replicationTarget(config().DATABASE_URL, startEnv, process.cwd());
     const now = new Date();
     const report = (outputPath: string, verification: RestoreVerification) => {
       if (values.json) io.out(JSON.stringify({ path: outputPath, timestamp: timestamp?.toISOString() ?? null, ...verification }));
