@@ -179,8 +179,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
   }
 
+  /**
+   * libSQL's local calls are synchronous behind promises, so a commit runs entirely in microtasks and never
+   * lets the event loop read new requests. Yielding one macrotask turn before each batch lets every request
+   * that arrived meanwhile queue its write, which is what makes the batch (and its single fsync) shared.
+   */
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
   async function drain() {
-    while (queue.length > 0) await commit(queue.splice(0, maxBatch));
+    await nextTurn();
+    while (queue.length > 0) {
+      await commit(queue.splice(0, maxBatch));
+      await nextTurn();
+    }
     draining = null;
   }
 

@@ -75,22 +75,27 @@ export interface WorkerStatus {
   counters: WorkerCounters;
 }
 
-/** Runs `call` with an abort signal that fires after `ms`, and gives up waiting at that moment either way. */
-async function withTimeout<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** The time limit shared by the sends of one batch (they all start together). */
+interface Deadline {
+  signal: AbortSignal;
+  /** Rejects with a `timeout` ProviderError when the time is up. */
+  expired: Promise<never>;
+  clear(): void;
+}
+
+/** A deadline `ms` from now: it aborts the provider calls and stops waiting for them, whichever listens. */
+function deadlineIn(ms: number): Deadline {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
+  const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new ProviderError("timeout", `the provider did not answer within ${ms} ms`);
       controller.abort(error);
       reject(error);
     }, ms);
   });
-  try {
-    return await Promise.race([call(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  expired.catch(() => {}); // observed by the sends still racing it; nobody else must see it as unhandled
+  return { signal: controller.signal, expired, clear: () => clearTimeout(timer) };
 }
 
 /** The worker of one channel. */
@@ -221,7 +226,12 @@ export class ChannelWorker {
           logger.warn("lease lost before sending; not sent", { deliveryId: row.id, channel: this.channel });
         }
       }
-      await Promise.all(rows.filter((r) => owned.has(r.id)).map((row) => this.attempt(row)));
+      const deadline = deadlineIn(this.options.timeoutMs);
+      try {
+        await Promise.all(rows.filter((r) => owned.has(r.id)).map((row) => this.attempt(row, deadline)));
+      } finally {
+        deadline.clear();
+      }
     } finally {
       this.inFlight -= rows.length;
       this.wake?.();
@@ -229,7 +239,7 @@ export class ChannelWorker {
   }
 
   /** One provider call and its recorded result. */
-  private async attempt(row: LeasedDelivery): Promise<void> {
+  private async attempt(row: LeasedDelivery, deadline: Deadline): Promise<void> {
     const { clock, logger, recorder, sender } = this.ctx;
     const started = performance.now();
     let receipt: SendReceipt | null = null;
@@ -237,7 +247,7 @@ export class ChannelWorker {
     let failure: FailureClass | null = null;
     let error: ProviderError | null = null;
     try {
-      ({ receipt, costUsd } = await withTimeout(this.options.timeoutMs, (signal) => sender.send(row, signal)));
+      ({ receipt, costUsd } = await Promise.race([sender.send(row, deadline.signal), deadline.expired]));
     } catch (thrown) {
       error =
         thrown instanceof ProviderError

@@ -140,7 +140,10 @@ export function createDeliveryEngine(deps: EngineDeps, options: { random?: () =>
       lastSweepError = (error as Error).message;
       logger.error("lease sweep failed", { error: (error as Error).name, message: (error as Error).message });
     }
-    if (running) sweepTimer = setTimeout(() => void (sweeping = sweepLoop()), config.HERALD_SWEEP_INTERVAL_MS);
+    if (!running) return;
+    sweepTimer = setTimeout(() => {
+      sweeping = sweepLoop();
+    }, config.HERALD_SWEEP_INTERVAL_MS);
   }
 
   return {

@@ -127,7 +127,9 @@ export async function releaseLeases(tx: Tx, token: string, ids: readonly string[
  * resulting duplicate can be explained.
  *
  * The rows travel as one JSON parameter read with `json_each`: the statement text stays the same whatever the
- * batch size, so it is cheap to prepare, and no query builder walks thousands of parameters.
+ * batch size, so it is cheap to prepare, and no query builder walks thousands of parameters. The unary `+` on
+ * `status` keeps the planner from driving the join from the status index (a scan of every leased row per
+ * result); the JSON rows drive it, each finding its delivery by primary key.
  */
 export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], now: number): Promise<Set<string>> {
   const changes = records.map((r) => {
@@ -157,7 +159,7 @@ export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], 
              value ->> 4 AS refund, value ->> 5 AS provider_message_id, value ->> 6 AS last_error
       FROM json_each(${JSON.stringify(changes)})
     ) AS v
-    WHERE deliveries.id = v.id AND deliveries.lease_token = v.token AND deliveries.status = 'leased'
+    WHERE deliveries.id = v.id AND deliveries.lease_token = v.token AND +deliveries.status = 'leased'
     RETURNING deliveries.id AS id`);
   const owned = new Set(updated.map((r) => r.id));
 

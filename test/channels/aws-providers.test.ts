@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 /**
  * The SES and SNS adapters with the real AWS SDK (signing, query serialisation, XML and error parsing,
  * timeouts) against test/helpers/fake-aws.ts, driven through the delivery engine so each provider answer is
@@ -136,7 +137,7 @@ describe("SES email", () => {
 
   test("a response slower than the timeout is abandoned and retried, without waiting for it", async () => {
     const started = performance.now();
-    const d = await sendOne("email", { kind: "delay", ms: 3000, then: { kind: "ok" } });
+    const d = await sendOne("email", { kind: "delay", ms: 3000, next: { kind: "ok" } });
     expect(performance.now() - started).toBeLessThan(2000);
     expect(d.status).toBe("queued");
     expect(d.attemptLog).toMatchObject([{ status: "retry", errorCode: "timeout" }]);

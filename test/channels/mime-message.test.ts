@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
 import { redactContact, toProviderError } from "../../src/channels/aws-errors.ts";
 import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "../../src/channels/list-unsubscribe.ts";

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 /**
  * Crash safety with real processes and real SIGKILLs (DESIGN.md "The job table"): no delivery is lost, a
  * duplicate only ever comes from a kill that landed while its send was in progress, attempts never pass the

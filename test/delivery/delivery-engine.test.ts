@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 /**
  * The delivery engine on the job table with fake providers and a fixed clock, driven by hand: ordering, due
  * times, retries to exhaustion, lease fencing, the sweeper's policies, graceful stop, the outbox and the rate

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
 import { retryDelayMs } from "../../src/delivery/backoff.rules.ts";
 import { classifyFailure } from "../../src/delivery/provider-errors.rules.ts";

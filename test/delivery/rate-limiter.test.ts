@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
 import { FixedClock } from "../../src/clock.ts";
 import { createRateLimiter, WINDOW_MS } from "../../src/delivery/rate-limiter.ts";
@@ -44,7 +45,10 @@ describe("rate limiter", () => {
     const limiter = createRateLimiter(14, clock);
     const times: number[] = [];
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let step = 0; step < 5000; step++) {
       clock.advance(Math.floor(random() * 120));
       const granted = limiter.take(Math.floor(random() * 8));

@@ -34,7 +34,7 @@ export interface FakeAwsCall {
 export type FakeAwsReply =
   | { kind: "ok"; messageId?: string }
   | { kind: "error"; status: number; code: string; message: string; type?: "Sender" | "Receiver" }
-  | { kind: "delay"; ms: number; then: FakeAwsReply };
+  | { kind: "delay"; ms: number; next: FakeAwsReply };
 
 /** A running fake. */
 export interface FakeAws {
@@ -147,7 +147,7 @@ export function startFakeAws(options: { port?: number; onCall?: (call: FakeAwsCa
       let reply = script(call);
       while (reply.kind === "delay") {
         await Bun.sleep(reply.ms);
-        reply = reply.then;
+        reply = reply.next;
       }
       const { status, body } = render(call, reply);
       return new Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": crypto.randomUUID() } });
@@ -185,7 +185,7 @@ if (import.meta.main) {
       }
     },
   });
-  if (latencyMs > 0) fake.reply(() => ({ kind: "delay", ms: Math.random() * latencyMs, then: { kind: "ok" } }));
+  if (latencyMs > 0) fake.reply(() => ({ kind: "delay", ms: Math.random() * latencyMs, next: { kind: "ok" } }));
   if (process.env.FAKE_AWS_PORT_FILE) writeFileSync(process.env.FAKE_AWS_PORT_FILE, String(fake.port));
   process.on("SIGTERM", () => void fake.stop().then(() => process.exit(0)));
 }

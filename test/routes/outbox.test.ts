@@ -1,3 +1,4 @@
+// biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
 import { seedDeliveries } from "../delivery/seed-deliveries.ts";
 import { makeTestApp } from "../helpers/test-app.ts";

@@ -1,9 +1,9 @@
-import { eq } from "drizzle-orm";
-import { preferences } from "../../../db/schema.ts";
+import { and, eq, isNull } from "drizzle-orm";
+import { preferences, recipients } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database, Queryable } from "../../db/database.ts";
 import { notFound } from "../../errors.ts";
-import { findRecipient } from "../recipients/recipients.service.ts";
+import { findRecipient, type Recipient } from "../recipients/recipients.service.ts";
 import { defaultPreferences, normalizePreferences } from "./preferences.rules.ts";
 import type { Preferences } from "./preferences.types.ts";
 
@@ -18,6 +18,11 @@ interface Deps {
  */
 export async function getPreferences(q: Queryable, recipientId: string): Promise<Preferences> {
   const [row] = await q.select().from(preferences).where(eq(preferences.recipientId, recipientId)).limit(1);
+  return preferencesOf(row ?? null);
+}
+
+/** The preferences a stored row (or no row) means. */
+function preferencesOf(row: typeof preferences.$inferSelect | null): Preferences {
   if (!row) return defaultPreferences();
   return {
     emailEnabled: row.emailEnabled,
@@ -26,6 +31,25 @@ export async function getPreferences(q: Queryable, recipientId: string): Promise
     quietHours: { enabled: row.quietHoursEnabled, start: row.quietHoursStart, end: row.quietHoursEnd },
     digestHour: row.digestHour,
   };
+}
+
+/**
+ * A live recipient and their preferences in one query: creating a notification needs both, and each libSQL
+ * round trip costs more than the join.
+ */
+export async function getRecipientWithPreferences(
+  q: Queryable,
+  recipientId: string,
+): Promise<{ recipient: Recipient; preferences: Preferences } | null> {
+  const [row] = await q
+    .select({ recipient: recipients, preferences })
+    .from(recipients)
+    .leftJoin(preferences, eq(preferences.recipientId, recipients.id))
+    .where(and(eq(recipients.id, recipientId), isNull(recipients.erasedAt)))
+    .limit(1);
+  if (!row) return null;
+  const { erasedAt: _erased, ...recipient } = row.recipient;
+  return { recipient, preferences: preferencesOf(row.preferences) };
 }
 
 /** A live recipient's preferences, or not-found for an unknown or erased recipient. */

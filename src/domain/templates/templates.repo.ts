@@ -1,8 +1,35 @@
 /** Queries on the `templates` table. */
 import { asc, eq } from "drizzle-orm";
 import { eventRules, templates } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
+import type { Database, Queryable, Tx } from "../../db/database.ts";
 import type { TemplateRecord } from "./templates.types.ts";
+
+/** How long a template read for a notification is reused without asking the database again. */
+export const TEMPLATE_CACHE_MS = 1000;
+
+/**
+ * Every notification reads its template, and a row with large text columns costs a few hundred µs through
+ * libSQL. Templates change rarely: changes made through this process clear the cache at once
+ * ({@link forgetTemplates}); other processes sharing the database see them within {@link TEMPLATE_CACHE_MS}.
+ */
+const templateCaches = new WeakMap<Database, Map<string, { row: TemplateRecord | null; until: number }>>();
+
+/** The template called `name` from the reader, cached briefly (see {@link TEMPLATE_CACHE_MS}). */
+export async function getTemplateCached(db: Database, name: string): Promise<TemplateRecord | null> {
+  let cache = templateCaches.get(db);
+  if (!cache) templateCaches.set(db, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit && hit.until > performance.now()) return hit.row;
+  const row = await getTemplate(db.read, name);
+  // Unknown names are not cached, so a flood of bad names cannot grow the map.
+  if (row) cache.set(name, { row, until: performance.now() + TEMPLATE_CACHE_MS });
+  return row;
+}
+
+/** Drops cached templates after this process changed any (call after the write committed). */
+export function forgetTemplates(db: Database): void {
+  templateCaches.delete(db);
+}
 
 /** The template called `name` on `q`, or null. */
 export async function getTemplate(q: Queryable, name: string): Promise<TemplateRecord | null> {

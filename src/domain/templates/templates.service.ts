@@ -10,6 +10,7 @@ import { invalidTemplate, templateSourceIssues } from "./templates.compiler.ts";
 import { renderNotification } from "./templates.renderer.ts";
 import {
   deleteTemplateRow,
+  forgetTemplates,
   getTemplate,
   insertTemplateIfAbsent,
   listTemplateRows,
@@ -110,7 +111,7 @@ export async function updateTemplate(
   input: UpdateTemplateInput,
 ): Promise<TemplateRecord> {
   const now = deps.clock.now();
-  return deps.db.write(async (tx) => {
+  const updated = await deps.db.write(async (tx) => {
     const existing = await getTemplate(tx, name);
     if (!existing) throw notFound("Template", name);
     const merged = normalized({ ...existing, ...withoutUndefined(input) });
@@ -123,6 +124,8 @@ export async function updateTemplate(
     await replaceTemplateRow(tx, row);
     return row;
   });
+  forgetTemplates(deps.db);
+  return updated;
 }
 
 /** Deletes a template; 409 while event rules still use it (events would fail), 404 when unknown. */
@@ -143,6 +146,7 @@ export async function deleteTemplate(deps: Pick<Deps, "db">, name: string): Prom
     }
     await deleteTemplateRow(tx, name);
   });
+  forgetTemplates(deps.db);
 }
 
 /** A sample render: the sample recipient, action URL and phone are optional. */
