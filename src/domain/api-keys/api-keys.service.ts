@@ -119,7 +119,10 @@ export async function verifyApiKey({ db }: Deps, secret: string): Promise<{ id: 
   if (!secret.startsWith(KEY_PREFIX) && secret.length < 16) return null;
   const hash = hashKey(secret);
   let cache = keyCaches.get(db);
-  if (!cache) keyCaches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    keyCaches.set(db, cache);
+  }
   const cached = cache.get(hash);
   // Cache freshness is about wall time passing, not domain time: performance.now(), not the injected clock.
   if (cached && cached.until > performance.now()) return cached.key;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import type { Deps } from "../../deps.ts";
 import { AppError, type FieldIssue } from "../../errors.ts";
 import { fieldIssues } from "../../http/problem.ts";
@@ -41,7 +41,7 @@ export async function handleEvent(
     if (stored) return { ...(stored as EventOutcome), replayed: true };
   }
   const rule = await findRule(deps.db.read, event.type);
-  if (!rule || !rule.active) {
+  if (!rule?.active) {
     throw new AppError("no-rule-for-event", `No active rule for event type '${event.type}'; create one with PUT /v1/rules/${event.type}`, {
       eventType: event.type,
     });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, like, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";

@@ -17,7 +17,10 @@ const templateCaches = new WeakMap<Database, Map<string, { row: TemplateRecord |
 /** The template called `name` from the reader, cached briefly (see {@link TEMPLATE_CACHE_MS}). */
 export async function getTemplateCached(db: Database, name: string): Promise<TemplateRecord | null> {
   let cache = templateCaches.get(db);
-  if (!cache) templateCaches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    templateCaches.set(db, cache);
+  }
   const hit = cache.get(name);
   if (hit && hit.until > performance.now()) return hit.row;
   const row = await getTemplate(db.read, name);
