@@ -80,11 +80,14 @@ export function loadConfigOrExit(): Config {
  * clean stop, 1 if stopping failed.
  */
 export async function runServer(config: Config = loadConfigOrExit()): Promise<number> {
-  const running = await serve(config);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listen before starting: a SIGTERM that lands while the server starts (or right after it reports
+  // listening) must still mean a graceful stop, not the default kill.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.on("SIGTERM", resolve);
     process.on("SIGINT", resolve);
   });
+  const running = await serve(config);
+  const signal = await signalled;
   running.deps.logger.info("shutting down", { signal });
   try {
     await running.stop();

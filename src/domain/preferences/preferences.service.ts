@@ -42,14 +42,27 @@ export async function getRecipientWithPreferences(
   recipientId: string,
 ): Promise<{ recipient: Recipient; preferences: Preferences } | null> {
   const [row] = await q
-    .select({ recipient: recipients, preferences })
+    .select({
+      recipient: {
+        id: recipients.id,
+        kind: recipients.kind,
+        name: recipients.name,
+        email: recipients.email,
+        emailVerified: recipients.emailVerified,
+        phone: recipients.phone,
+        phoneVerified: recipients.phoneVerified,
+        timezone: recipients.timezone,
+        locale: recipients.locale,
+        createdAt: recipients.createdAt,
+        updatedAt: recipients.updatedAt,
+      },
+      preferences,
+    })
     .from(recipients)
     .leftJoin(preferences, eq(preferences.recipientId, recipients.id))
     .where(and(eq(recipients.id, recipientId), isNull(recipients.erasedAt)))
     .limit(1);
-  if (!row) return null;
-  const { erasedAt: _erased, ...recipient } = row.recipient;
-  return { recipient, preferences: preferencesOf(row.preferences) };
+  return row ? { recipient: row.recipient, preferences: preferencesOf(row.preferences) } : null;
 }
 
 /** A live recipient's preferences, or not-found for an unknown or erased recipient. */
