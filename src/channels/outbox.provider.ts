@@ -11,45 +11,36 @@ import type { Providers } from "./types.ts";
 
 /** Email and SMS providers writing to the outbox table. The message id is the outbox row's id. */
 export function createOutboxProviders(db: Database, clock: Clock): Providers {
+  const capture = async (row: Omit<typeof outboxMessages.$inferInsert, "id" | "createdAt">) => {
+    const id = newId(clock.now());
+    await db.write((tx) => tx.insert(outboxMessages).values({ id, createdAt: clock.now(), ...row }));
+    return { providerMessageId: id };
+  };
   return {
     email: {
       name: "outbox",
-      async sendEmail(message) {
-        const id = newId(clock.now());
-        await db.write((tx) =>
-          tx.insert(outboxMessages).values({
-            id,
-            deliveryId: message.deliveryId,
-            recipientId: message.recipientId,
-            channel: "email",
-            to: message.to,
-            from: `${message.from.name} <${message.from.address}>`,
-            subject: message.subject,
-            html: message.html,
-            text: message.text,
-            createdAt: clock.now(),
-          }),
-        );
-        return { providerMessageId: id };
-      },
+      sendEmail: (message) =>
+        capture({
+          deliveryId: message.deliveryId,
+          recipientId: message.recipientId,
+          channel: "email",
+          to: message.to,
+          from: `${message.from.name} <${message.from.address}>`,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+        }),
     },
     sms: {
       name: "outbox",
-      async sendSms(message) {
-        const id = newId(clock.now());
-        await db.write((tx) =>
-          tx.insert(outboxMessages).values({
-            id,
-            deliveryId: message.deliveryId,
-            recipientId: message.recipientId,
-            channel: "sms",
-            to: message.to,
-            text: message.text,
-            createdAt: clock.now(),
-          }),
-        );
-        return { providerMessageId: id };
-      },
+      sendSms: (message) =>
+        capture({
+          deliveryId: message.deliveryId,
+          recipientId: message.recipientId,
+          channel: "sms",
+          to: message.to,
+          text: message.text,
+        }),
     },
   };
 }

@@ -4,6 +4,7 @@
  * engine retries with its own backoff and rate limiter, and one call must stay well inside the lease.
  */
 import { SendRawEmailCommand, SESClient } from "@aws-sdk/client-ses";
+import { awsClientOptions } from "./aws-client.ts";
 import { toProviderError } from "./aws-errors.ts";
 import { buildMimeMessage } from "./mime-message.ts";
 import type { EmailProvider } from "./types.ts";
@@ -20,17 +21,7 @@ export interface SesOptions {
 
 /** The SES client the adapter uses: one attempt per call, bounded connection and request time. */
 export function createSesClient({ timeoutMs, maxSockets }: Pick<SesOptions, "timeoutMs" | "maxSockets">): SESClient {
-  return new SESClient({
-    maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: Math.min(timeoutMs, 3000),
-      requestTimeout: timeoutMs,
-      throwOnRequestTimeout: true,
-      // As many sockets as calls in flight: a call queued for a socket would spend its timeout waiting.
-      httpsAgent: { keepAlive: true, maxSockets },
-      httpAgent: { keepAlive: true, maxSockets },
-    },
-  });
+  return new SESClient(awsClientOptions({ timeoutMs, maxSockets }));
 }
 
 /** An {@link EmailProvider} sending through SES. */

@@ -4,6 +4,7 @@
  * (AWS_REGION, the credential chain, AWS_ENDPOINT_URL_SNS). The SDK's own retries are off, as for SES.
  */
 import { type MessageAttributeValue, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { awsClientOptions } from "./aws-client.ts";
 import { toProviderError } from "./aws-errors.ts";
 import type { SmsProvider } from "./types.ts";
 
@@ -20,17 +21,7 @@ export interface SnsOptions {
 
 /** The SNS client the adapter uses: one attempt per call, bounded connection and request time. */
 export function createSnsClient({ timeoutMs, maxSockets }: Pick<SnsOptions, "timeoutMs" | "maxSockets">): SNSClient {
-  return new SNSClient({
-    maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: Math.min(timeoutMs, 3000),
-      requestTimeout: timeoutMs,
-      throwOnRequestTimeout: true,
-      // As many sockets as calls in flight: a call queued for a socket would spend its timeout waiting.
-      httpsAgent: { keepAlive: true, maxSockets },
-      httpAgent: { keepAlive: true, maxSockets },
-    },
-  });
+  return new SNSClient(awsClientOptions({ timeoutMs, maxSockets }));
 }
 
 /** The message attributes every SMS carries. */
