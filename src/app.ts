@@ -10,6 +10,7 @@ import { newId } from "./ids.ts";
 import { docsRoutes } from "./routes/docs/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
 import { v1Routes } from "./routes/index.ts";
+import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -48,6 +49,7 @@ export function createApp(deps: Deps) {
 
   app.route("/", healthRoutes(deps));
   app.route("/", v1Routes(deps));
+  app.route("/", unsubscribeRoutes(deps));
   app.route("/", docsRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

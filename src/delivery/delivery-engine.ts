@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { unsubscribeUrl } from "../channels/list-unsubscribe.ts";
+import { unsubscribeUrl } from "../domain/recipient-tokens/unsubscribe-links.ts";
 import type { Channel, Providers } from "../channels/types.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";

@@ -7,7 +7,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries, deliveryAttempts, notifications } from "../../db/schema.ts";
-import { verifyUnsubscribeToken } from "../../src/channels/list-unsubscribe.ts";
+import { verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { putBranding } from "../../src/domain/branding/branding.service.ts";
 import { seedDeliveries } from "../delivery/seed-deliveries.ts";
@@ -94,7 +94,7 @@ describe("SES email", () => {
     expect(email.text).toBe("Bonjour Zoë");
     expect(email.html).toBe("<p>Bonjour Zoë</p>");
     expect(email.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click");
-    const link = /^<(https:\/\/herald\.example\.com\/v1\/unsubscribe\?token=(.+))>$/.exec(email.headers["list-unsubscribe"]!);
+    const link = /^<(https:\/\/herald\.example\.com\/unsubscribe\?token=(.+))>$/.exec(email.headers["list-unsubscribe"]!);
     expect(link).not.toBeNull();
     expect(verifyUnsubscribeToken(t.deps.tokenSecret, link![2]!)).toBe("seed-recipient");
     // No raw line is longer than RFC 5322's 998 characters, however long the body.

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
 import { redactContact, toProviderError } from "../../src/channels/aws-errors.ts";
-import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "../../src/channels/list-unsubscribe.ts";
+import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { buildMimeMessage, encodeWords, formatAddress } from "../../src/channels/mime-message.ts";
 import type { OutgoingEmail } from "../../src/channels/types.ts";
 import { decodeHeader, parseRawEmail } from "../helpers/fake-aws.ts";
@@ -14,7 +14,7 @@ const email: OutgoingEmail = {
   subject: "Your repair is approved",
   html: "<p>Approved</p>",
   text: "Approved",
-  unsubscribeUrl: "https://herald.example.com/v1/unsubscribe?token=abc",
+  unsubscribeUrl: "https://herald.example.com/unsubscribe?token=abc",
   date: Date.UTC(2026, 0, 15, 12, 0, 0),
 };
 
@@ -28,7 +28,7 @@ describe("buildMimeMessage", () => {
     expect(parsed.text).toBe("Approved");
     expect(parsed.html).toBe("<p>Approved</p>");
     expect(raw.indexOf("text/plain")).toBeLessThan(raw.indexOf("text/html"));
-    expect(parsed.headers["list-unsubscribe"]).toBe("<https://herald.example.com/v1/unsubscribe?token=abc>");
+    expect(parsed.headers["list-unsubscribe"]).toBe("<https://herald.example.com/unsubscribe?token=abc>");
     expect(parsed.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click");
   });
 
@@ -61,7 +61,7 @@ describe("list-unsubscribe tokens", () => {
     expect(verifyUnsubscribeToken("secret-1", token.replace("u1.", "u2."))).toBeNull();
     const forged = `u1.${Buffer.from("cust-2").toString("base64url")}.${token.split(".")[2]}`;
     expect(verifyUnsubscribeToken("secret-1", forged)).toBeNull();
-    expect(unsubscribeUrl("https://h.example/", "secret-1", "cust-1")).toBe(`https://h.example/v1/unsubscribe?token=${token}`);
+    expect(unsubscribeUrl("https://h.example/", "secret-1", "cust-1")).toBe(`https://h.example/unsubscribe?token=${token}`);
   });
 });
 

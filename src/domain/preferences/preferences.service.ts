@@ -101,3 +101,30 @@ export async function replacePreferences(
   });
   return next;
 }
+
+/**
+ * Turns off every email to a live recipient (the `List-Unsubscribe` link), keeping their other preferences.
+ * Idempotent. Returns false when the recipient is unknown or erased.
+ */
+export async function unsubscribeFromEmail(deps: Deps, recipientId: string): Promise<boolean> {
+  const now = deps.clock.now();
+  return deps.db.write(async (tx) => {
+    if (!(await findRecipient(tx, recipientId))) return false;
+    const current = await getPreferences(tx, recipientId);
+    const row = {
+      emailEnabled: false,
+      smsEnabled: current.smsEnabled,
+      categoryOptOuts: current.categoryOptOuts,
+      quietHoursEnabled: current.quietHours.enabled,
+      quietHoursStart: current.quietHours.start,
+      quietHoursEnd: current.quietHours.end,
+      digestHour: current.digestHour,
+      updatedAt: now,
+    };
+    await tx
+      .insert(preferences)
+      .values({ recipientId, ...row })
+      .onConflictDoUpdate({ target: preferences.recipientId, set: row });
+    return true;
+  });
+}

@@ -1,7 +1,8 @@
 /**
  * The one-click unsubscribe link every email carries (`List-Unsubscribe`). Mail clients POST to it without
  * any login, so it carries its own proof: the recipient id signed with the server's token secret. It never
- * expires, because old emails must keep working. The endpoint that serves it verifies with
+ * expires, because old emails must keep working. `GET /unsubscribe` (a confirmation page: mail scanners follow
+ * links, so GET changes nothing) and `POST /unsubscribe` (RFC 8058 one-click) verify it with
  * {@link verifyUnsubscribeToken}.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -28,7 +29,7 @@ export function verifyUnsubscribeToken(secret: string, token: string): string | 
   return expected.length === given.length && timingSafeEqual(expected, given) ? recipientId : null;
 }
 
-/** `${publicUrl}/v1/unsubscribe?token=…` for `recipientId`. */
+/** `${publicUrl}/unsubscribe?token=…` for `recipientId`. */
 export function unsubscribeUrl(publicUrl: string, secret: string, recipientId: string): string {
-  return `${publicUrl.replace(/\/+$/, "")}/v1/unsubscribe?token=${unsubscribeToken(secret, recipientId)}`;
+  return `${publicUrl.replace(/\/+$/, "")}/unsubscribe?token=${unsubscribeToken(secret, recipientId)}`;
 }
