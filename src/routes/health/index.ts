@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
+import { deliveries } from "../../../db/schema.ts";
+import type { WorkerStatus } from "../../delivery/channel-worker.ts";
 import type { Deps } from "../../deps.ts";
 import { createRouter } from "../../http/router.ts";
 import { jsonContent } from "../../http/schemas.ts";
@@ -10,7 +12,10 @@ const Component = z.object({
   latencyMs: z.number().optional(),
 });
 const Ready = z
-  .object({ status: z.enum(["ready", "degraded", "unavailable"]), components: z.record(z.string(), Component) })
+  .object({
+    status: z.enum(["ready", "degraded", "unavailable"]),
+    components: z.record(z.string(), Component),
+  })
   .openapi("Readiness");
 
 const live = createRoute({
@@ -25,7 +30,9 @@ const ready = createRoute({
   method: "get",
   path: "/health/ready",
   tags: ["health"],
-  summary: "Readiness: the database is reachable and writable",
+  summary: "Readiness: database writable, delivery workers, sweeper",
+  description:
+    "Each component is healthy, degraded (working, but an operator should look: a paused channel, SMS held as unknown, a failing sweep) or failing. 503 only when the service cannot do its job (the database is not writable).",
   responses: {
     200: jsonContent(Ready, "Ready (possibly degraded)"),
     503: jsonContent(Ready, "Cannot do its job"),
@@ -47,10 +54,54 @@ export function healthRoutes(deps: Deps) {
         deps.logger.error("readiness check failed", { error: (error as Error).message });
         database = { status: "failing", detail: "database not writable" };
       }
+      const engine = deps.delivery.status();
+      // Only ask a database that just proved writable; a failing one is reported as such above.
+      const held =
+        database.status === "healthy"
+          ? ((
+              await deps.db.read
+                .select({ n: count() })
+                .from(deliveries)
+                .where(and(eq(deliveries.status, "unknown"), eq(deliveries.channel, "sms")))
+            )[0]?.n ?? 0)
+          : 0;
+      const components: Record<string, z.infer<typeof Component>> = {
+        database,
+        emailWorker: workerComponent(engine.email, deps.clock.now()),
+        smsWorker: workerComponent(engine.sms, deps.clock.now()),
+        sweeper: engine.sweeper.lastError
+          ? { status: "degraded", detail: `last sweep failed: ${engine.sweeper.lastError}` }
+          : engine.sweeper.running
+            ? { status: "healthy" }
+            : { status: "degraded", detail: "not running" },
+        heldSms:
+          held > 0
+            ? {
+                status: "degraded",
+                detail: `${held} SMS held as unknown after a crash mid-send: check and retry or cancel them`,
+              }
+            : { status: "healthy" },
+      };
       const failing = database.status === "failing";
+      const degraded = Object.values(components).some((component) => component.status !== "healthy");
       return c.json(
-        { status: failing ? ("unavailable" as const) : ("ready" as const), components: { database } },
+        {
+          status: failing ? ("unavailable" as const) : degraded ? ("degraded" as const) : ("ready" as const),
+          components,
+        },
         failing ? 503 : 200,
       );
     });
+}
+
+/** A channel worker as a readiness component: paused channels and stopped workers are degraded. */
+function workerComponent(worker: WorkerStatus, now: number): z.infer<typeof Component> {
+  if (worker.paused) {
+    const minutes = Math.max(0, Math.ceil((worker.paused.until - now) / 60_000));
+    return {
+      status: "degraded",
+      detail: `paused by the provider (${worker.paused.code}) for about ${minutes} more min`,
+    };
+  }
+  return worker.running ? { status: "healthy" } : { status: "degraded", detail: "not running" };
 }
