@@ -1,45 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { and, count, eq, isNull } from "drizzle-orm";
 import { inboxCounters, notifications } from "../../db/schema.ts";
-import { adjustUnread } from "../../src/domain/inbox/inbox.counters.ts";
-import { newId } from "../../src/ids.ts";
+import { addNotifications } from "../helpers/inbox-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp({ seed: false });
 
-type NotificationRow = typeof notifications.$inferInsert;
-
-/**
- * Stores `n` notifications for a recipient the way the create path does (rows + counter in one transaction),
- * oldest first; returns their ids in creation order.
- */
-async function addNotifications(
-  recipientId: string,
-  n: number,
-  fields: Partial<NotificationRow> = {},
-): Promise<string[]> {
-  const now = t.clock.now();
-  const rows = Array.from({ length: n }, (_, i) => ({
-    id: newId(now),
-    recipientId,
-    template: "repair-status",
-    templateVersion: 1,
-    priority: "HIGH" as const,
-    category: "repair",
-    title: `Repair ${i}`,
-    message: `Repair ${i} changed`,
-    context: {},
-    createdAt: now,
-    ...fields,
-  }));
-  const unread = rows.filter((r) => r.readAt == null && r.erasedAt == null).length;
-  const change = await t.deps.db.write(async (tx) => {
-    await tx.insert(notifications).values(rows);
-    return adjustUnread(tx, recipientId, unread);
-  });
-  t.deps.inboxEvents.publish(change);
-  return rows.map((r) => r.id);
-}
 
 const person = async (id: string) => {
   expect(
@@ -86,7 +52,7 @@ async function allPages(path: string): Promise<{ ids: string[]; pages: number }>
 describe("GET /v1/recipients/{id}/inbox", () => {
   test("lists newest first, 20 per page by default, with an opaque cursor to the next page", async () => {
     await person("inbox-1");
-    const ids = await addNotifications("inbox-1", 25);
+    const ids = await addNotifications(t, "inbox-1", 25);
     const first = await t.call("GET", "/v1/recipients/inbox-1/inbox", { key: t.portalKey });
     expect(first.status).toBe(200);
     const page1 = await first.json();
@@ -110,10 +76,10 @@ describe("GET /v1/recipients/{id}/inbox", () => {
 
   test("filters by unread and category across several pages", async () => {
     await person("inbox-2");
-    const repairs = await addNotifications("inbox-2", 7);
-    const billing = await addNotifications("inbox-2", 4, { category: "billing" });
-    const readRepairs = await addNotifications("inbox-2", 3, { readAt: t.clock.now() });
-    const readBilling = await addNotifications("inbox-2", 2, { category: "billing", readAt: t.clock.now() });
+    const repairs = await addNotifications(t, "inbox-2", 7);
+    const billing = await addNotifications(t, "inbox-2", 4, { category: "billing" });
+    const readRepairs = await addNotifications(t, "inbox-2", 3, { readAt: t.clock.now() });
+    const readBilling = await addNotifications(t, "inbox-2", 2, { category: "billing", readAt: t.clock.now() });
 
     const unread = await allPages("/v1/recipients/inbox-2/inbox?unread=true&limit=3");
     expect(unread.pages).toBe(4);
@@ -135,9 +101,9 @@ describe("GET /v1/recipients/{id}/inbox", () => {
   test("erased notifications and other recipients' notifications never show", async () => {
     await person("inbox-3");
     await person("inbox-3-other");
-    const [kept] = await addNotifications("inbox-3", 1);
-    await addNotifications("inbox-3", 2, { erasedAt: t.clock.now(), readAt: t.clock.now(), title: "" });
-    await addNotifications("inbox-3-other", 2);
+    const [kept] = await addNotifications(t, "inbox-3", 1);
+    await addNotifications(t, "inbox-3", 2, { erasedAt: t.clock.now(), readAt: t.clock.now(), title: "" });
+    await addNotifications(t, "inbox-3-other", 2);
     const body = await (await t.call("GET", "/v1/recipients/inbox-3/inbox")).json();
     expect(body.items.map((n: { id: string }) => n.id)).toEqual([kept]);
   });
@@ -145,7 +111,7 @@ describe("GET /v1/recipients/{id}/inbox", () => {
   test("an unknown or erased recipient is 404", async () => {
     expect((await t.call("GET", "/v1/recipients/nobody/inbox")).status).toBe(404);
     await person("inbox-erased");
-    await addNotifications("inbox-erased", 2);
+    await addNotifications(t, "inbox-erased", 2);
     expect((await t.call("DELETE", "/v1/recipients/inbox-erased")).status).toBe(204);
     expect((await t.call("GET", "/v1/recipients/inbox-erased/inbox")).status).toBe(404);
   });
@@ -173,8 +139,8 @@ describe("GET /v1/recipients/{id}/inbox/unread-count", () => {
       unread: 0,
       version: 0,
     });
-    await addNotifications("count-1", 3);
-    await addNotifications("count-1", 2, { readAt: t.clock.now() });
+    await addNotifications(t, "count-1", 3);
+    await addNotifications(t, "count-1", 2, { readAt: t.clock.now() });
     const res = await t.call("GET", "/v1/recipients/count-1/inbox/unread-count", { key: t.portalKey });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ unread: 3, version: 2 });
@@ -191,7 +157,7 @@ describe("GET /v1/recipients/{id}/inbox/unread-count", () => {
 describe("POST /v1/notifications/{id}/read", () => {
   test("marks read once: the counter drops by one and the version grows; repeating changes nothing", async () => {
     await person("read-1");
-    const [a, b] = await addNotifications("read-1", 2);
+    const [a, b] = await addNotifications(t, "read-1", 2);
     const before = await counterAndTruth("read-1");
     expect(before).toEqual({ unread: 2, version: 1, truth: 2 });
 
@@ -219,7 +185,7 @@ describe("POST /v1/notifications/{id}/read", () => {
   test("an unknown or erased notification is 404", async () => {
     expect((await t.call("POST", "/v1/notifications/01KF0000000000000000000000/read")).status).toBe(404);
     await person("read-erased");
-    const [gone] = await addNotifications("read-erased", 1, { erasedAt: t.clock.now() });
+    const [gone] = await addNotifications(t, "read-erased", 1, { erasedAt: t.clock.now() });
     const res = await t.call("POST", `/v1/notifications/${gone}/read`);
     expect(res.status).toBe(404);
     expect((await res.json()).code).toBe("not-found");
@@ -230,10 +196,10 @@ describe("POST /v1/recipients/{id}/inbox/read-all", () => {
   test("marks every unread notification in one go and says how many; a second call marks none", async () => {
     await person("all-1");
     await person("all-1-other");
-    await addNotifications("all-1", 4);
-    await addNotifications("all-1", 2, { readAt: t.clock.now() });
-    await addNotifications("all-1", 1, { erasedAt: t.clock.now(), title: "erased" });
-    await addNotifications("all-1-other", 3);
+    await addNotifications(t, "all-1", 4);
+    await addNotifications(t, "all-1", 2, { readAt: t.clock.now() });
+    await addNotifications(t, "all-1", 1, { erasedAt: t.clock.now(), title: "erased" });
+    await addNotifications(t, "all-1-other", 3);
     const before = await counterAndTruth("all-1");
 
     const res = await t.call("POST", "/v1/recipients/all-1/inbox/read-all", { key: t.portalKey });
@@ -266,7 +232,7 @@ describe("POST /v1/recipients/{id}/inbox/read-all", () => {
 describe("inbox auth", () => {
   test("no key or a wrong key is 401", async () => {
     await person("auth-1");
-    const [id] = await addNotifications("auth-1", 1);
+    const [id] = await addNotifications(t, "auth-1", 1);
     for (const [method, path] of [
       ["GET", "/v1/recipients/auth-1/inbox"],
       ["GET", "/v1/recipients/auth-1/inbox/unread-count"],
@@ -280,7 +246,7 @@ describe("inbox auth", () => {
 
   test("a recipient token is 403 on the portal routes, even for its own inbox, and changes nothing", async () => {
     await person("auth-2");
-    const [id] = await addNotifications("auth-2", 1);
+    const [id] = await addNotifications(t, "auth-2", 1);
     const { token } = await (
       await t.call("POST", "/v1/recipients/auth-2/tokens", { key: t.portalKey })
     ).json();

@@ -1,35 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { inboxCounters, notifications } from "../../db/schema.ts";
-import { adjustUnread } from "../../src/domain/inbox/inbox.counters.ts";
-import { newId } from "../../src/ids.ts";
+import { addNotifications } from "../helpers/inbox-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const TTL_SECONDS = 900;
 const t = await makeTestApp({ seed: false, env: { HERALD_TOKEN_TTL_SECONDS: String(TTL_SECONDS) } });
 
-/** Stores `n` unread notifications for a recipient (rows + counter in one transaction); ids oldest first. */
-async function addNotifications(recipientId: string, n: number): Promise<string[]> {
-  const now = t.clock.now();
-  const rows = Array.from({ length: n }, (_, i) => ({
-    id: newId(now),
-    recipientId,
-    template: "repair-status",
-    templateVersion: 1,
-    priority: "HIGH" as const,
-    category: "repair",
-    title: `Repair ${i}`,
-    message: `Repair ${i} changed`,
-    context: {},
-    createdAt: now,
-  }));
-  const change = await t.deps.db.write(async (tx) => {
-    await tx.insert(notifications).values(rows);
-    return adjustUnread(tx, recipientId, n);
-  });
-  t.deps.inboxEvents.publish(change);
-  return rows.map((r) => r.id);
-}
 
 const person = async (id: string) => {
   const res = await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
@@ -138,8 +115,8 @@ describe("/v1/me inbox", () => {
   test("lists, counts and marks the token holder's own notifications", async () => {
     await person("me-1");
     await person("me-1-other");
-    const ids = await addNotifications("me-1", 3);
-    await addNotifications("me-1-other", 2);
+    const ids = await addNotifications(t, "me-1", 3);
+    await addNotifications(t, "me-1-other", 2);
     const token = await tokenFor("me-1");
 
     const list = await t.call("GET", "/v1/me/inbox?limit=2", { key: token });
@@ -175,8 +152,8 @@ describe("/v1/me inbox", () => {
   test("a token for A cannot see or mark B's notifications: 404, and B's inbox is untouched", async () => {
     await person("me-a");
     await person("me-b");
-    const [aId] = await addNotifications("me-a", 1);
-    const [bId = ""] = await addNotifications("me-b", 1);
+    const [aId] = await addNotifications(t, "me-a", 1);
+    const [bId = ""] = await addNotifications(t, "me-b", 1);
     const tokenA = await tokenFor("me-a");
 
     const listed = await (await t.call("GET", "/v1/me/inbox", { key: tokenA })).json();
@@ -291,8 +268,8 @@ describe("GET /v1/me/stream", () => {
   test("sends the current count at once, then each change with a higher version, and unsubscribes on disconnect", async () => {
     await person("sse-1");
     await person("sse-1-other");
-    const ids = await addNotifications("sse-1", 3);
-    const [otherId] = await addNotifications("sse-1-other", 1);
+    const ids = await addNotifications(t, "sse-1", 3);
+    const [otherId] = await addNotifications(t, "sse-1-other", 1);
     const token = await tokenFor("sse-1");
     const tokenOther = await tokenFor("sse-1-other");
 
@@ -326,7 +303,7 @@ describe("GET /v1/me/stream", () => {
 
   test("EventSource-style ?access_token= opens the stream", async () => {
     await person("sse-2");
-    await addNotifications("sse-2", 2);
+    await addNotifications(t, "sse-2", 2);
     const token = await tokenFor("sse-2");
     const res = await t.call("GET", `/v1/me/stream?access_token=${token}`, { key: null });
     expect(res.status).toBe(200);
