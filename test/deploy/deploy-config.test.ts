@@ -140,7 +140,7 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
 
   test("the systemd unit runs the same supervisor on the same port, stops it the same way and can write the database", () => {
     const unit = new Map<string, string[]>();
-    for (const line of readFileSync(join(ROOT, "deploy/herald.service"), "utf8").split("\n")) {
+    for (const line of readFileSync(join(ROOT, "scripts/herald.service"), "utf8").split("\n")) {
       const match = /^(\w+)=(.*)$/.exec(line.trim());
       if (match) unit.set(match[1] as string, [...(unit.get(match[1] as string) ?? []), match[2] as string]);
     }
