@@ -80,7 +80,7 @@ export function createDeliveryEngine(deps: EngineDeps, options: { random?: () =>
   const emailSender: ChannelSender = {
     providerName: providers.email.name,
     async send(row, signal) {
-      const branding = await getBranding(db.read);
+      const branding = await getBranding(db);
       const message = composeEmail(row, {
         fromName: branding.fromName,
         fromAddress: config.HERALD_EMAIL_FROM,

@@ -93,14 +93,14 @@ describe("branding", () => {
   });
 
   test("a change made by another process is picked up after the cache expires", async () => {
-    const seen = await getBranding(t.deps.db.read);
+    const seen = await getBranding(t.deps.db);
     // Another process writing the same database: the setting changes without this process's PUT.
     await t.deps.db.write((tx) =>
       putSetting(tx, "branding", { ...seen, companyName: "Changed Elsewhere" }, t.clock.now()),
     );
-    expect((await getBranding(t.deps.db.read)).companyName).toBe(seen.companyName);
-    expect((await getBranding(t.deps.db.read, performance.now() + 4_000)).companyName).toBe(seen.companyName);
-    expect((await getBranding(t.deps.db.read, performance.now() + 6_000)).companyName).toBe(
+    expect((await getBranding(t.deps.db)).companyName).toBe(seen.companyName);
+    expect((await getBranding(t.deps.db, performance.now() + 4_000)).companyName).toBe(seen.companyName);
+    expect((await getBranding(t.deps.db, performance.now() + 6_000)).companyName).toBe(
       "Changed Elsewhere",
     );
   });

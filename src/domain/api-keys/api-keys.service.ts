@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database } from "../../db/database.ts";
+import { createReadCache } from "../../db/read-cache.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 
@@ -93,7 +94,7 @@ export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Pro
     const [updated] = await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, match.id)).returning();
     return updated;
   });
-  keyCaches.delete(db);
+  verifiedKeys.clear(db);
   // biome-ignore lint/style/noNonNullAssertion: the row was just matched inside the same transaction
   return toInfo(row!);
 }
@@ -101,44 +102,24 @@ export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Pro
 /** How long a verified key is trusted without asking the database again. */
 export const KEY_CACHE_MS = 1000;
 
-interface CachedKey {
-  key: { id: string; scopes: Scope[] };
-  until: number;
-}
-
 /**
- * Verified keys per database, briefly: every request is authenticated, and a database round trip per request
- * costs more than the rest of a small read. A revocation through this process clears the cache at once; one
- * made by another process (`herald keys revoke`) takes effect within {@link KEY_CACHE_MS}. Only live keys are
- * cached, so unknown keys always reach the database and cannot fill memory.
+ * Verified keys, briefly: every request is authenticated. A revocation through this process clears the cache
+ * at once; one made by another process (`herald keys revoke`) takes effect within {@link KEY_CACHE_MS}.
  */
-const keyCaches = new WeakMap<Database, Map<string, CachedKey>>();
+const verifiedKeys = createReadCache<{ id: string; scopes: Scope[] }>(KEY_CACHE_MS);
 
 /** The key's id and scopes if `secret` is a live key, else null. */
 export async function verifyApiKey({ db }: Deps, secret: string): Promise<{ id: string; scopes: Scope[] } | null> {
   if (!secret.startsWith(KEY_PREFIX) && secret.length < 16) return null;
   const hash = hashKey(secret);
-  let cache = keyCaches.get(db);
-  if (!cache) {
-    cache = new Map();
-    keyCaches.set(db, cache);
-  }
-  const cached = cache.get(hash);
-  // Cache freshness is about wall time passing, not domain time: performance.now(), not the injected clock.
-  if (cached && cached.until > performance.now()) return cached.key;
-  const [row] = await db.read
-    .select({ id: apiKeys.id, scopes: apiKeys.scopes })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  if (!row) {
-    cache.delete(hash);
-    return null;
-  }
-  const key = { id: row.id, scopes: row.scopes as Scope[] };
-  if (cache.size >= 10_000) cache.clear();
-  cache.set(hash, { key, until: performance.now() + KEY_CACHE_MS });
-  return key;
+  return verifiedKeys.get(db, hash, async () => {
+    const [row] = await db.read
+      .select({ id: apiKeys.id, scopes: apiKeys.scopes })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+      .limit(1);
+    return row ? { id: row.id, scopes: row.scopes as Scope[] } : null;
+  });
 }
 
 /**

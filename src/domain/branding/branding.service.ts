@@ -3,7 +3,8 @@
  * reads it, so it is cached in memory: a PUT here clears the cache at once, and an entry lives at most
  * {@link BRANDING_CACHE_MS} so a change made by another process sharing the database shows up within seconds.
  */
-import type { Queryable } from "../../db/database.ts";
+import type { Database, Queryable } from "../../db/database.ts";
+import { createReadCache } from "../../db/read-cache.ts";
 import type { Deps } from "../../deps.ts";
 import { getSetting, putSetting } from "../settings/settings.repo.ts";
 import type { Branding } from "../templates/templates.types.ts";
@@ -28,22 +29,7 @@ export const DEFAULT_BRANDING: Readonly<Branding> = Object.freeze({
 /** Fields a PUT may change; absent fields keep their value, null clears an optional one. */
 export type BrandingInput = Partial<Branding>;
 
-interface CacheEntry {
-  value: Branding;
-  expires: number;
-}
-
-/**
- * Cached branding per database connection. Keyed by connection rather than globally because one process can
- * hold several databases (tests do). A transaction is a new object every time, so it is keyed by the client
- * of its drizzle session, which is the writer connection every transaction shares.
- */
-let cache = new WeakMap<object, CacheEntry>();
-let generation = 0;
-
-function connectionOf(q: Queryable): object {
-  return (q as unknown as { session?: { client?: object } }).session?.client ?? q;
-}
+const cachedBranding = createReadCache<Branding>(BRANDING_CACHE_MS);
 
 /** Stored branding merged over the defaults (fields added later get their default). */
 async function readBranding(q: Queryable): Promise<Branding> {
@@ -52,18 +38,12 @@ async function readBranding(q: Queryable): Promise<Branding> {
 }
 
 /**
- * The current branding (defaults when never set), from a cache that lives a few seconds. `now` is monotonic
- * milliseconds (`performance.now()`), not business time: it only ages the cache.
+ * The current branding (defaults when never set), cached for {@link BRANDING_CACHE_MS}. `now` is monotonic ms
+ * (`performance.now()`): it only ages the cache.
  */
-export async function getBranding(q: Queryable, now: number = performance.now()): Promise<Branding> {
-  const key = connectionOf(q);
-  const hit = cache.get(key);
-  if (hit && hit.expires > now) return hit.value;
-  const started = generation;
-  const value = await readBranding(q);
-  // A PUT that committed while this read was in flight wins: do not cache what it replaced.
-  if (started === generation) cache.set(key, { value, expires: now + BRANDING_CACHE_MS });
-  return value;
+export async function getBranding(db: Database, now?: number): Promise<Branding> {
+  // biome-ignore lint/style/noNonNullAssertion: readBranding never returns null
+  return (await cachedBranding.get(db, BRANDING_KEY, () => readBranding(db.read), now))!;
 }
 
 /** Merges `input` into the stored branding and returns the result; the cache is cleared once it commits. */
@@ -74,8 +54,7 @@ export async function putBranding(deps: Pick<Deps, "db" | "clock">, input: Brand
     await putSetting(tx, BRANDING_KEY, merged, now);
     return merged;
   });
-  generation++;
-  cache = new WeakMap();
+  cachedBranding.clear(deps.db);
   return Object.freeze(branding);
 }
 

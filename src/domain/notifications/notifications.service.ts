@@ -80,7 +80,7 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
   const found = await getRecipientWithPreferences(q, input.recipientId);
   if (!found) throw notFound("Recipient", input.recipientId);
   const { recipient, preferences } = found;
-  const branding = await getBranding(q);
+  const branding = await getBranding(deps.db);
 
   const priority = input.priority ?? template.defaultPriority;
   const category = input.category ?? template.category;

@@ -2,6 +2,7 @@
 import { asc, eq } from "drizzle-orm";
 import { eventRules, templates } from "../../../db/schema.ts";
 import type { Database, Queryable, Tx } from "../../db/database.ts";
+import { createReadCache } from "../../db/read-cache.ts";
 import type { TemplateRecord } from "./templates.types.ts";
 
 /** How long a template read for a notification is reused without asking the database again. */
@@ -9,29 +10,18 @@ export const TEMPLATE_CACHE_MS = 1000;
 
 /**
  * Every notification reads its template, and a row with large text columns costs a few hundred µs through
- * libSQL. Templates change rarely: changes made through this process clear the cache at once
- * ({@link forgetTemplates}); other processes sharing the database see them within {@link TEMPLATE_CACHE_MS}.
+ * libSQL; templates change rarely (see {@link createReadCache} for how changes show up).
  */
-const templateCaches = new WeakMap<Database, Map<string, { row: TemplateRecord | null; until: number }>>();
+const cachedTemplates = createReadCache<TemplateRecord>(TEMPLATE_CACHE_MS, 1000);
 
 /** The template called `name` from the reader, cached briefly (see {@link TEMPLATE_CACHE_MS}). */
-export async function getTemplateCached(db: Database, name: string): Promise<TemplateRecord | null> {
-  let cache = templateCaches.get(db);
-  if (!cache) {
-    cache = new Map();
-    templateCaches.set(db, cache);
-  }
-  const hit = cache.get(name);
-  if (hit && hit.until > performance.now()) return hit.row;
-  const row = await getTemplate(db.read, name);
-  // Unknown names are not cached, so a flood of bad names cannot grow the map.
-  if (row) cache.set(name, { row, until: performance.now() + TEMPLATE_CACHE_MS });
-  return row;
+export function getTemplateCached(db: Database, name: string): Promise<TemplateRecord | null> {
+  return cachedTemplates.get(db, name, () => getTemplate(db.read, name));
 }
 
 /** Drops cached templates after this process changed any (call after the write committed). */
 export function forgetTemplates(db: Database): void {
-  templateCaches.delete(db);
+  cachedTemplates.clear(db);
 }
 
 /** The template called `name` on `q`, or null. */

@@ -188,7 +188,7 @@ export async function previewTemplate(
   const recipient = { ...PREVIEW_RECIPIENT, ...withoutUndefined(input.recipient ?? {}) };
   const rendered = await renderNotification(template, input.context, {
     recipient,
-    branding: await getBranding(deps.db.read),
+    branding: await getBranding(deps.db),
     actionUrl: input.actionUrl ?? null,
     priority: template.defaultPriority,
     category: template.category,

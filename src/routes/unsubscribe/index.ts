@@ -52,7 +52,7 @@ export function unsubscribeRoutes(deps: Deps) {
     .openapi(page, async (c) => {
       const { token } = c.req.valid("query");
       recipientOf(token);
-      const branding = await getBranding(deps.db.read);
+      const branding = await getBranding(deps.db);
       const company = escapeHtml(branding.companyName);
       const action = `/unsubscribe?token=${encodeURIComponent(token)}`;
       return c.html(
@@ -67,7 +67,7 @@ export function unsubscribeRoutes(deps: Deps) {
     .openapi(unsubscribe, async (c) => {
       const recipientId = recipientOf(c.req.valid("query").token);
       if (!(await unsubscribeFromEmail(deps, recipientId))) throw notFound("Recipient", recipientId);
-      const branding = await getBranding(deps.db.read);
+      const branding = await getBranding(deps.db);
       return c.html(
         document(
           "You are unsubscribed",
