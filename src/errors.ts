@@ -34,6 +34,11 @@ export interface FieldIssue {
   message: string;
 }
 
+/** Turns zod issues into field issues with dotted paths. */
+export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
+  return issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
+}
+
 /** An expected failure, carrying a stable code and optionally the fields at fault. */
 export class AppError extends Error {
   constructor(

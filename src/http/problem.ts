@@ -55,11 +55,6 @@ export function problemResponse(c: Context, error: AppError, headers: Record<str
   });
 }
 
-/** Turns zod issues into field issues with dotted paths. */
-export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
-  return issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
-}
-
 /** A 400 validation problem naming each bad field. */
 export function validationError(issues: FieldIssue[]): AppError {
   const names = [...new Set(issues.map((i) => i.path))].join(", ");

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env.ts";
-import { fieldIssues, validationError } from "./problem.ts";
+import { fieldIssues } from "../errors.ts";
+import { validationError } from "./problem.ts";
 
 /**
  * A router whose request validation failures become 400 problem+json with every issue listed, instead of

@@ -1,9 +1,9 @@
 import type { z } from "zod";
 import type { Deps } from "../../deps.ts";
-import { AppError, type FieldIssue } from "../../errors.ts";
-import { fieldIssues } from "../../http/problem.ts";
+import { AppError, type FieldIssue, fieldIssues } from "../../errors.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { type CreatedNotification, createNotificationsIn } from "../notifications/notifications.service.ts";
+import { recipientFieldsSchema } from "../recipients/recipients.rules.ts";
 import { type RecipientInput, upsertRecipientIn } from "../recipients/recipients.service.ts";
 import { findRule } from "../rules/rules.service.ts";
 import { kindFromPath, valueAt } from "./events.rules.ts";
@@ -32,7 +32,6 @@ export interface EventOutcome {
 export async function handleEvent(
   deps: Deps,
   event: EventInput,
-  recipientSchema: z.ZodType<RecipientInput>,
   idempotency?: IdempotencyClaim,
 ): Promise<EventOutcome & { replayed: boolean }> {
   const now = deps.clock.now();
@@ -42,11 +41,15 @@ export async function handleEvent(
   }
   const rule = await findRule(deps.db.read, event.type);
   if (!rule?.active) {
-    throw new AppError("no-rule-for-event", `No active rule for event type '${event.type}'; create one with PUT /v1/rules/${event.type}`, {
-      eventType: event.type,
-    });
+    throw new AppError(
+      "no-rule-for-event",
+      `No active rule for event type '${event.type}'; create one with PUT /v1/rules/${event.type}`,
+      {
+        eventType: event.type,
+      },
+    );
   }
-  const targets = resolveRecipients(event.data, rule.recipients, recipientSchema);
+  const targets = resolveRecipients(event.data, rule.recipients);
 
   const result = await deps.db.write(async (tx) => {
     if (idempotency) {
@@ -90,7 +93,6 @@ export async function handleEvent(
 function resolveRecipients(
   data: Record<string, unknown>,
   paths: string[],
-  recipientSchema: z.ZodType<RecipientInput>,
 ): { id: string; input?: RecipientInput }[] {
   const missing: FieldIssue[] = [];
   const invalid: FieldIssue[] = [];
@@ -104,26 +106,31 @@ function resolveRecipients(
         targets.set(item, { id: item });
       } else if (item && typeof item === "object" && typeof (item as { id?: unknown }).id === "string") {
         const { id, ...fields } = item as Record<string, unknown> & { id: string };
-        const parsed = recipientSchema.safeParse({ kind: kindFromPath(path), ...pickRecipientFields(fields) });
+        // Event payloads carry more than contact data (ratings, notes…): the schema keeps only contact fields.
+        const parsed = recipientFieldsSchema.safeParse({ kind: kindFromPath(path), ...fields });
         if (parsed.success) targets.set(id, { id, input: parsed.data });
-        else invalid.push(...fieldIssues(parsed.error.issues).map((i) => ({ ...i, path: `${where}.${i.path}` })));
+        else
+          invalid.push(
+            ...fieldIssues(parsed.error.issues).map((i) => ({ ...i, path: `${where}.${i.path}` })),
+          );
       } else {
-        missing.push({ path: where, message: "the rule expects a recipient (an object with an id, or an id) here" });
+        missing.push({
+          path: where,
+          message: "the rule expects a recipient (an object with an id, or an id) here",
+        });
       }
     });
   }
-  if (invalid.length > 0) throw new AppError("validation-failed", "An event recipient is invalid", { errors: invalid });
+  if (invalid.length > 0)
+    throw new AppError("validation-failed", "An event recipient is invalid", { errors: invalid });
   if (missing.length > 0) {
-    throw new AppError("unprocessable", `The event lacks recipients at ${missing.map((m) => m.path).join(", ")}`, {
-      errors: missing,
-    });
+    throw new AppError(
+      "unprocessable",
+      `The event lacks recipients at ${missing.map((m) => m.path).join(", ")}`,
+      {
+        errors: missing,
+      },
+    );
   }
   return [...targets.values()];
-}
-
-const recipientKeys = ["kind", "name", "email", "emailVerified", "phone", "phoneVerified", "timezone", "locale"];
-
-/** Event payloads carry more than contact data (ratings, notes…); only contact fields are upserted. */
-function pickRecipientFields(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([k]) => recipientKeys.includes(k)));
 }

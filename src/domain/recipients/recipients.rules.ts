@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** Pure checks on recipient contact data. */
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
@@ -28,3 +30,25 @@ export function isValidLocale(locale: string): boolean {
     return false;
   }
 }
+
+/**
+ * A recipient's contact fields as the portal sends them, in `PUT /v1/recipients/{id}` and inside events.
+ * Unknown keys are dropped here (events carry more than contact data); the PUT route makes it strict.
+ */
+export const recipientFieldsSchema = z.object({
+  kind: z.enum(["technician", "customer", "staff"]),
+  name: z.string().max(200).nullable().optional(),
+  email: z.string().email("must be a valid email address").max(254).nullable().optional(),
+  emailVerified: z.boolean().optional(),
+  phone: z.string().regex(E164, "must be an E.164 phone number such as +15551234567").nullable().optional(),
+  phoneVerified: z.boolean().optional(),
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, "must be an IANA time zone such as America/Chicago")
+    .optional(),
+  locale: z
+    .string()
+    .max(35)
+    .refine(isValidLocale, "must be a BCP 47 language tag such as en or es-MX")
+    .optional(),
+});

@@ -6,7 +6,6 @@ import { idempotencyClaim, idempotencyHeader } from "../../http/idempotency-head
 import { createRouter } from "../../http/router.ts";
 import { bearer, commonErrors, EpochMs, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
 import { CreatedNotification, Subject } from "../notifications/notifications.schemas.ts";
-import { RecipientInput } from "../recipients/recipients.schemas.ts";
 
 const EventInput = z
   .object({
@@ -55,7 +54,7 @@ const post = createRoute({
 export function eventRoutes(deps: Deps) {
   return createRouter().openapi(post, async (c) => {
     const body = c.req.valid("json");
-    const outcome = await handleEvent(deps, body, RecipientInput, idempotencyClaim(c, body));
+    const outcome = await handleEvent(deps, body, idempotencyClaim(c, body));
     if (outcome.replayed) c.header("idempotent-replayed", "true");
     return c.json(outcome.body, outcome.status);
   });

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { E164, isValidLocale, isValidTimeZone } from "../../domain/recipients/recipients.rules.ts";
+import { recipientFieldsSchema } from "../../domain/recipients/recipients.rules.ts";
 import { EpochMs } from "../../http/schemas.ts";
 
 /** The portal's own id for a person: letters, digits and `._:-`, up to 128 characters. */
@@ -10,29 +10,11 @@ export const RecipientId = z
   .regex(/^[\w.:-]+$/, "may contain only letters, digits and . _ : -")
   .openapi({ param: { name: "id", in: "path" }, example: "tech-42" });
 
-export const RecipientKind = z.enum(["technician", "customer", "staff"]);
+export const RecipientKind = recipientFieldsSchema.shape.kind;
 
-/** Contact fields shared by `PUT /v1/recipients/{id}` and recipients embedded in events. */
-export const RecipientFields = {
-  kind: RecipientKind,
-  name: z.string().max(200).nullable().optional(),
-  email: z.string().email("must be a valid email address").max(254).nullable().optional(),
-  emailVerified: z.boolean().optional(),
-  phone: z.string().regex(E164, "must be an E.164 phone number such as +15551234567").nullable().optional(),
-  phoneVerified: z.boolean().optional(),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, "must be an IANA time zone such as America/Chicago")
-    .optional(),
-  locale: z.string().max(35).refine(isValidLocale, "must be a BCP 47 language tag such as en or es-MX").optional(),
-};
-
-export const RecipientInput = z
-  .object(RecipientFields)
-  .strict()
-  .openapi("RecipientInput", {
-    description: "Fields left out keep their current value; null clears an optional one.",
-  });
+export const RecipientInput = recipientFieldsSchema.strict().openapi("RecipientInput", {
+  description: "Fields left out keep their current value; null clears an optional one.",
+});
 
 export const Recipient = z
   .object({
