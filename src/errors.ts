@@ -19,7 +19,6 @@ export const errorStatus = {
   "idempotency-key-reused": 422,
   "no-rule-for-event": 422,
   "unprocessable": 422,
-  "rate-limited": 429,
   internal: 500,
   "database-busy": 503,
   unavailable: 503,

@@ -1,4 +1,3 @@
-
 import type { Deps } from "../../deps.ts";
 import { AppError, type FieldIssue, fieldIssues } from "../../errors.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
