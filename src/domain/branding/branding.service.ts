@@ -3,9 +3,11 @@
  * reads it, so it is cached in memory: a PUT here clears the cache at once, and an entry lives at most
  * {@link BRANDING_CACHE_MS} so a change made by another process sharing the database shows up within seconds.
  */
+
 import type { Database, Queryable } from "../../db/database.ts";
 import { createReadCache } from "../../db/read-cache.ts";
 import type { Deps } from "../../deps.ts";
+import { definedFields } from "../defined-fields.rules.ts";
 import { getSetting, putSetting } from "../settings/settings.repo.ts";
 import type { Branding } from "../templates/templates.types.ts";
 
@@ -50,7 +52,7 @@ export async function getBranding(db: Database, now?: number): Promise<Branding>
 export async function putBranding(deps: Pick<Deps, "db" | "clock">, input: BrandingInput): Promise<Branding> {
   const now = deps.clock.now();
   const branding = await deps.db.write(async (tx) => {
-    const merged = { ...(await readBranding(tx)), ...withoutUndefined(input) };
+    const merged = { ...(await readBranding(tx)), ...definedFields(input) };
     await putSetting(tx, BRANDING_KEY, merged, now);
     return merged;
   });
@@ -58,6 +60,3 @@ export async function putBranding(deps: Pick<Deps, "db" | "clock">, input: Brand
   return Object.freeze(branding);
 }
 
-function withoutUndefined<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { validationError } from "../../http/problem.ts";
 import { getBranding } from "../branding/branding.service.ts";
+import { definedFields } from "../defined-fields.rules.ts";
 import { preferencesUrl } from "../preferences/preferences.rules.ts";
 import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { invalidTemplate, templateSourceIssues } from "./templates.compiler.ts";
@@ -47,9 +48,6 @@ const OPTIONAL_DEFAULTS = {
   active: true,
 } satisfies Partial<TemplateFields>;
 
-function withoutUndefined<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /** Empty optional sources mean "no such part", so an email or SMS is never sent blank. */
 function normalized<T extends TemplateFields>(fields: T): T {
@@ -74,7 +72,7 @@ export async function createTemplate(
   input: CreateTemplateInput,
 ): Promise<TemplateRecord> {
   const { name, ...fields } = input;
-  const merged = normalized({ ...OPTIONAL_DEFAULTS, ...withoutUndefined(fields) } as TemplateFields);
+  const merged = normalized({ ...OPTIONAL_DEFAULTS, ...definedFields(fields) } as TemplateFields);
   assertStorable(merged);
   const now = deps.clock.now();
   const row: TemplateRecord = { name, ...merged, version: 1, createdAt: now, updatedAt: now };
@@ -114,7 +112,7 @@ export async function updateTemplate(
   const updated = await deps.db.write(async (tx) => {
     const existing = await getTemplate(tx, name);
     if (!existing) throw notFound("Template", name);
-    const merged = normalized({ ...existing, ...withoutUndefined(input) });
+    const merged = normalized({ ...existing, ...definedFields(input) });
     const changed = (Object.keys(merged) as (keyof TemplateRecord)[]).some(
       (k) => JSON.stringify(merged[k]) !== JSON.stringify(existing[k]),
     );
@@ -185,7 +183,7 @@ export async function previewTemplate(
       errors: missing.map((key) => ({ path: `context.${key}`, message: "required by the template" })),
     });
   }
-  const recipient = { ...PREVIEW_RECIPIENT, ...withoutUndefined(input.recipient ?? {}) };
+  const recipient = { ...PREVIEW_RECIPIENT, ...definedFields(input.recipient ?? {}) };
   const rendered = await renderNotification(template, input.context, {
     recipient,
     branding: await getBranding(deps.db),
