@@ -48,6 +48,8 @@ export const preferences = sqliteTable("preferences", {
   quietHoursStart: text("quiet_hours_start").notNull().default("22:00"),
   quietHoursEnd: text("quiet_hours_end").notNull().default("07:00"),
   digestHour: integer("digest_hour").notNull().default(9),
+  /** Categories the recipient chose to receive by email in the daily digest instead of one by one. */
+  digestCategories: text("digest_categories", { mode: "json" }).$type<string[]>().notNull().default([]),
   updatedAt: integer("updated_at").notNull(),
 });
 
@@ -123,6 +125,8 @@ export const notifications = sqliteTable(
     index("notifications_recipient_idx").on(t.recipientId, t.id),
     index("notifications_recipient_unread_idx").on(t.recipientId, t.id).where(sql`read_at IS NULL`),
     index("notifications_created_idx").on(t.createdAt),
+    // The loop guard counts one recipient's recent notifications of one template.
+    index("notifications_loop_idx").on(t.recipientId, t.template, t.createdAt),
     uniqueIndex("notifications_dedupe_idx").on(t.recipientId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
   ],
 );
@@ -148,6 +152,7 @@ export const deliveryStatuses = [
   "unknown",
   "skipped",
   "digest",
+  "digested",
 ] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
@@ -181,6 +186,10 @@ export const deliveries = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     sentAt: integer("sent_at"),
+    /** For a `digested` item: the digest notification that carried it (assigned in one transaction). */
+    digestId: text("digest_id"),
+    /** SMS: estimated cost at creation, the provider's price once sent (the SMS budget sums it). */
+    costUsd: real("cost_usd").notNull().default(0),
   },
   (t) => [
     index("deliveries_claim_idx")
@@ -190,6 +199,12 @@ export const deliveries = sqliteTable(
     index("deliveries_notification_idx").on(t.notificationId),
     index("deliveries_status_idx").on(t.status, t.channel),
     index("deliveries_recipient_idx").on(t.recipientId),
+    // Provider feedback (SES bounces, SNS SMS status) finds the delivery by the provider's message id.
+    index("deliveries_provider_message_idx").on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
+    // Budgets and reports read one channel's recent rows.
+    index("deliveries_channel_created_idx").on(t.channel, t.createdAt),
+    // The digest scheduler finds due items without scanning the queue.
+    index("deliveries_digest_due_idx").on(t.runAt).where(sql`status = 'digest'`),
   ],
 );
 
@@ -250,3 +265,54 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
 );
+
+/**
+ * Contacts Herald must not send to: permanent bounces, complaints, SMS opt-outs (from provider feedback) and
+ * operator entries. `contact` is normalised (lower-case email, E.164 phone).
+ */
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    contact: text("contact").notNull(),
+    reason: text("reason", { enum: ["bounce", "complaint", "opt-out", "manual"] }).notNull(),
+    /** Where it came from: `ses`, `sns` or `operator`. */
+    source: text("source").notNull(),
+    /** Provider detail (bounce type, feedback id, operator note); never message content. */
+    detail: text("detail"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.contact] })],
+);
+
+/**
+ * One row per scheduler run, keyed by its time window (e.g. `digest` × `2026-11-23T09`): inserting the key is
+ * how a tick claims its window, so concurrent triggers and restarts run each window once.
+ */
+export const schedulerRuns = sqliteTable(
+  "scheduler_runs",
+  {
+    scheduler: text("scheduler").notNull(),
+    window: text("window").notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    /** What the run did, as small JSON (counts), for health and reports. */
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.scheduler, t.window] }), index("scheduler_runs_started_idx").on(t.startedAt)],
+);
+
+/** The state of each alert rule evaluated in-process, so a restart neither re-sends nor forgets an alert. */
+export const alertStates = sqliteTable("alert_states", {
+  name: text("name").primaryKey(),
+  state: text("state", { enum: ["ok", "pending", "firing"] }).notNull(),
+  severity: text("severity", { enum: ["warning", "critical"] }).notNull(),
+  value: real("value"),
+  summary: text("summary").notNull().default(""),
+  /** When the current state began. */
+  since: integer("since").notNull(),
+  /** When an alert email for the current state was sent (null: not yet, or not configured). */
+  notifiedAt: integer("notified_at"),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -10,6 +10,9 @@ import { generateTokenSecret } from "./domain/recipient-tokens/recipient-tokens.
 import { seedDefaults } from "./domain/seed/seed.ts";
 import { putSettingIfAbsent } from "./domain/settings/settings.repo.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { type ErrorTracker, noErrorTracker } from "./observability/error-tracker.ts";
+import { createHeraldMetrics } from "./observability/herald-metrics.ts";
+import { createSchedulers } from "./schedulers/schedulers.ts";
 
 /** What tests (or other entry points) may replace when building deps. */
 export interface DepsOverrides {
@@ -19,6 +22,8 @@ export interface DepsOverrides {
   providers?: Partial<Providers>;
   /** Randomness for retry jitter (tests pin it). */
   random?: () => number;
+  /** Replaces the error tracker (tests capture what would be reported). */
+  errors?: ErrorTracker;
 }
 
 /**
@@ -39,8 +44,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     (await db.write((tx) => putSettingIfAbsent(tx, "recipient-token-secret", generateTokenSecret(), clock.now())));
   const configured = createProviders(config, db, clock);
   const providers: Providers = { ...configured, ...overrides.providers };
-  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers }, { random: overrides.random });
-  const deps: Deps = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery };
+  const metrics = createHeraldMetrics();
+  const errors = overrides.errors ?? noErrorTracker;
+  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers, metrics }, { random: overrides.random });
+  const base = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery, metrics, errors };
+  const deps: Deps = { ...base, schedulers: createSchedulers(base) };
   if (config.HERALD_SEED) await seedDefaults(deps);
   return deps;
 }

@@ -5,6 +5,9 @@ import type { Database } from "./db/database.ts";
 import type { DeliveryEngine } from "./delivery/delivery-engine.ts";
 import type { InboxEvents } from "./domain/inbox/inbox.events.ts";
 import type { Logger } from "./logger.ts";
+import type { ErrorTracker } from "./observability/error-tracker.ts";
+import type { HeraldMetrics } from "./observability/herald-metrics.ts";
+import type { Scheduler } from "./schedulers/scheduler.ts";
 
 /**
  * The composition root's product: every effect the domain uses (database, clock, logger, providers, …),
@@ -23,4 +26,10 @@ export interface Deps {
   providers: Providers;
   /** The delivery workers and lease sweeper; started by the server only, driven by hand in tests. */
   delivery: DeliveryEngine;
+  /** The metric catalogue `GET /metrics` renders (one per process; tests get their own). */
+  metrics: HeraldMetrics;
+  /** Unexpected errors besides the log (Sentry when configured). */
+  errors: ErrorTracker;
+  /** Interval schedulers (digest, retention, alerts…); started by the server only, run by hand in tests. */
+  schedulers: Scheduler[];
 }

@@ -37,18 +37,21 @@ export async function serve(config: Config): Promise<RunningServer> {
   const port = server.port ?? config.PORT;
   deps.logger.info("herald listening", { port, database: config.DATABASE_URL.split(":")[0] });
   deps.delivery.start();
+  for (const scheduler of deps.schedulers) scheduler.start();
 
   let stopped: Promise<void> | null = null;
   async function shutdown(graceMs: number) {
     // Stop claiming at once; sends in progress finish (bounded by the provider timeout), the rest are released.
     const deliveryStopped = deps.delivery.stop();
+    const schedulersStopped = Promise.all(deps.schedulers.map((s) => s.stop()));
     const drained = server.stop();
     const inTime = await Promise.race([drained.then(() => true), Bun.sleep(graceMs).then(() => false)]);
     if (!inTime) {
       deps.logger.warn("closing connections still open after the grace period", { graceMs });
       await server.stop(true);
     }
-    await deliveryStopped;
+    await Promise.all([deliveryStopped, schedulersStopped]);
+    await deps.errors.flush(2_000);
     // Waits for writes already queued (requests that were answered, or cut, still commit what they queued).
     await deps.db.close();
   }

@@ -8,6 +8,7 @@ import { ProviderError, type Channel, type SendReceipt } from "../channels/types
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
+import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import type { AttemptRecorder } from "./attempt-recorder.ts";
 import type { BackoffPolicy } from "./backoff.rules.ts";
 import { claimDue, hasDue, type LeasedDelivery, markSendStarted, releaseLeases } from "./delivery-queue.repo.ts";
@@ -50,6 +51,12 @@ export interface WorkerContext {
   recorder: AttemptRecorder;
   limiter: RateLimiter;
   sender: ChannelSender;
+  metrics: HeraldMetrics;
+  /**
+   * False while provider sends are held (maintenance mode): the worker claims nothing, so deliveries stay
+   * queued and nothing is lost. Checked before every claim; must be cheap (a cached read).
+   */
+  sendingAllowed(): boolean;
 }
 
 /** Counters since start, for health and metrics. */
@@ -180,7 +187,7 @@ export class ChannelWorker {
 
   /** How many deliveries the next claim may take. */
   private capacity(): number {
-    if (this.stopping || this.isPaused()) return 0;
+    if (this.stopping || this.isPaused() || !this.ctx.sendingAllowed()) return 0;
     if (this.throttledSinceClaim) {
       this.throttledSinceClaim = false;
       this.ctx.limiter.drain();

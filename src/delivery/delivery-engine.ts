@@ -12,6 +12,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { getBranding } from "../domain/branding/branding.service.ts";
 import type { Logger } from "../logger.ts";
+import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import { createAttemptRecorder } from "./attempt-recorder.ts";
 import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
 import { composeEmail, composeSms } from "./compose.rules.ts";
@@ -26,6 +27,7 @@ export interface EngineDeps {
   logger: Logger;
   tokenSecret: string;
   providers: Providers;
+  metrics: HeraldMetrics;
 }
 
 /** Engine-wide state for `/health/ready` and metrics. */
@@ -63,8 +65,12 @@ function processOwnerId(): string {
 }
 
 /** Builds the engine; nothing runs until `start` (or a test's `tick`). */
-export function createDeliveryEngine(deps: EngineDeps, options: { random?: () => number } = {}): DeliveryEngine {
-  const { config, db, clock, logger, providers } = deps;
+export function createDeliveryEngine(
+  deps: EngineDeps,
+  options: { random?: () => number; sendingAllowed?: () => boolean } = {},
+): DeliveryEngine {
+  const { config, db, clock, logger, providers, metrics } = deps;
+  const sendingAllowed = options.sendingAllowed ?? (() => true);
   const recorder = createAttemptRecorder(db, clock);
   const base: Omit<WorkerOptions, "batch"> = {
     concurrency: config.HERALD_WORKER_CONCURRENCY,
@@ -101,7 +107,7 @@ export function createDeliveryEngine(deps: EngineDeps, options: { random?: () =>
   const worker = (channel: Channel, sender: ChannelSender, rate: number) =>
     new ChannelWorker(
       channel,
-      { db, clock, logger, recorder, sender, limiter: createRateLimiter(rate, clock) },
+      { db, clock, logger, recorder, sender, metrics, sendingAllowed, limiter: createRateLimiter(rate, clock) },
       { ...base, batch: Math.min(config.HERALD_WORKER_BATCH, rate) },
     );
   const email = worker("email", emailSender, config.HERALD_EMAIL_RATE);

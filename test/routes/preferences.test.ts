@@ -11,6 +11,7 @@ const defaults = {
   categoryOptOuts: { email: [], sms: [] },
   quietHours: { enabled: false, start: "22:00", end: "07:00" },
   digestHour: 9,
+  digestCategories: [] as string[],
 };
 
 const custom = {
@@ -19,6 +20,7 @@ const custom = {
   categoryOptOuts: { email: ["marketing"], sms: ["marketing", "repair", "marketing"] },
   quietHours: { enabled: true, start: "23:30", end: "06:15" },
   digestHour: 18,
+  digestCategories: ["reminder", "reminder"],
 };
 
 const person = (id: string) =>
@@ -47,7 +49,7 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
     await person("pref-1");
     const res = await t.call("PUT", "/v1/recipients/pref-1/preferences", { body: custom, key: t.portalKey });
     expect(res.status).toBe(200);
-    const expected = { ...custom, categoryOptOuts: { email: ["marketing"], sms: ["marketing", "repair"] } };
+    const expected = { ...custom, categoryOptOuts: { email: ["marketing"], sms: ["marketing", "repair"] }, digestCategories: ["reminder"] };
     expect(await res.json()).toEqual(expected);
     expect(await (await t.call("GET", "/v1/recipients/pref-1/preferences")).json()).toEqual(expected);
     expect((await storedRow("pref-1"))?.updatedAt).toBe(t.clock.now());

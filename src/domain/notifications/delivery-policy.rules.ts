@@ -37,9 +37,14 @@ export type DecisionReason =
   | "category-opt-out"
   | "no-contact"
   | "unverified-contact"
+  | "suppressed"
+  | "rollout"
+  | "budget"
+  | "loop"
   | "send-at"
   | "quiet-hours"
-  | "digest";
+  | "digest"
+  | "budget-fallback";
 
 /** One channel's decision for a new notification. */
 export interface ChannelDecision {
@@ -68,23 +73,46 @@ export interface DecisionInput {
   preferences: Preferences;
   sendAt: number | null;
   policy?: Record<Priority, PriorityPolicy>;
+  /** Operator guards, looked up before deciding (absent: none applies). */
+  guards?: Guards;
+}
+
+/** What the operator guards say about this notification (facts looked up by `channel-guards.service.ts`). */
+export interface Guards {
+  /** The contact is on the suppression list (bounce, complaint, opt-out, operator). */
+  suppressed: Record<Channel, boolean>;
+  /** The channel's gradual rollout does not include this recipient. */
+  rolloutExcluded: Record<Channel, boolean>;
+  /** The next SMS would exceed the daily or monthly SMS budget (URGENT is exempt). */
+  smsOverBudget: boolean;
+  /** Too many notifications of this template and subject to this recipient within the loop window. */
+  loop: boolean;
 }
 
 /**
- * Decides each channel (email, SMS) for a new notification, in order: priority table → template has the
- * part → recipient's channel opt-out → category opt-out → contact present and verified → digest (LOW) →
- * `sendAt` → quiet hours in the recipient's zone (deferred to the end of the window, never dropped; URGENT
- * bypasses). The in-app copy is always stored and is not a channel here.
+ * Decides each channel (email, SMS) for a new notification, in order: loop guard → priority table → template
+ * has the part → recipient's channel opt-out → category opt-out → contact present and verified → suppression
+ * list → rollout → SMS budget (non-URGENT) → digest (LOW, or a category the recipient digests) → `sendAt` →
+ * quiet hours in the recipient's zone (deferred to the end of the window, never dropped; URGENT bypasses).
+ * An SMS stopped by the budget sends an email instead when the priority table alone had kept email off.
+ * The in-app copy is always stored and is not a channel here.
  */
 export function decideChannels(input: DecisionInput): ChannelDecision[] {
   const policy = (input.policy ?? defaultPolicy)[input.priority];
-  return (["email", "sms"] as const).map((channel) => decide(channel, policy, input));
+  const email = decide("email", policy, input);
+  const sms = decide("sms", policy, input);
+  if (sms.reason === "budget" && email.status === "skipped" && email.reason === "priority") {
+    const fallback = decide("email", { ...policy, email: "send" }, input);
+    if (fallback.status !== "skipped") return [{ ...fallback, reason: fallback.reason ?? "budget-fallback" }, sms];
+  }
+  return [email, sms];
 }
 
 function decide(channel: Channel, policy: PriorityPolicy, input: DecisionInput): ChannelDecision {
   const skip = (reason: DecisionReason): ChannelDecision => ({ channel, status: "skipped", reason, runAt: null });
-  const { recipient, preferences } = input;
+  const { recipient, preferences, guards } = input;
   const mode = policy[channel];
+  if (guards?.loop) return skip("loop");
   if (mode === "off") return skip("priority");
   if (!input.templateHas[channel]) return skip("no-template");
   if (!(channel === "email" ? preferences.emailEnabled : preferences.smsEnabled)) return skip("channel-opt-out");
@@ -93,9 +121,15 @@ function decide(channel: Channel, policy: PriorityPolicy, input: DecisionInput):
   const verified = channel === "email" ? recipient.emailVerified : recipient.phoneVerified;
   if (!contact) return skip("no-contact");
   if (!verified) return skip("unverified-contact");
+  if (guards?.suppressed[channel]) return skip("suppressed");
+  if (guards?.rolloutExcluded[channel]) return skip("rollout");
+  if (channel === "sms" && guards?.smsOverBudget && input.priority !== "URGENT") return skip("budget");
 
   const zone = recipient.timezone;
-  if (mode === "digest") {
+  const digested =
+    mode === "digest" ||
+    (channel === "email" && input.priority !== "URGENT" && preferences.digestCategories.includes(input.category));
+  if (digested) {
     const after = Math.max(input.now, input.sendAt ?? 0);
     return { channel, status: "digest", reason: "digest", runAt: nextLocalTime(after, zone, preferences.digestHour * 60) };
   }

@@ -9,6 +9,7 @@ export function defaultPreferences(): Preferences {
     categoryOptOuts: { email: [], sms: [] },
     quietHours: { enabled: false, start: "22:00", end: "07:00" },
     digestHour: 9,
+    digestCategories: [],
   };
 }
 
@@ -26,6 +27,7 @@ export function normalizePreferences(p: Preferences): Preferences {
     },
     quietHours: { enabled: p.quietHours.enabled, start: p.quietHours.start, end: p.quietHours.end },
     digestHour: p.digestHour,
+    digestCategories: [...new Set(p.digestCategories)],
   };
 }
 

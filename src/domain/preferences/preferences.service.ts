@@ -30,6 +30,7 @@ function preferencesOf(row: typeof preferences.$inferSelect | null): Preferences
     categoryOptOuts: { email: row.categoryOptOuts.email ?? [], sms: row.categoryOptOuts.sms ?? [] },
     quietHours: { enabled: row.quietHoursEnabled, start: row.quietHoursStart, end: row.quietHoursEnd },
     digestHour: row.digestHour,
+    digestCategories: row.digestCategories ?? [],
   };
 }
 
@@ -90,6 +91,7 @@ export async function replacePreferences(
     quietHoursStart: next.quietHours.start,
     quietHoursEnd: next.quietHours.end,
     digestHour: next.digestHour,
+    digestCategories: next.digestCategories,
     updatedAt: now,
   };
   await deps.db.write(async (tx) => {
@@ -119,6 +121,7 @@ export async function unsubscribeFromEmail(deps: Deps, recipientId: string): Pro
       quietHoursStart: current.quietHours.start,
       quietHoursEnd: current.quietHours.end,
       digestHour: current.digestHour,
+      digestCategories: current.digestCategories,
       updatedAt: now,
     };
     await tx

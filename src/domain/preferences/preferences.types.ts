@@ -11,4 +11,6 @@ export interface Preferences {
   quietHours: { enabled: boolean; start: string; end: string };
   /** Local hour (0-23) at which the daily digest goes out. */
   digestHour: number;
+  /** Categories whose (non-URGENT) emails go into the daily digest instead of one by one. */
+  digestCategories: string[];
 }

@@ -36,6 +36,10 @@ export const Preferences = z
       .min(0)
       .max(23)
       .openapi({ description: "Local hour of the daily digest (0-23)" }),
+    digestCategories: Categories.default([]).openapi({
+      description:
+        "Categories whose non-URGENT emails go into the daily digest instead of one by one (optional on PUT; default none)",
+    }),
   })
   .strict()
   .openapi("Preferences", {
@@ -45,5 +49,6 @@ export const Preferences = z
       categoryOptOuts: { email: [], sms: ["marketing"] },
       quietHours: { enabled: true, start: "22:00", end: "07:00" },
       digestHour: 9,
+      digestCategories: ["reminder"],
     },
   });

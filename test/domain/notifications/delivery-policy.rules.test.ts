@@ -23,6 +23,7 @@ function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
       categoryOptOuts: { email: [], sms: [] },
       quietHours: { enabled: true, start: "22:00", end: "07:00" },
       digestHour: 9,
+      digestCategories: [],
     },
     sendAt: null,
     ...overrides,

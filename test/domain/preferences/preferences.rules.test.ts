@@ -13,6 +13,7 @@ describe("preferences rules", () => {
       categoryOptOuts: { email: [], sms: [] },
       quietHours: { enabled: false, start: "22:00", end: "07:00" },
       digestHour: 9,
+      digestCategories: [],
     });
   });
 
