@@ -50,6 +50,7 @@ describe("unsubscribe links", () => {
       categoryOptOuts: { email: [], sms: ["marketing"] },
       quietHours: { enabled: true, start: "21:00", end: "06:30" },
       digestHour: 8,
+      digestCategories: [],
     });
     // And the next notification skips email with its reason.
     const created = await (
