@@ -7,10 +7,14 @@ import { authenticate } from "./http/auth.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
 import { newId } from "./ids.ts";
+import { httpRequestLabels } from "./observability/http-metrics.rules.ts";
+import { redactSecrets } from "./observability/log-redaction.rules.ts";
 import { docsRoutes } from "./routes/docs/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
+import { metricsRoutes } from "./routes/metrics/index.ts";
 import { v1Routes } from "./routes/index.ts";
 import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
+import { webhookRoutes } from "./routes/webhooks/index.ts";
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,14 +29,16 @@ export function createApp(deps: Deps) {
     c.set("requestId", requestId);
     const started = performance.now();
     await next();
+    const elapsedMs = performance.now() - started;
     c.res.headers.set("x-request-id", requestId);
-    // Log the route pattern, never the raw URL: paths and queries can carry ids and tokens.
+    // Label and log the route pattern, never the raw URL: paths and queries can carry ids and tokens.
+    deps.metrics.httpRequestDuration.observe(httpRequestLabels(c.req.routePath, c.req.method, c.res.status), elapsedMs / 1000);
     deps.logger.debug("request", {
       requestId,
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
+      ms: Math.round(elapsedMs * 100) / 100,
     });
   });
 
@@ -48,8 +54,10 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", authenticate(deps));
 
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps));
   app.route("/", v1Routes(deps));
   app.route("/", unsubscribeRoutes(deps));
+  app.route("/", webhookRoutes(deps));
   app.route("/", docsRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -99,8 +107,9 @@ export function createApp(deps: Deps) {
       requestId: c.get("requestId"),
       route: c.req.routePath,
       error: error.name,
-      message: error.message,
+      message: redactSecrets(error.message),
     });
+    deps.errors.capture(error, { route: c.req.routePath, method: c.req.method });
     return problemResponse(c, new AppError("internal", "An unexpected error occurred"));
   });
 

@@ -5,13 +5,16 @@ import type { Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { createDeliveryEngine } from "./delivery/delivery-engine.ts";
 import type { Deps } from "./deps.ts";
+import { fetchSnsHttp, type SnsHttp } from "./domain/feedback/sns-http.ts";
 import { createInboxEvents } from "./domain/inbox/inbox.events.ts";
+import { maintenanceGate } from "./domain/ops-settings/ops-settings.service.ts";
 import { generateTokenSecret } from "./domain/recipient-tokens/recipient-tokens.ts";
 import { seedDefaults } from "./domain/seed/seed.ts";
 import { putSettingIfAbsent } from "./domain/settings/settings.repo.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { type ErrorTracker, noErrorTracker } from "./observability/error-tracker.ts";
 import { createHeraldMetrics } from "./observability/herald-metrics.ts";
+import { createSentryTracker } from "./observability/sentry.tracker.ts";
 import { createSchedulers } from "./schedulers/schedulers.ts";
 
 /** What tests (or other entry points) may replace when building deps. */
@@ -24,6 +27,8 @@ export interface DepsOverrides {
   random?: () => number;
   /** Replaces the error tracker (tests capture what would be reported). */
   errors?: ErrorTracker;
+  /** Replaces the SNS webhook's outbound HTTPS (tests serve a test signing certificate). */
+  snsHttp?: SnsHttp;
 }
 
 /**
@@ -45,9 +50,21 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const configured = createProviders(config, db, clock);
   const providers: Providers = { ...configured, ...overrides.providers };
   const metrics = createHeraldMetrics();
-  const errors = overrides.errors ?? noErrorTracker;
-  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers, metrics }, { random: overrides.random });
-  const base = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery, metrics, errors };
+  const errors =
+    overrides.errors ??
+    (config.SENTRY_DSN
+      ? createSentryTracker({
+          dsn: config.SENTRY_DSN,
+          environment: config.SENTRY_ENVIRONMENT ?? config.NODE_ENV,
+          release: config.SENTRY_RELEASE ?? config.HERALD_RELEASE,
+        })
+      : noErrorTracker);
+  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers, metrics, errors }, {
+    random: overrides.random,
+    sendingAllowed: await maintenanceGate({ db, config, logger }),
+  });
+  const snsHttp = overrides.snsHttp ?? fetchSnsHttp(config.HERALD_PROVIDER_TIMEOUT_MS);
+  const base = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery, metrics, errors, snsHttp };
   const deps: Deps = { ...base, schedulers: createSchedulers(base) };
   if (config.HERALD_SEED) await seedDefaults(deps);
   return deps;

@@ -25,6 +25,9 @@ const configSchema = z.object({
   HERALD_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   HERALD_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   HERALD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Metrics (src/observability, GET /metrics).
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (the scraper's bearer_token). */
+  HERALD_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   HERALD_SEED: bool.default(true),
   NODE_ENV: z.string().default("development"),
   // Delivery engine (src/delivery). Rates are provider calls per second, never exceeded in any 1 s window.
@@ -34,6 +37,19 @@ const configSchema = z.object({
   HERALD_LEASE_MS: z.coerce.number().int().min(500).default(60_000),
   HERALD_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   HERALD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5_000),
+  // Schedulers: daily digest and retention (src/domain/digest, src/domain/retention).
+  /** How often the digest scheduler looks for recipients whose digest hour has come. */
+  HERALD_DIGEST_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** How often the retention scheduler checks whether this period's run is still to do. */
+  HERALD_RETENTION_CHECK_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** Retention runs once per ISO week (default) or once per UTC day. */
+  HERALD_RETENTION_PERIOD: z.enum(["week", "day"]).default("week"),
+  /** Finished, not-failed deliveries (and their attempt log) older than this are deleted. */
+  HERALD_RETENTION_DELIVERY_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Read notifications older than this are deleted (with their deliveries, unless one failed). */
+  HERALD_RETENTION_READ_DAYS: z.coerce.number().int().min(1).default(180),
+  /** Rows deleted per transaction, so the writer is never held for long. */
+  HERALD_RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /** How often an idle worker looks for due deliveries (a cheap read, not a write). */
   HERALD_WORKER_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(10),
   /** Most deliveries one claim takes, and most one worker holds leased at once. */
@@ -50,10 +66,39 @@ const configSchema = z.object({
   HERALD_SES_CONFIGURATION_SET: z.string().min(1).optional(),
   HERALD_SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
   HERALD_SMS_MAX_PRICE_USD: z.coerce.number().positive().optional(),
+  // Alerts, readiness and Sentry (src/alerts, src/observability/sentry.tracker.ts).
+  /** How often the in-process alert rules are evaluated. */
+  HERALD_ALERT_INTERVAL_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Where alert emails go (through Herald's own email channel); unset: no alert email. */
+  HERALD_ALERT_EMAIL: z.string().email().optional(),
+  /** Most alert emails sent in any hour, so a flapping rule cannot flood the operator. */
+  HERALD_ALERT_EMAIL_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** SMS spend (USD) over the last hour and the last 24 hours above which an alert fires. */
+  HERALD_ALERT_SMS_COST_HOUR_USD: z.coerce.number().positive().default(10),
+  HERALD_ALERT_SMS_COST_DAY_USD: z.coerce.number().positive().default(50),
+  SENTRY_DSN: z.string().url().optional(),
+  /** Sentry's environment tag; NODE_ENV when unset. */
+  SENTRY_ENVIRONMENT: z.string().min(1).optional(),
+  /** The release reported to Sentry (SENTRY_RELEASE wins over HERALD_RELEASE). */
+  SENTRY_RELEASE: z.string().min(1).optional(),
+  HERALD_RELEASE: z.string().min(1).optional(),
   HERALD_SMS_SENDER_ID: z
     .string()
     .regex(/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/, "must be 1-11 letters, digits or hyphens with at least one letter")
     .optional(),
+  // Provider feedback (src/domain/feedback, POST /webhooks/sns).
+  /** SNS topic ARNs (comma-separated) whose messages the webhook accepts and confirms; empty refuses them all. */
+  HERALD_SNS_TOPIC_ARNS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((arn) => arn.trim()).filter((arn) => arn !== ""))
+    .pipe(z.array(z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/, "must be SNS topic ARNs"))),
+  // Cost and abuse guards (src/domain/guards): defaults of the operator settings, which PUT /v1/settings overrides.
+  HERALD_SMS_DAILY_BUDGET_USD: z.coerce.number().positive().default(50),
+  HERALD_SMS_MONTHLY_BUDGET_USD: z.coerce.number().positive().default(1500),
+  /** More than this many notifications of one template and subject to one recipient in the window is a loop. */
+  HERALD_LOOP_MAX: z.coerce.number().int().min(1).max(10_000).default(5),
+  HERALD_LOOP_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 }).superRefine((c, ctx) => {
   // A send must finish (or time out) well inside its lease, or a live worker's delivery would look abandoned.
   if (c.HERALD_PROVIDER_TIMEOUT_MS * 2 > c.HERALD_LEASE_MS) {

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { DeliveryEngine } from "./delivery/delivery-engine.ts";
+import type { SnsHttp } from "./domain/feedback/sns-http.ts";
 import type { InboxEvents } from "./domain/inbox/inbox.events.ts";
 import type { Logger } from "./logger.ts";
 import type { ErrorTracker } from "./observability/error-tracker.ts";
@@ -30,6 +31,8 @@ export interface Deps {
   metrics: HeraldMetrics;
   /** Unexpected errors besides the log (Sentry when configured). */
   errors: ErrorTracker;
+  /** Outbound HTTPS of the SNS webhook (signing certificates, subscription confirmations); tests serve their own. */
+  snsHttp: SnsHttp;
   /** Interval schedulers (digest, retention, alerts…); started by the server only, run by hand in tests. */
   schedulers: Scheduler[];
 }

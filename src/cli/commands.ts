@@ -1,11 +1,16 @@
 import { backupCommand } from "./backup.command.ts";
 import type { Command } from "./command.ts";
+import { deliveriesCommand } from "./deliveries.command.ts";
 import { helpCommand } from "./help.command.ts";
 import { keysCommand } from "./keys.command.ts";
+import { maintenanceCommand } from "./maintenance.command.ts";
 import { migrateCommand } from "./migrate.command.ts";
+import { reportCommand } from "./report.command.ts";
 import { restoreCommand } from "./restore.command.ts";
 import { seedCommand } from "./seed.command.ts";
 import { serveCommand } from "./serve.command.ts";
+import { testEmailCommand } from "./test-email.command.ts";
+import { testSmsCommand } from "./test-sms.command.ts";
 
 /** Every `herald` command, in the order `herald help` lists them. Adding a command is one line here. */
 export const commands: Command[] = [
@@ -15,5 +20,10 @@ export const commands: Command[] = [
   keysCommand,
   backupCommand,
   restoreCommand,
+  maintenanceCommand,
+  reportCommand,
+  deliveriesCommand,
+  testEmailCommand,
+  testSmsCommand,
   helpCommand(() => commands),
 ];

@@ -8,7 +8,9 @@ import { ProviderError, type Channel, type SendReceipt } from "../channels/types
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
+import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
+import { redactSecrets } from "../observability/log-redaction.rules.ts";
 import type { AttemptRecorder } from "./attempt-recorder.ts";
 import type { BackoffPolicy } from "./backoff.rules.ts";
 import { claimDue, hasDue, type LeasedDelivery, markSendStarted, releaseLeases } from "./delivery-queue.repo.ts";
@@ -52,6 +54,8 @@ export interface WorkerContext {
   limiter: RateLimiter;
   sender: ChannelSender;
   metrics: HeraldMetrics;
+  /** Unexpected failures of the loop or a batch go here as well as to the log (Sentry when configured). */
+  errors: ErrorTracker;
   /**
    * False while provider sends are held (maintenance mode): the worker claims nothing, so deliveries stay
    * queued and nothing is lost. Checked before every claim; must be cheap (a cached read).
@@ -263,6 +267,10 @@ export class ChannelWorker {
       failure = classifyFailure(error);
     }
     const durationMs = performance.now() - started;
+    this.ctx.metrics.providerCallDuration.observe(
+      { channel: this.channel, provider: sender.providerName, result: failure ? "error" : "ok" },
+      durationMs / 1000,
+    );
     const outcome: AttemptOutcome = failure ? { ok: false, failure } : { ok: true };
     const transition = afterAttempt(row, outcome, clock.now(), this.options.backoff, this.options.random);
     if (failure?.throttled) {
@@ -299,6 +307,7 @@ export class ChannelWorker {
     else if (status === "retry") this.counters.retried++;
     else if (status === "paused") this.counters.paused++;
     else this.counters.failed++;
+    this.countOutcome(row, status, costUsd);
     if (failure && status !== "paused") {
       logger.info("delivery attempt failed", {
         deliveryId: row.id,
@@ -308,6 +317,16 @@ export class ChannelWorker {
         next: transition.status,
       });
     }
+  }
+
+  /** Metrics of one recorded result: a paused delivery went back to the queue, so it counts as retried. */
+  private countOutcome(row: LeasedDelivery, status: "sent" | "retry" | "paused" | "failed", costUsd: number): void {
+    const { metrics, clock } = this.ctx;
+    const outcome = status === "sent" ? "sent" : status === "failed" ? "failed" : "retried";
+    metrics.deliveries.inc({ channel: this.channel, outcome, reason: "" });
+    if (status !== "sent") return;
+    metrics.deliveryLatency.observe({ channel: this.channel }, Math.max(0, clock.now() - row.dueAt) / 1000);
+    if (this.channel === "sms") metrics.smsCost.inc({}, costUsd);
   }
 
   /** Stops claiming on this channel for `pauseMs` and raises the alert. */
@@ -343,7 +362,12 @@ export class ChannelWorker {
         else if (capacity <= 0 && this.inFlight < this.options.concurrency) delay = Math.max(1, limiter.nextFreeAt() - now);
         await this.sleep(delay);
       } catch (error) {
-        logger.error("delivery worker step failed", { channel: this.channel, error: (error as Error).name, message: (error as Error).message });
+        logger.error("delivery worker step failed", {
+          channel: this.channel,
+          error: (error as Error).name,
+          message: redactSecrets(String((error as Error).message)),
+        });
+        this.ctx.errors.capture(error, { channel: this.channel, part: "worker-loop" });
         await this.sleep(1000);
       }
     }
@@ -354,8 +378,9 @@ export class ChannelWorker {
       this.ctx.logger.error("delivery batch failed; its leases will expire and be swept", {
         channel: this.channel,
         error: (error as Error).name,
-        message: (error as Error).message,
+        message: redactSecrets(String((error as Error).message)),
       });
+      this.ctx.errors.capture(error, { channel: this.channel, part: "worker-batch" });
     });
     this.batches.add(tracked);
     void tracked.finally(() => this.batches.delete(tracked));

@@ -12,6 +12,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { getBranding } from "../domain/branding/branding.service.ts";
 import type { Logger } from "../logger.ts";
+import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import { createAttemptRecorder } from "./attempt-recorder.ts";
 import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
@@ -28,6 +29,7 @@ export interface EngineDeps {
   tokenSecret: string;
   providers: Providers;
   metrics: HeraldMetrics;
+  errors: ErrorTracker;
 }
 
 /** Engine-wide state for `/health/ready` and metrics. */
@@ -69,7 +71,7 @@ export function createDeliveryEngine(
   deps: EngineDeps,
   options: { random?: () => number; sendingAllowed?: () => boolean } = {},
 ): DeliveryEngine {
-  const { config, db, clock, logger, providers, metrics } = deps;
+  const { config, db, clock, logger, providers, metrics, errors } = deps;
   const sendingAllowed = options.sendingAllowed ?? (() => true);
   const recorder = createAttemptRecorder(db, clock);
   const base: Omit<WorkerOptions, "batch"> = {
@@ -107,7 +109,7 @@ export function createDeliveryEngine(
   const worker = (channel: Channel, sender: ChannelSender, rate: number) =>
     new ChannelWorker(
       channel,
-      { db, clock, logger, recorder, sender, metrics, sendingAllowed, limiter: createRateLimiter(rate, clock) },
+      { db, clock, logger, recorder, sender, metrics, errors, sendingAllowed, limiter: createRateLimiter(rate, clock) },
       { ...base, batch: Math.min(config.HERALD_WORKER_BATCH, rate) },
     );
   const email = worker("email", emailSender, config.HERALD_EMAIL_RATE);
@@ -117,6 +119,7 @@ export function createDeliveryEngine(
     db,
     clock,
     logger,
+    metrics,
     policy: { email: config.HERALD_EMAIL_AMBIGUOUS, sms: config.HERALD_SMS_AMBIGUOUS },
     providerNames: { email: providers.email.name, sms: providers.sms.name },
   };
@@ -145,6 +148,7 @@ export function createDeliveryEngine(
     } catch (error) {
       lastSweepError = (error as Error).message;
       logger.error("lease sweep failed", { error: (error as Error).name, message: (error as Error).message });
+      errors.capture(error, { scheduler: "sweeper" });
     }
     if (!running) return;
     sweepTimer = setTimeout(() => {

@@ -23,6 +23,11 @@ export interface LeasedDelivery {
   destination: string | null;
   payload: DeliveryPayload | null;
   leaseToken: string;
+  /**
+   * When the delivery last became due, `max(created_at, run_at)`: its creation, the end of a deferral, or its
+   * retry time. The delivery-latency histogram measures from here.
+   */
+  dueAt: number;
 }
 
 /** One attempt's result as it is recorded: the delivery's new state and its attempt-log row. */
@@ -48,6 +53,7 @@ interface ClaimedRow {
   max_attempts: number;
   destination: string | null;
   payload: string | null;
+  due_at: number;
 }
 
 /**
@@ -70,7 +76,8 @@ export async function claimDue(
       ORDER BY priority_rank, run_at, id
       LIMIT ${limit}
     )
-    RETURNING id, notification_id, recipient_id, channel, attempts, max_attempts, destination, payload`);
+    RETURNING id, notification_id, recipient_id, channel, attempts, max_attempts, destination, payload,
+              max(created_at, run_at) AS due_at`);
   return rows.map((r) => ({
     id: r.id,
     notificationId: r.notification_id,
@@ -81,6 +88,7 @@ export async function claimDue(
     destination: r.destination,
     payload: r.payload === null ? null : (JSON.parse(r.payload) as DeliveryPayload),
     leaseToken: token,
+    dueAt: r.due_at,
   }));
 }
 
@@ -122,9 +130,9 @@ export async function releaseLeases(tx: Tx, token: string, ids: readonly string[
 
 /**
  * Applies attempt results in one transaction: each delivery's new state (fenced by its lease token), one
- * attempt-log row per result, and the notification's `email_sent`/`sms_sent` flags for those sent. Returns the
- * ids whose state changed; the others had lost their lease, and their attempt row says so (`lease-lost`) so a
- * resulting duplicate can be explained.
+ * attempt-log row per result (a sent one's cost also lands on the delivery), and the notification's
+ * `email_sent`/`sms_sent` flags for those sent. Returns the ids whose state changed; the others had lost their
+ * lease, and their attempt row says so (`lease-lost`) so a resulting duplicate can be explained.
  *
  * The rows travel as one JSON parameter read with `json_each`: the statement text stays the same whatever the
  * batch size, so it is cheap to prepare, and no query builder walks thousands of parameters. The unary `+` on
@@ -142,6 +150,7 @@ export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], 
       t.status === "queued" && t.refundAttempt ? 1 : 0,
       r.providerMessageId,
       lastError(r),
+      t.status === "sent" ? r.costUsd : null,
     ];
   });
   const updated = await tx.all<{ id: string }>(sql`
@@ -151,12 +160,15 @@ export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], 
       attempts = deliveries.attempts - v.refund,
       provider_message_id = coalesce(v.provider_message_id, deliveries.provider_message_id),
       last_error = v.last_error,
+      -- A sent SMS's cost replaces the estimate made at creation (the SMS budget sums this column).
+      cost_usd = coalesce(v.cost_usd, deliveries.cost_usd),
       sent_at = CASE WHEN v.status = 'sent' THEN ${now} ELSE deliveries.sent_at END,
       send_started_at = CASE WHEN v.status = 'queued' THEN NULL ELSE deliveries.send_started_at END,
       lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ${now}
     FROM (
       SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 2 AS status, value ->> 3 AS run_at,
-             value ->> 4 AS refund, value ->> 5 AS provider_message_id, value ->> 6 AS last_error
+             value ->> 4 AS refund, value ->> 5 AS provider_message_id, value ->> 6 AS last_error,
+             value ->> 7 AS cost_usd
       FROM json_each(${JSON.stringify(changes)})
     ) AS v
     WHERE deliveries.id = v.id AND deliveries.lease_token = v.token AND +deliveries.status = 'leased'

@@ -6,6 +6,7 @@ import type { Channel } from "../channels/types.ts";
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
+import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import { type AttemptRecord, findExpiredLeases, recordAttempts } from "./delivery-queue.repo.ts";
 import { type AmbiguousPolicy, afterLeaseExpired } from "./transitions.rules.ts";
 
@@ -27,6 +28,7 @@ export interface SweepContext {
   db: Database;
   clock: Clock;
   logger: Logger;
+  metrics: HeraldMetrics;
   policy: Record<Channel, AmbiguousPolicy>;
   providerNames: Record<Channel, string>;
 }
@@ -59,6 +61,9 @@ export async function sweepExpiredLeases(ctx: SweepContext): Promise<SweepResult
   const result: SweepResult = { requeued: 0, failed: 0, held: { email: 0, sms: 0 }, resent: 0 };
   for (const r of records) {
     const ambiguous = r.status === "ambiguous";
+    const channel = r.delivery.channel;
+    const outcome = r.transition.status === "unknown" ? "unknown" : r.transition.status === "failed" ? "failed" : "retried";
+    ctx.metrics.deliveries.inc({ channel, outcome, reason: r.status }); // reason: ambiguous | lease-expired
     if (r.transition.status === "unknown") {
       result.held[r.delivery.channel]++;
       ctx.logger.warn("ambiguous send held as unknown for an operator", {

@@ -18,7 +18,9 @@ export function createHeraldMetrics() {
     ),
     /**
      * Delivery outcomes by channel. `outcome` is one of sent, failed, retried, bounced, complained, delivered,
-     * skipped, digested; `reason` carries the skip reason (empty for the other outcomes).
+     * skipped, digested, unknown; `reason` carries the skip reason, or for outcomes decided by the lease sweeper
+     * `lease-expired` / `ambiguous` (empty otherwise). `retried` counts every attempt that put the delivery back
+     * in the queue, including those sent back by an account-level pause or an expired lease.
      */
     deliveries: registry.register(
       new Counter("herald_deliveries_total", "Delivery outcomes by channel, outcome and skip reason.", ["channel", "outcome", "reason"]),
@@ -65,6 +67,10 @@ export function createHeraldMetrics() {
     ),
     maintenance: registry.register(new Gauge("herald_maintenance_mode", "1 while maintenance mode pauses provider sends.")),
     alertsFiring: registry.register(new Gauge("herald_alerts_firing", "1 for each in-process alert rule that is firing.", ["alert", "severity"])),
+    /** A scrape-time collector that failed (its gauges keep their last values); see `metrics.collectors.ts`. */
+    collectorErrors: registry.register(
+      new Counter("herald_metrics_collector_errors_total", "Scrape-time collectors that failed, by collector.", ["collector"]),
+    ),
   };
 }
 

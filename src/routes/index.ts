@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.ts";
 import { createRouter } from "../http/router.ts";
+import { alertRoutes } from "./alerts/index.ts";
 import { brandingRoutes } from "./branding/index.ts";
 import { deliveryRoutes } from "./deliveries/index.ts";
 import { eventRoutes } from "./events/index.ts";
@@ -9,7 +10,10 @@ import { notificationRoutes } from "./notifications/index.ts";
 import { outboxRoutes } from "./outbox/index.ts";
 import { preferenceRoutes } from "./preferences/index.ts";
 import { recipientRoutes } from "./recipients/index.ts";
+import { reportRoutes } from "./reports/index.ts";
 import { ruleRoutes } from "./rules/index.ts";
+import { settingsRoutes } from "./settings/index.ts";
+import { suppressionRoutes } from "./suppressions/index.ts";
 import { templateRoutes } from "./templates/index.ts";
 
 /** Every /v1 resource, mounted in one place. */
@@ -25,5 +29,9 @@ export function v1Routes(deps: Deps) {
     .route("/", templateRoutes(deps))
     .route("/", brandingRoutes(deps))
     .route("/", deliveryRoutes(deps))
-    .route("/", outboxRoutes(deps));
+    .route("/", outboxRoutes(deps))
+    .route("/", settingsRoutes(deps))
+    .route("/", suppressionRoutes(deps))
+    .route("/", alertRoutes(deps))
+    .route("/", reportRoutes(deps));
 }

@@ -3,9 +3,16 @@
  * workers it serves). Adding a scheduler is one entry here.
  */
 import type { Deps } from "../deps.ts";
+import { alertsScheduler } from "./alerts.scheduler.ts";
+import { digestScheduler } from "./digest.scheduler.ts";
+import { retentionScheduler } from "./retention.scheduler.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 /** The schedulers of one process (not started: the server starts them after it listens, tests run them by hand). */
-export function createSchedulers(_deps: Omit<Deps, "schedulers">): Scheduler[] {
-  return [];
+export function createSchedulers(deps: Omit<Deps, "schedulers">): Scheduler[] {
+  return [
+    digestScheduler(deps),
+    retentionScheduler(deps),
+    alertsScheduler(deps),
+  ];
 }

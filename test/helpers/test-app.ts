@@ -24,6 +24,8 @@ export interface TestAppOptions {
   random?: DepsOverrides["random"];
   /** The fixed clock to use (to share it with fakes built before the app). */
   clock?: FixedClock;
+  /** The SNS webhook's outbound HTTPS (certificate fetch, subscription confirmation). */
+  snsHttp?: DepsOverrides["snsHttp"];
 }
 
 /** What {@link makeTestApp} returns. */
@@ -72,7 +74,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
   });
   const clock = options.clock ?? new FixedClock(options.now);
   const logger = memoryLogger();
-  const deps = await createDeps(config, { clock, logger, providers: options.providers, random: options.random });
+  const deps = await createDeps(config, { clock, logger, providers: options.providers, random: options.random, snsHttp: options.snsHttp });
   afterAll(() => deps.db.close());
   const app = createApp(deps);
   const adminKey = (await createApiKey(deps, { name: "test admin", scopes: ["admin"] })).key;

@@ -120,7 +120,7 @@ describe("POST /v1/notifications", () => {
 
   test("sendAt defers every channel to that time", async () => {
     const sendAt = t.clock.now() + 3_600_000;
-    const body = await (await post({ recipientId: "tech-1", sendAt })).json();
+    const body = await (await post({ recipientId: "tech-1", sendAt, subject: { type: "job", id: "J-send-at" } })).json();
     expect(body.decisions[0]).toMatchObject({ status: "deferred", reason: "send-at", runAt: sendAt });
   });
 

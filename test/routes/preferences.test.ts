@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
-import { preferences } from "../../db/schema.ts";
+import { and, eq } from "drizzle-orm";
+import { notifications, preferences } from "../../db/schema.ts";
+import { runDigests } from "../../src/domain/digest/digest.service.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp({ seed: false });
@@ -134,6 +135,65 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
       404,
     );
     expect(await storedRow("pref-erased")).toBeUndefined();
+  });
+});
+
+const digestTemplate = {
+  name: "daily-digest",
+  category: "digest",
+  defaultPriority: "LOW",
+  title: "{{ digest.count }} updates",
+  message: "{{ digest.count }} updates",
+  emailSubject: "{{ digest.count }} updates",
+  emailText: "{% for item in digest.items %}{{ item.title }}{% endfor %}",
+  requiredContext: ["digest.count", "digest.items"],
+};
+
+describe("digestCategories", () => {
+  test("emails of a digested category wait for the daily digest and go out in it; other categories are sent", async () => {
+    for (const [name, category] of [
+      ["pref-reminder", "reminder"],
+      ["pref-repair", "repair"],
+    ]) {
+      const created = await t.call("POST", "/v1/templates", {
+        body: {
+          name,
+          category,
+          defaultPriority: "MEDIUM",
+          title: "Note {{ n }}",
+          message: "Note {{ n }}",
+          emailSubject: "Note {{ n }}",
+          emailText: "Note {{ n }}",
+          requiredContext: ["n"],
+        },
+      });
+      expect(created.status).toBe(201);
+    }
+    await t.call("POST", "/v1/templates", { body: digestTemplate });
+    await t.call("PUT", "/v1/recipients/pref-digest", {
+      body: { kind: "customer", email: "digest@example.com", emailVerified: true, timezone: "UTC" },
+      key: t.portalKey,
+    });
+    await t.call("PUT", "/v1/recipients/pref-digest/preferences", { body: { ...defaults, digestCategories: ["reminder"] } });
+
+    const send = async (template: string) => {
+      const res = await t.call("POST", "/v1/notifications", {
+        body: { recipientId: "pref-digest", template, context: { n: template } },
+        key: t.portalKey,
+      });
+      return (await res.json()).decisions.find((d: { channel: string }) => d.channel === "email");
+    };
+    const nextNine = Date.UTC(2026, 0, 16, 9); // the clock is at 2026-01-15 12:00Z
+    expect(await send("pref-reminder")).toMatchObject({ status: "digest", reason: "digest", runAt: nextNine });
+    expect(await send("pref-repair")).toMatchObject({ status: "queued" });
+
+    const result = await runDigests(t.deps, nextNine);
+    expect(result).toMatchObject({ digests: 1, items: 1 });
+    const [digest] = await t.deps.db.read
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.recipientId, "pref-digest"), eq(notifications.template, "daily-digest")));
+    expect(digest?.context).toMatchObject({ digest: { count: 1, items: [{ title: "Note pref-reminder" }] } });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps.ts";
 import { AppError, type FieldIssue, fieldIssues } from "../../errors.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
-import { type CreatedNotification, createNotificationsIn } from "../notifications/notifications.service.ts";
+import { type CreatedNotification, countCreated, createNotificationsIn } from "../notifications/notifications.service.ts";
 import { recipientFieldsSchema } from "../recipients/recipients.rules.ts";
 import { type RecipientInput, upsertRecipientIn } from "../recipients/recipients.service.ts";
 import { findRule } from "../rules/rules.service.ts";
@@ -53,7 +53,7 @@ export async function handleEvent(
   const result = await deps.db.write(async (tx) => {
     if (idempotency) {
       const stored = await replay(tx, idempotency, now);
-      if (stored) return { outcome: stored as EventOutcome, changes: [], replayed: true };
+      if (stored) return { outcome: stored as EventOutcome, changes: [], created: [], replayed: true };
     }
     for (const t of targets) if (t.input) await upsertRecipientIn(tx, now, t.id, t.input);
     const { outcomes, changes } = await createNotificationsIn(
@@ -78,9 +78,10 @@ export async function handleEvent(
       body: { eventType: event.type, notifications: outcomes.map((o) => o.body) },
     };
     if (idempotency) await remember(tx, idempotency, outcome, now);
-    return { outcome, changes, replayed: false };
+    return { outcome, changes, created: outcomes, replayed: false };
   });
   for (const change of result.changes) deps.inboxEvents.publish(change);
+  countCreated(deps.metrics, result.created);
   return { ...result.outcome, replayed: result.replayed };
 }
 

@@ -2,14 +2,17 @@ import { and, asc, desc, eq, gte, isNull, lt, lte, or, type SQL, sql } from "dri
 import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";
+import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { getBranding } from "../branding/branding.service.ts";
+import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
 import { preferencesUrl } from "../preferences/preferences.rules.ts";
 import { getRecipientWithPreferences } from "../preferences/preferences.service.ts";
+import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
 import { getTemplate, getTemplateCached } from "../templates/templates.repo.ts";
 import { missingContext } from "../templates/templates.rules.ts";
@@ -61,8 +64,8 @@ interface Prepared {
 }
 
 /**
- * Loads what the notification needs (template, recipient, preferences, branding) on `q`, checks the
- * request, renders every part and decides each channel. Touches nothing; throws the request's error.
+ * Loads what the notification needs (template, recipient, preferences, branding, operator guards) on `q`,
+ * checks the request, renders every part and decides each channel. Touches nothing; throws the request's error.
  */
 async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput, now: number): Promise<Prepared> {
   const template = q === deps.db.read ? await getTemplateCached(deps.db, input.template) : await getTemplate(q, input.template);
@@ -93,7 +96,7 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
     category,
     preferencesUrl: preferencesUrl(deps.config, recipient.id),
   });
-  const decisions = decideChannels({
+  const decisionInput = {
     now,
     priority,
     category,
@@ -101,7 +104,14 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
     recipient,
     preferences,
     sendAt: input.sendAt ?? null,
-  });
+  };
+  // The estimate the SMS budget counts until the provider's price replaces it (the worker truncates to the cap).
+  const smsCostUsd = rendered.sms
+    ? estimateSmsCostUsd(Math.min(rendered.sms.segments, deps.config.HERALD_SMS_MAX_SEGMENTS), recipient.phone)
+    : 0;
+  const subject = input.subject ?? null;
+  const guards = await loadGuards(deps, q, { ...decisionInput, template: template.name, subject, smsCostUsd });
+  const decisions = decideChannels({ ...decisionInput, guards });
 
   const notification = {
     id: newId(now),
@@ -141,6 +151,7 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
       maxAttempts: deps.config.HERALD_DELIVERY_MAX_ATTEMPTS,
       destination: d.status === "skipped" ? null : d.channel === "email" ? recipient.email : recipient.phone,
       payload: sending ? payload : null,
+      costUsd: sending && d.channel === "sms" ? smsCostUsd : 0,
       createdAt: now,
       updatedAt: now,
     };
@@ -196,6 +207,13 @@ async function insertPrepared(tx: Tx, p: Prepared): Promise<{ outcome: CreateOut
   return { outcome: { status: 201, body: { notification: toNotificationView(stored), decisions: p.decisions } }, change };
 }
 
+/** Logs the loop guard's alert when `prepared` was newly stored with its channels stopped as a loop. */
+function reportLoopIfStopped(deps: Deps, prepared: Prepared, outcome: CreateOutcome): void {
+  if (outcome.status === 201 && prepared.decisions.some((d) => d.reason === "loop")) {
+    reportLoop(deps.logger, prepared.notification);
+  }
+}
+
 /**
  * Creates a notification: validates, renders and decides outside the write queue, then inserts the
  * notification, its delivery rows, the unread count and the idempotency record in one group-committed
@@ -227,7 +245,24 @@ export async function createNotification(
     return { outcome, change, replayed: false };
   });
   if (result.change) deps.inboxEvents.publish(result.change);
+  if (!result.replayed) countCreated(deps.metrics, [result.outcome]);
+  if (!result.replayed) reportLoopIfStopped(deps, prepared, result.outcome);
   return { ...result.outcome, replayed: result.replayed };
+}
+
+/**
+ * Counts new notifications (by priority and category) and the channels skipped at creation (by reason) in the
+ * metrics. Call it only after the transaction that inserted them has committed, so a rolled-back or re-run
+ * write counts nothing; dedupe matches (200) count nothing either.
+ */
+export function countCreated(metrics: HeraldMetrics, outcomes: readonly CreateOutcome[]): void {
+  for (const { status, body } of outcomes) {
+    if (status !== 201) continue;
+    metrics.notificationsCreated.inc({ priority: body.notification.priority, category: body.notification.category });
+    for (const d of body.decisions) {
+      if (d.status === "skipped") metrics.deliveries.inc({ channel: d.channel, outcome: "skipped", reason: d.reason ?? "" });
+    }
+  }
 }
 
 /**
@@ -248,7 +283,10 @@ export async function createNotificationsIn(
       outcomes.push({ status: 200, body: existing });
       continue;
     }
-    const { outcome, change } = await insertPrepared(tx, await prepare(deps, tx, input, now));
+    const prepared = await prepare(deps, tx, input, now);
+    const { outcome, change } = await insertPrepared(tx, prepared);
+    // Inside the transaction: should the batch be re-run after SQLITE_BUSY, the warning repeats (nothing else).
+    reportLoopIfStopped(deps, prepared, outcome);
     outcomes.push(outcome);
     if (change) changes.push(change);
   }

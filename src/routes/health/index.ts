@@ -1,8 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { firingAlerts } from "../../alerts/alert-evaluator.ts";
 import { and, count, eq, sql } from "drizzle-orm";
 import { deliveries } from "../../../db/schema.ts";
 import type { WorkerStatus } from "../../delivery/channel-worker.ts";
 import type { Deps } from "../../deps.ts";
+import { getOpsSettings } from "../../domain/ops-settings/ops-settings.service.ts";
+import type { SchedulerStatus } from "../../schedulers/scheduler.ts";
 import { createRouter } from "../../http/router.ts";
 import { jsonContent } from "../../http/schemas.ts";
 
@@ -30,14 +33,16 @@ const ready = createRoute({
   method: "get",
   path: "/health/ready",
   tags: ["health"],
-  summary: "Readiness: database writable, delivery workers, sweeper",
+  summary: "Readiness: database, workers, schedulers, providers, maintenance, held SMS, alerts",
   description:
-    "Each component is healthy, degraded (working, but an operator should look: a paused channel, SMS held as unknown, a failing sweep) or failing. 503 only when the service cannot do its job (the database is not writable).",
+    "Each component is healthy, degraded (working, but an operator should look: a paused channel, SMS held as unknown, a failing or overdue scheduler, maintenance on, an alert firing) or failing. 503 only when the service cannot do its job (the database is not writable).",
   responses: {
     200: jsonContent(Ready, "Ready (possibly degraded)"),
     503: jsonContent(Ready, "Cannot do its job"),
   },
 });
+
+type ComponentView = z.infer<typeof Component>;
 
 /** `/health` and `/health/ready`. */
 export function healthRoutes(deps: Deps) {
@@ -45,7 +50,7 @@ export function healthRoutes(deps: Deps) {
     .openapi(live, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(ready, async (c) => {
       const started = performance.now();
-      let database: z.infer<typeof Component>;
+      let database: ComponentView;
       try {
         // A write transaction proves the file is writable and the write lock obtainable, not just readable.
         await deps.db.write((tx) => tx.run(sql`SELECT 1`));
@@ -54,32 +59,35 @@ export function healthRoutes(deps: Deps) {
         deps.logger.error("readiness check failed", { error: (error as Error).message });
         database = { status: "failing", detail: "database not writable" };
       }
+      const now = deps.clock.now();
       const engine = deps.delivery.status();
       // Only ask a database that just proved writable; a failing one is reported as such above.
-      const held =
-        database.status === "healthy"
-          ? ((
-              await deps.db.read
-                .select({ n: count() })
-                .from(deliveries)
-                .where(and(eq(deliveries.status, "unknown"), eq(deliveries.channel, "sms")))
-            )[0]?.n ?? 0)
-          : 0;
-      const components: Record<string, z.infer<typeof Component>> = {
+      const writable = database.status === "healthy";
+      const held = writable ? await heldSmsCount(deps) : 0;
+      const firing = writable ? await firingAlerts(deps) : [];
+      const components: Record<string, ComponentView> = {
         database,
-        emailWorker: workerComponent(engine.email, deps.clock.now()),
-        smsWorker: workerComponent(engine.sms, deps.clock.now()),
+        emailWorker: workerComponent(engine.email, now),
+        smsWorker: workerComponent(engine.sms, now),
+        ...Object.fromEntries(deps.schedulers.map((s) => [`scheduler:${s.name}`, schedulerComponent(s.status(), now)])),
         sweeper: engine.sweeper.lastError
           ? { status: "degraded", detail: `last sweep failed: ${engine.sweeper.lastError}` }
           : engine.sweeper.running
             ? { status: "healthy" }
             : { status: "degraded", detail: "not running" },
+        emailProvider: providerComponent(deps.providers.email.name, engine.email),
+        smsProvider: providerComponent(deps.providers.sms.name, engine.sms),
+        maintenance: await maintenanceComponent(deps),
         heldSms:
           held > 0
             ? {
                 status: "degraded",
                 detail: `${held} SMS held as unknown after a crash mid-send: check and retry or cancel them`,
               }
+            : { status: "healthy" },
+        alerts:
+          firing.length > 0
+            ? { status: "degraded", detail: `firing: ${firing.join(", ")} (see GET /v1/alerts)` }
             : { status: "healthy" },
       };
       const failing = database.status === "failing";
@@ -94,8 +102,27 @@ export function healthRoutes(deps: Deps) {
     });
 }
 
+/**
+ * Maintenance mode as a readiness component: degraded while it holds provider sends. The operator's note stays
+ * out: this endpoint answers without a key.
+ */
+async function maintenanceComponent(deps: Deps): Promise<ComponentView> {
+  const { maintenance } = await getOpsSettings(deps);
+  if (!maintenance.enabled) return { status: "healthy", detail: "off" };
+  const since = maintenance.since !== null ? ` since ${new Date(maintenance.since).toISOString()}` : "";
+  return { status: "degraded", detail: `on${since}: provider sends are held, deliveries stay queued` };
+}
+
+async function heldSmsCount(deps: Deps): Promise<number> {
+  const [row] = await deps.db.read
+    .select({ n: count() })
+    .from(deliveries)
+    .where(and(eq(deliveries.status, "unknown"), eq(deliveries.channel, "sms")));
+  return row?.n ?? 0;
+}
+
 /** A channel worker as a readiness component: paused channels and stopped workers are degraded. */
-function workerComponent(worker: WorkerStatus, now: number): z.infer<typeof Component> {
+function workerComponent(worker: WorkerStatus, now: number): ComponentView {
   if (worker.paused) {
     const minutes = Math.max(0, Math.ceil((worker.paused.until - now) / 60_000));
     return {
@@ -104,4 +131,25 @@ function workerComponent(worker: WorkerStatus, now: number): z.infer<typeof Comp
     };
   }
   return worker.running ? { status: "healthy" } : { status: "degraded", detail: "not running" };
+}
+
+/** A provider as a readiness component: its name, degraded while an account-level error pauses its channel. */
+function providerComponent(name: string, worker: WorkerStatus): ComponentView {
+  if (worker.paused) return { status: "degraded", detail: `${name}: account-level error ${worker.paused.code}: ${worker.paused.message}` };
+  if (name === "outbox") return { status: "healthy", detail: "outbox: messages are captured (GET /v1/outbox), nothing leaves the machine" };
+  return { status: "healthy", detail: name };
+}
+
+/**
+ * A scheduler as a readiness component: degraded when its last run failed, when it is not running, or when a
+ * running scheduler has not finished a run for more than three intervals (a tick stuck or the loop dead).
+ */
+function schedulerComponent(status: SchedulerStatus, now: number): ComponentView {
+  const last = status.lastRunAt === null ? "never ran" : `last run ${new Date(status.lastRunAt).toISOString()}`;
+  if (status.lastError) return { status: "degraded", detail: `${last}, failed: ${status.lastError}` };
+  if (!status.running) return { status: "degraded", detail: `not running (${last})` };
+  if (status.lastRunAt !== null && now - status.lastRunAt > 3 * status.intervalMs) {
+    return { status: "degraded", detail: `overdue: ${last}, interval ${status.intervalMs} ms` };
+  }
+  return { status: "healthy", detail: last };
 }

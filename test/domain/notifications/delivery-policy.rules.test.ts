@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { type DecisionInput, decideChannels } from "../../../src/domain/notifications/delivery-policy.rules.ts";
+import {
+  type DecisionInput,
+  decideChannels,
+  defaultPolicy,
+  type Guards,
+} from "../../../src/domain/notifications/delivery-policy.rules.ts";
 
 const noon = Date.parse("2026-01-15T18:00:00Z"); // 12:00 in Chicago
 const night = Date.parse("2026-01-16T05:00:00Z"); // 23:00 in Chicago
@@ -85,5 +90,64 @@ describe("delivery policy", () => {
   test("LOW goes to the next digest at the recipient's digest hour", () => {
     const [email] = decideChannels(input({ priority: "LOW" }));
     expect(email?.runAt).toBe(Date.parse("2026-01-16T15:00:00Z")); // 09:00 Chicago next day
+  });
+});
+
+describe("delivery policy: operator guards", () => {
+  const none: Guards = {
+    suppressed: { email: false, sms: false },
+    rolloutExcluded: { email: false, sms: false },
+    smsOverBudget: false,
+    loop: false,
+  };
+  const guarded = (guards: Partial<Guards>, overrides: Partial<DecisionInput> = {}) =>
+    summary(input({ preferences: { ...input().preferences, quietHours: { enabled: false, start: "22:00", end: "07:00" } }, ...overrides, guards: { ...none, ...guards } }));
+
+  test("no guard firing changes nothing", () => {
+    expect(guarded({})).toEqual({ email: "queued", sms: "queued" });
+  });
+
+  test("a suppressed contact skips only its channel, with reason suppressed", () => {
+    expect(guarded({ suppressed: { email: true, sms: false } })).toEqual({ email: "skipped:suppressed", sms: "queued" });
+    expect(guarded({ suppressed: { email: false, sms: true } })).toEqual({ email: "queued", sms: "skipped:suppressed" });
+  });
+
+  test("a recipient outside a channel's rollout is skipped with reason rollout", () => {
+    expect(guarded({ rolloutExcluded: { email: false, sms: true } })).toEqual({ email: "queued", sms: "skipped:rollout" });
+    expect(guarded({ rolloutExcluded: { email: true, sms: true } })).toEqual({ email: "skipped:rollout", sms: "skipped:rollout" });
+  });
+
+  test("over budget skips a HIGH SMS with reason budget but never an URGENT one", () => {
+    expect(guarded({ smsOverBudget: true })).toEqual({ email: "queued", sms: "skipped:budget" });
+    expect(guarded({ smsOverBudget: true }, { priority: "URGENT" })).toEqual({ email: "queued", sms: "queued" });
+  });
+
+  test("an SMS stopped by the budget sends email instead when only the priority table kept email off", () => {
+    const smsOnly = { HIGH: { email: "off", sms: "send", quietHours: "defer" } } as DecisionInput["policy"];
+    const policy = { ...defaultPolicy, ...smsOnly };
+    expect(guarded({}, { policy })).toEqual({ email: "skipped:priority", sms: "queued" });
+    expect(guarded({ smsOverBudget: true }, { policy })).toEqual({ email: "queued:budget-fallback", sms: "skipped:budget" });
+    // No fallback where the recipient chose against email: the opt-out stands.
+    const optedOut = { ...input().preferences, emailEnabled: false, quietHours: { enabled: false, start: "22:00", end: "07:00" } };
+    expect(guarded({ smsOverBudget: true }, { policy, preferences: optedOut })).toEqual({ email: "skipped:priority", sms: "skipped:budget" });
+  });
+
+  test("a fallback email still waits for quiet hours, keeping that reason", () => {
+    const policy = { ...defaultPolicy, HIGH: { email: "off", sms: "send", quietHours: "defer" } } as DecisionInput["policy"];
+    const [email] = decideChannels(input({ now: night, policy, guards: { ...none, smsOverBudget: true } }));
+    expect(email).toMatchObject({ status: "deferred", reason: "quiet-hours", runAt: Date.parse("2026-01-16T13:00:00Z") });
+  });
+
+  test("a loop skips every channel, whatever the priority", () => {
+    for (const priority of ["URGENT", "HIGH", "MEDIUM", "LOW"] as const) {
+      expect(guarded({ loop: true }, { priority })).toEqual({ email: "skipped:loop", sms: "skipped:loop" });
+    }
+  });
+
+  test("a category the recipient digests goes to the digest, except URGENT; SMS is unaffected", () => {
+    const preferences = { ...input().preferences, digestCategories: ["repair"], quietHours: { enabled: false, start: "22:00", end: "07:00" } };
+    expect(guarded({}, { preferences })).toEqual({ email: "digest:digest", sms: "queued" });
+    expect(guarded({}, { preferences, priority: "URGENT" })).toEqual({ email: "queued", sms: "queued" });
+    expect(guarded({}, { preferences, category: "billing" })).toEqual({ email: "queued", sms: "queued" });
   });
 });

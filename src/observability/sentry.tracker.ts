@@ -1,0 +1,97 @@
+/**
+ * The ErrorTracker on Sentry (`@sentry/bun`), used when SENTRY_DSN is set. Two layers keep requests' data on the
+ * machine: `dataCollection` tells the SDK not to collect user info, cookies, headers, query strings, bodies or
+ * local variables, and `beforeSend` / `beforeBreadcrumb` scrub whatever still arrives (the request block, user,
+ * and any email, phone number, API key, recipient token or bearer credential quoted in a message). Sentry is a
+ * process-wide singleton: build one tracker per process.
+ */
+import * as Sentry from "@sentry/bun";
+import type { ErrorTracker } from "./error-tracker.ts";
+import { redactSecrets } from "./log-redaction.rules.ts";
+
+/** What the tracker is built from (config, resolved by bootstrap). */
+export interface SentryOptions {
+  dsn: string;
+  environment: string;
+  release?: string;
+}
+
+/** A string with contact data and credentials masked (also `Bearer …` values, which carry no key prefix). */
+function scrubText(text: string): string {
+  return redactSecrets(text.replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]"));
+}
+
+/** A copy of `value` with every string scrubbed (objects and arrays walked, depth-limited). */
+function scrubDeep<T>(value: T, depth = 0): T {
+  if (typeof value === "string") return scrubText(value) as T;
+  if (depth > 12 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = scrubDeep(item, depth + 1);
+  return out as T;
+}
+
+/** A URL without its query string and fragment (they can carry tokens). */
+function withoutQuery(url: unknown): unknown {
+  return typeof url === "string" ? url.replace(/[?#].*$/, "") : url;
+}
+
+/**
+ * The event as it may leave the machine: no request body, cookies, headers or query string (the method and
+ * the path stay), no user, and every remaining string scrubbed of contact data and credentials.
+ */
+export function scrubEvent(event: Sentry.ErrorEvent): Sentry.ErrorEvent {
+  const { user: _user, request, ...rest } = event;
+  const kept = request ? { method: request.method, url: withoutQuery(request.url) as string | undefined } : undefined;
+  const breadcrumbs = rest.breadcrumbs?.map(scrubBreadcrumb);
+  return scrubDeep({ ...rest, ...(kept ? { request: kept } : {}), ...(breadcrumbs ? { breadcrumbs } : {}) });
+}
+
+/** A breadcrumb keeping only its method, status and query-less URL besides the (scrubbed) message. */
+export function scrubBreadcrumb(breadcrumb: Sentry.Breadcrumb): Sentry.Breadcrumb {
+  const data = breadcrumb.data
+    ? Object.fromEntries(
+        Object.entries({
+          method: breadcrumb.data.method,
+          status_code: breadcrumb.data.status_code,
+          url: withoutQuery(breadcrumb.data.url),
+        }).filter(([, v]) => v !== undefined),
+      )
+    : undefined;
+  return scrubDeep({ ...breadcrumb, ...(data ? { data } : {}) });
+}
+
+/** Initialises Sentry once for this process and returns the tracker on it. */
+export function createSentryTracker(options: SentryOptions): ErrorTracker {
+  Sentry.init({
+    dsn: options.dsn,
+    environment: options.environment,
+    release: options.release,
+    dataCollection: {
+      userInfo: false,
+      cookies: false,
+      httpHeaders: false,
+      httpBodies: [],
+      urlQueryParams: false,
+      databaseQueryData: false,
+      queues: false,
+      stackFrameVariables: false,
+      genAI: { inputs: false, outputs: false },
+      graphQL: { document: false, variables: false },
+    },
+    // Console breadcrumbs would duplicate the structured log; errors are what Sentry is for here.
+    integrations: (defaults) => defaults.filter((integration) => integration.name !== "Console"),
+    beforeSend: (event) => scrubEvent(event),
+    beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
+  });
+  return {
+    capture(error, tags) {
+      try {
+        Sentry.captureException(error, { tags });
+      } catch {
+        // Reporting must never break the caller (a route's error response, a scheduler loop).
+      }
+    },
+    flush: (timeoutMs = 2_000) => Sentry.flush(timeoutMs),
+  };
+}

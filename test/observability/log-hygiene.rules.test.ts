@@ -1,0 +1,27 @@
+import { describe, expect, test } from "bun:test";
+import { httpRequestLabels } from "../../src/observability/http-metrics.rules.ts";
+import { redactSecrets } from "../../src/observability/log-redaction.rules.ts";
+
+describe("redactSecrets", () => {
+  test("masks email addresses, phone numbers, API keys and recipient tokens", () => {
+    const text =
+      'insert failed for "pat.o-neil+jobs@example.co.uk" and +15551230001 (15551230002) with hk_AbC-123_xyz, token rt_eyJzdWIi.c2ln';
+    expect(redactSecrets(text)).toBe('insert failed for "[email]" and [phone] ([phone]) with [api-key], token [recipient-token]');
+  });
+
+  test("leaves ids, codes and small numbers alone", () => {
+    const text = "delivery 01KF2ZB3Q4W5E6R7T8Y9U0I1O2 failed with InternalFailure after 3 attempts in 250 ms";
+    expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe("httpRequestLabels", () => {
+  test("keeps the route pattern and standard methods, and reduces the status to its class", () => {
+    expect(httpRequestLabels("/v1/recipients/:id", "GET", 404)).toEqual({ route: "/v1/recipients/:id", method: "GET", status: "4xx" });
+    expect(httpRequestLabels("/metrics", "HEAD", 200)).toEqual({ route: "/metrics", method: "HEAD", status: "2xx" });
+  });
+
+  test("collapses methods and statuses a client could invent into `other`", () => {
+    expect(httpRequestLabels("*", "BREW", 999)).toEqual({ route: "*", method: "other", status: "other" });
+  });
+});
