@@ -1,8 +1,7 @@
 /**
  * Looks up the operator guards for one new notification (the facts `decideChannels` needs): loop guard,
- * suppression list, rollout and SMS budget. Queries run only when their answer can change the decision: a loop
- * stops every channel, so nothing else is looked up, and the SMS budget is consulted only for an SMS that would
- * otherwise be sent.
+ * suppression list, rollout and SMS budget. The loop count and the suppression lookup share one read; the SMS
+ * budget is consulted only for an SMS that would otherwise be sent.
  *
  * The budget is checked at creation against committed spend (SMS created this UTC day / month that are queued,
  * leased, sent, delivered or unknown), not against what was sent so far. Summing a month of SMS rows costs about
@@ -18,9 +17,8 @@ import type { Logger } from "../../logger.ts";
 import { type DecisionInput, decideChannels, type Guards } from "../notifications/delivery-policy.rules.ts";
 import type { RecipientKind } from "../ops-settings/ops-settings.rules.ts";
 import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
-import { suppressedChannels } from "../suppressions/suppressions.repo.ts";
 import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
-import { countSimilarSince, type LoopKey } from "./loop-guard.repo.ts";
+import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
 import { checkSmsBudget } from "./sms-budget.service.ts";
 
@@ -49,12 +47,12 @@ export async function loadGuards(
   const settings = await getOpsSettings(deps);
   const { recipient } = input;
   const key: LoopKey = { recipientId: recipient.id, template: input.template, subject: input.subject };
-  const earlier = await countSimilarSince(q, key, loopWindowStart(input.now, settings.loopGuard));
-  if (isLoop(earlier, settings.loopGuard)) return { ...noGuards, loop: true };
+  const facts = await readGuardFacts(q, key, loopWindowStart(input.now, settings.loopGuard), recipient);
+  if (isLoop(facts.similar, settings.loopGuard)) return { ...noGuards, loop: true };
 
   const guards: Guards = {
     ...noGuards,
-    suppressed: await suppressedChannels(q, recipient),
+    suppressed: facts.suppressed,
     rolloutExcluded: {
       email: !rolloutIncludes(settings.rollout.email, recipient),
       sms: !rolloutIncludes(settings.rollout.sms, recipient),
