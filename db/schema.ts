@@ -316,3 +316,17 @@ export const alertStates = sqliteTable("alert_states", {
   notifiedAt: integer("notified_at"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * SNS messages the webhook has applied, by SNS MessageId: a retry by SNS or a replay inside the one-hour freshness
+ * window is answered without applying anything again (even feedback that matched no delivery, so a replayed bounce
+ * cannot re-suppress an address an operator has since lifted). Retention prunes rows after a day.
+ */
+export const snsMessages = sqliteTable(
+  "sns_messages",
+  {
+    messageId: text("message_id").primaryKey(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [index("sns_messages_received_idx").on(t.receivedAt)],
+);

@@ -45,7 +45,8 @@ const configSchema = z.object({
   /** Retention runs once per ISO week (default) or once per UTC day. */
   HERALD_RETENTION_PERIOD: z.enum(["week", "day"]).default("week"),
   /** Finished, not-failed deliveries (and their attempt log) older than this are deleted. */
-  HERALD_RETENTION_DELIVERY_DAYS: z.coerce.number().int().min(1).default(90),
+  // At least 32: the monthly SMS budget and the sms-costs report sum this month's delivery rows.
+  HERALD_RETENTION_DELIVERY_DAYS: z.coerce.number().int().min(32, "must be at least 32 (the monthly SMS budget reads this month's deliveries)").default(90),
   /** Read notifications older than this are deleted (with their deliveries, unless one failed). */
   HERALD_RETENTION_READ_DAYS: z.coerce.number().int().min(1).default(180),
   /** Rows deleted per transaction, so the writer is never held for long. */

@@ -91,6 +91,8 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
           },
         },
         subject: { type: "alert", id: row.name },
+        // Operators get their alerts whatever the product's email rollout, and a flapping rule is not a loop.
+        system: true,
         // One email per state change even if this transaction were somehow replayed.
         dedupeKey: `alert:${row.name}:${status}:${row.since}`,
       };

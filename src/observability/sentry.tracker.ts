@@ -1,8 +1,9 @@
 /**
  * The ErrorTracker on Sentry (`@sentry/bun`), used when SENTRY_DSN is set. Two layers keep requests' data on the
  * machine: `dataCollection` tells the SDK not to collect user info, cookies, headers, query strings, bodies or
- * local variables, and `beforeSend` / `beforeBreadcrumb` scrub whatever still arrives (the request block, user,
- * and any email, phone number, API key, recipient token or bearer credential quoted in a message). Sentry is a
+ * local variables, and `beforeSend` / `beforeBreadcrumb` scrub whatever still arrives (the request block, whose
+ * URL becomes the route pattern, the user, and any email, phone number, API key, recipient token or bearer
+ * credential quoted in a message, percent-encoded or not). Sentry is a
  * process-wide singleton: build one tracker per process.
  */
 import * as Sentry from "@sentry/bun";
@@ -37,12 +38,27 @@ function withoutQuery(url: unknown): unknown {
 }
 
 /**
- * The event as it may leave the machine: no request body, cookies, headers or query string (the method and
- * the path stay), no user, and every remaining string scrubbed of contact data and credentials.
+ * The request's URL with its path replaced by the matched route pattern (`/v1/suppressions/:channel/:contact`):
+ * a path can carry a contact, percent-encoded (`/v1/suppressions/email/ann%40example.com`). No route, no URL.
+ */
+function routeUrl(url: unknown, route: unknown): string | undefined {
+  if (typeof route !== "string") return undefined;
+  try {
+    return `${new URL(String(url)).origin}${route}`;
+  } catch {
+    return route;
+  }
+}
+
+/**
+ * The event as it may leave the machine: no request body, cookies, headers, query string or concrete path (the
+ * method and the route pattern stay), no user, and every remaining string scrubbed of contact data and
+ * credentials.
  */
 export function scrubEvent(event: Sentry.ErrorEvent): Sentry.ErrorEvent {
   const { user: _user, request, ...rest } = event;
-  const kept = request ? { method: request.method, url: withoutQuery(request.url) as string | undefined } : undefined;
+  const url = request ? routeUrl(request.url, event.tags?.route) : undefined;
+  const kept = request ? { method: request.method, ...(url ? { url } : {}) } : undefined;
   const breadcrumbs = rest.breadcrumbs?.map(scrubBreadcrumb);
   return scrubDeep({ ...rest, ...(kept ? { request: kept } : {}), ...(breadcrumbs ? { breadcrumbs } : {}) });
 }

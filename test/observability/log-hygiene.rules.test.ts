@@ -9,6 +9,16 @@ describe("redactSecrets", () => {
     expect(redactSecrets(text)).toBe('insert failed for "[email]" and [phone] ([phone]) with [api-key], token [recipient-token]');
   });
 
+  test("masks percent-encoded email addresses and phone numbers, as they appear in URL paths", () => {
+    expect(redactSecrets("DELETE /v1/suppressions/email/ann%40example.com failed")).toBe(
+      "DELETE /v1/suppressions/email/[email] failed",
+    );
+    expect(redactSecrets("/v1/suppressions/email/pat.o-neil%2Bjobs%40Example.co.uk")).toBe("/v1/suppressions/email/[email]");
+    expect(redactSecrets("/v1/suppressions/email/ann%40EXAMPLE.COM")).toBe("/v1/suppressions/email/[email]");
+    expect(redactSecrets("DELETE /v1/suppressions/sms/%2B15551230042 failed")).toBe("DELETE /v1/suppressions/sms/[phone] failed");
+    expect(redactSecrets("contact=%2b15551230042&x=1")).toBe("contact=[phone]&x=1");
+  });
+
   test("leaves ids, codes and small numbers alone", () => {
     const text = "delivery 01KF2ZB3Q4W5E6R7T8Y9U0I1O2 failed with InternalFailure after 3 attempts in 250 ms";
     expect(redactSecrets(text)).toBe(text);

@@ -34,6 +34,11 @@ t.app.post("/v1/test-failure", async (c) => {
   throw new Error(`cannot notify ${body.email} at ${body.phone}`);
 });
 
+// A route whose path carries contacts, as DELETE /v1/suppressions/:channel/:contact does.
+t.app.delete("/v1/test-failure/:email/:phone", () => {
+  throw new Error("the suppression store is unavailable");
+});
+
 const email = "dana.reyes@example.com";
 const phone = "+15551230042";
 
@@ -60,6 +65,27 @@ describe("Sentry", () => {
     expect(sent.toLowerCase()).not.toContain("authorization");
   });
 
+  test("a failing request whose path carries a percent-encoded email and phone sends its route pattern, not its path", async () => {
+    envelopes.length = 0;
+    // Through Bun.serve, as in production: Sentry instruments it and records each request's URL.
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
+    const res = await fetch(`http://127.0.0.1:${server.port}/v1/test-failure/ann%40example.com/%2B15551230077`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
+    await server.stop(true);
+    expect(res.status).toBe(500);
+    expect(await t.deps.errors.flush(5_000)).toBe(true);
+
+    const sent = envelopes.filter((e) => e.includes('"type":"event"')).join("\n");
+    expect(sent).toContain("the suppression store is unavailable");
+    expect(sent).toContain('"route":"/v1/test-failure/:email/:phone"');
+    expect(sent).toMatch(/"request":\{"method":"DELETE","url":"http:\/\/127\.0\.0\.1:\d+\/v1\/test-failure\/:email\/:phone"\}/);
+    for (const contact of ["ann%40example.com", "ann@example.com", "ann%40", "15551230077"]) {
+      expect(sent).not.toContain(contact);
+    }
+  });
+
   test("a failing scheduler tick is captured with its scheduler tag", async () => {
     envelopes.length = 0;
     t.deps.errors.capture(new Error(`digest failed for ${email}`), { scheduler: "digest" });
@@ -70,13 +96,14 @@ describe("Sentry", () => {
     expect(sent).not.toContain(email);
   });
 
-  test("scrubEvent drops the request's body, headers, cookies and query, the user, and masks breadcrumbs", () => {
+  test("scrubEvent drops the request's body, headers, cookies, query and path, the user, and masks breadcrumbs", () => {
     const scrubbed = scrubEvent({
       type: undefined,
       message: `send to ${phone} failed`,
+      tags: { route: "/v1/suppressions/:channel/:contact" },
       request: {
         method: "POST",
-        url: "http://localhost/v1/notifications?token=rt_abc.def",
+        url: "http://localhost/v1/suppressions/email/ann%40example.com?token=rt_abc.def",
         query_string: "token=rt_abc.def",
         headers: { authorization: "Bearer hk_live_secret", cookie: "session=x" },
         cookies: { session: "x" },
@@ -88,7 +115,11 @@ describe("Sentry", () => {
       ],
       extra: { note: `Authorization: Bearer abc.def.ghi for ${email}` },
     });
-    expect(scrubbed.request).toEqual({ method: "POST", url: "http://localhost/v1/notifications" });
+    expect(scrubbed.request).toEqual({ method: "POST", url: "http://localhost/v1/suppressions/:channel/:contact" });
+    // Without a route (an error outside a request handler) no URL is kept at all.
+    expect(scrubEvent({ type: undefined, request: { method: "GET", url: "http://localhost/a%40b.com" } }).request).toEqual({
+      method: "GET",
+    });
     expect(scrubbed.user).toBeUndefined();
     expect(scrubbed.message).toBe("send to [phone] failed");
     expect(scrubbed.breadcrumbs?.[0]).toEqual({

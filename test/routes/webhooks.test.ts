@@ -141,6 +141,33 @@ describe("POST /webhooks/sns: subscription", () => {
     expect(http.confirmed).toHaveLength(before);
   });
 
+  test("a SubscriptionConfirmation for a listed topic signed by another key is refused and not confirmed", async () => {
+    const before = [...http.confirmed];
+    const forged = signedMessage(forger, clock.now(), { Type: "SubscriptionConfirmation" });
+    await expectRefused(await deliver(forged), "bad-signature");
+    const tampered = {
+      ...signedMessage(signer, clock.now(), { Type: "SubscriptionConfirmation" }),
+      SubscribeURL: `${SUBSCRIBE_URL}&Attribute=evil`,
+    };
+    await expectRefused(await deliver(tampered), "bad-signature");
+    expect(http.confirmed).toEqual(before);
+  });
+
+  test("never confirms through a SubscribeURL or certificate on an S3 bucket named sns", async () => {
+    const before = [...http.confirmed];
+    const s3Subscribe = signedMessage(signer, clock.now(), {
+      Type: "SubscriptionConfirmation",
+      SubscribeURL: "https://sns.s3.amazonaws.com/?Action=ConfirmSubscription&Token=2336412f37",
+    });
+    await expectRefused(await deliver(s3Subscribe), "untrusted-subscribe-url");
+    const s3Cert = signedMessage(signer, clock.now(), {
+      Type: "SubscriptionConfirmation",
+      SigningCertURL: CERT_URL.replace("sns.us-east-1.", "sns.s3-ap-southeast-2."),
+    });
+    await expectRefused(await deliver(s3Cert), "untrusted-certificate-url");
+    expect(http.confirmed).toEqual(before);
+  });
+
   test("an UnsubscribeConfirmation is only logged", async () => {
     const res = await deliver(signedMessage(signer, clock.now(), { Type: "UnsubscribeConfirmation" }));
     expect(await res.json()).toEqual({ result: "unsubscribed" });
@@ -335,6 +362,14 @@ describe("POST /webhooks/sns: refused messages change nothing", () => {
       "untrusted-certificate-url",
     );
     await expectRefused(
+      await deliver(notification(bounce, { SigningCertURL: CERT_URL.replace("sns.us-east-1.", "sns.s3.") })),
+      "untrusted-certificate-url",
+    );
+    await expectRefused(
+      await deliver(notification(bounce, { SigningCertURL: CERT_URL.replace("us-east-1", "eu-west-1") })),
+      "untrusted-certificate-url",
+    );
+    await expectRefused(
       await deliver(notification(bounce, { Timestamp: new Date(clock.now() - 61 * 60_000).toISOString() })),
       "stale",
     );
@@ -372,7 +407,7 @@ describe("POST /webhooks/sns: refused messages change nothing", () => {
   test("when the certificate cannot be fetched the answer is 503, so SNS retries", async () => {
     const res = await deliver(
       notification(sesDelivery("x", "x@example.com"), {
-        SigningCertURL: CERT_URL.replace(".pem", "-rotated.pem"),
+        SigningCertURL: CERT_URL.replace(".pem", "ff.pem"), // a rotated certificate not fetched yet
       }),
     );
     expect(res.status).toBe(503);

@@ -1,6 +1,6 @@
 /** Queries provider feedback needs: find the delivery a provider message id belongs to, record what happened. */
 import { and, eq } from "drizzle-orm";
-import { type DeliveryStatus, deliveries, deliveryAttempts } from "../../../db/schema.ts";
+import { type DeliveryStatus, deliveries, deliveryAttempts, snsMessages } from "../../../db/schema.ts";
 import type { Channel } from "../../channels/types.ts";
 import type { Tx } from "../../db/database.ts";
 import { newId } from "../../ids.ts";
@@ -33,18 +33,16 @@ export async function findByProviderMessageId(
 }
 
 /**
- * True when feedback message `feedbackId` was already recorded for the delivery. Each feedback attempt row
- * carries the SNS message id in `provider_message_id`, which is what makes SNS retries harmless.
+ * Records SNS message `messageId` as applied; false when it already was (an SNS retry or a replay). Claiming the
+ * id in the same transaction as the feedback's effects is what makes each message apply exactly once.
  */
-export async function feedbackRecorded(tx: Tx, deliveryId: string, feedbackId: string): Promise<boolean> {
-  const [row] = await tx
-    .select({ id: deliveryAttempts.id })
-    .from(deliveryAttempts)
-    .where(
-      and(eq(deliveryAttempts.deliveryId, deliveryId), eq(deliveryAttempts.providerMessageId, feedbackId)),
-    )
-    .limit(1);
-  return row !== undefined;
+export async function claimSnsMessage(tx: Tx, messageId: string, now: number): Promise<boolean> {
+  const inserted = await tx
+    .insert(snsMessages)
+    .values({ messageId, receivedAt: now })
+    .onConflictDoNothing()
+    .returning({ messageId: snsMessages.messageId });
+  return inserted.length > 0;
 }
 
 /** Moves the delivery to `status` (when given) and records the provider's price, if it reported one. */

@@ -6,7 +6,7 @@ import type { Deps } from "../../deps.ts";
 import { countSkipped, suppressInTx } from "../suppressions/suppressions.service.ts";
 import { normalizeContact } from "../suppressions/suppressions.repo.ts";
 import {
-  feedbackRecorded,
+  claimSnsMessage,
   findByProviderMessageId,
   insertFeedbackAttempt,
   updateFromFeedback,
@@ -28,9 +28,8 @@ export async function applyProviderFeedback(
   const now = deps.clock.now();
   const provider = feedback.channel === "email" ? "ses-feedback" : "sns-feedback";
   const outcome = await deps.db.write(async (tx) => {
+    if (!(await claimSnsMessage(tx, feedbackId, now))) return { result: "duplicate" as const };
     const delivery = await findByProviderMessageId(tx, feedback.channel, feedback.providerMessageId);
-    if (delivery && (await feedbackRecorded(tx, delivery.id, feedbackId)))
-      return { result: "duplicate" as const };
     const status = delivery ? feedbackTransition(delivery.status, feedback.outcome) : null;
     if (delivery) {
       await updateFromFeedback(

@@ -1,6 +1,8 @@
 /**
- * SNS SMS delivery status (the JSON SNS writes for each SMS: `notification.messageId`, `status`, `delivery.*`),
- * forwarded to the webhook topic.
+ * SNS SMS delivery status: the JSON record (`notification.messageId`, `status`, `delivery.*`) SNS writes for each
+ * SMS to CloudWatch Logs (`sns/<region>/<account>/DirectPublishToPhoneNumber` and `.../Failure`; SNS does not
+ * publish SMS status to a topic). The Lambda in scripts/aws/sms-status-forwarder.mjs publishes each record
+ * unchanged to a topic the webhook subscribes to.
  */
 import { z } from "zod";
 import { normalizeContact } from "../suppressions/suppressions.repo.ts";

@@ -55,28 +55,55 @@ export type SnsRejection =
 /** The check result: the message, or why it is refused. */
 export type SnsCheck = { ok: true; message: SnsMessage } | { ok: false; rejection: SnsRejection };
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+// The region of a topic ARN (`arn:aws[-partition]:sns:<region>:<account>:<name>`): the SNS endpoint that signs
+// the topic's messages and serves its certificate is in that region.
+const TOPIC_ARN = /^arn:aws(?:-[a-z]+)*:sns:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:[\w.-]{1,256}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+// SNS signing certificates are served as `/SimpleNotificationService-<hex>.pem`.
+const CERTIFICATE_PATH = /^\/SimpleNotificationService-[0-9a-f]+\.pem$/;
 
-function snsUrl(raw: string): URL | null {
+/** The region of an SNS topic ARN (`us-east-1`), or null when `topicArn` is not an SNS topic ARN. */
+export function snsRegionOf(topicArn: string): string | null {
+  return TOPIC_ARN.exec(topicArn)?.[1] ?? null;
+}
+
+/**
+ * The one SNS endpoint host of `region`. Compared exactly, never by pattern: `sns.<anything>.amazonaws.com`
+ * also matches S3 virtual-hosted URLs of a bucket named `sns` (`sns.s3.amazonaws.com`), where anyone could
+ * host a certificate.
+ */
+function snsHost(region: string): string | null {
+  if (!REGION.test(region)) return null;
+  return region.startsWith("cn-") ? `sns.${region}.amazonaws.com.cn` : `sns.${region}.amazonaws.com`;
+}
+
+function snsUrl(raw: string, region: string): URL | null {
   try {
     const url = new URL(raw);
     // No port or credentials: `https://sns.x.amazonaws.com:8443` or `user@` forms are not AWS's endpoints.
     if (url.protocol !== "https:" || url.port !== "" || url.username !== "" || url.password !== "")
       return null;
-    return SNS_HOST.test(url.hostname) ? url : null;
+    return url.hostname === snsHost(region) ? url : null;
   } catch {
     return null;
   }
 }
 
-/** True when `raw` is an https URL of an AWS SNS host whose path names a `.pem` file. */
-export function isTrustedCertificateUrl(raw: string): boolean {
-  return snsUrl(raw)?.pathname.endsWith(".pem") ?? false;
+/**
+ * True when `raw` is `https://sns.<region>.amazonaws.com/SimpleNotificationService-<hex>.pem` (`.com.cn` in the
+ * China regions), `region` being that of the message's signed TopicArn.
+ */
+export function isTrustedCertificateUrl(raw: string, region: string): boolean {
+  const url = snsUrl(raw, region);
+  return url !== null && CERTIFICATE_PATH.test(url.pathname) && url.search === "" && url.hash === "";
 }
 
-/** True when `raw` is a ConfirmSubscription URL on an AWS SNS host (the only URL the webhook will visit). */
-export function isTrustedSubscribeUrl(raw: string): boolean {
-  return snsUrl(raw)?.searchParams.get("Action") === "ConfirmSubscription";
+/**
+ * True when `raw` is a ConfirmSubscription URL on the SNS host of `region` (the TopicArn's): the only URL the
+ * webhook will visit.
+ */
+export function isTrustedSubscribeUrl(raw: string, region: string): boolean {
+  return snsUrl(raw, region)?.searchParams.get("Action") === "ConfirmSubscription";
 }
 
 /**
@@ -116,7 +143,8 @@ export function signatureDigest(version: string): "sha1" | "sha256" | null {
 
 /**
  * Every check that needs neither the network nor the certificate, cheapest first, so junk never makes us
- * fetch anything: shape, signature fields, certificate and subscribe URLs, freshness (replays) and topic.
+ * fetch anything: shape, signature fields, certificate and subscribe URLs (on the SNS host of the TopicArn's
+ * region), freshness (replays) and topic.
  */
 export function checkSnsMessage(
   body: unknown,
@@ -133,9 +161,11 @@ export function checkSnsMessage(
   if (context.typeHeader !== undefined && context.typeHeader !== m.Type)
     return { ok: false, rejection: "type-mismatch" };
   if (!signatureDigest(m.SignatureVersion)) return { ok: false, rejection: "unsupported-signature-version" };
-  if (!isTrustedCertificateUrl(m.SigningCertURL))
+  const region = snsRegionOf(m.TopicArn);
+  if (!region) return { ok: false, rejection: "malformed" };
+  if (!isTrustedCertificateUrl(m.SigningCertURL, region))
     return { ok: false, rejection: "untrusted-certificate-url" };
-  if (m.Type === "SubscriptionConfirmation" && !isTrustedSubscribeUrl(m.SubscribeURL ?? "")) {
+  if (m.Type === "SubscriptionConfirmation" && !isTrustedSubscribeUrl(m.SubscribeURL ?? "", region)) {
     return { ok: false, rejection: "untrusted-subscribe-url" };
   }
   const sentAt = Date.parse(m.Timestamp);

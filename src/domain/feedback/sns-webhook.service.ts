@@ -18,8 +18,10 @@ const refusals: Record<SnsRejection, string> = {
   malformed: "The message is not a well-formed SNS message",
   "type-mismatch": "x-amz-sns-message-type does not match the message's Type",
   "unsupported-signature-version": "Only SignatureVersion 1 and 2 are accepted",
-  "untrusted-certificate-url": "SigningCertURL is not an https .pem URL on an Amazon SNS host",
-  "untrusted-subscribe-url": "SubscribeURL is not a ConfirmSubscription URL on an Amazon SNS host",
+  "untrusted-certificate-url":
+    "SigningCertURL is not an SNS signing certificate on the SNS endpoint of the topic's region",
+  "untrusted-subscribe-url":
+    "SubscribeURL is not a ConfirmSubscription URL on the SNS endpoint of the topic's region",
   stale: "The message is more than an hour old",
   "from-the-future": "The message's Timestamp is in the future",
   "unknown-topic": "The topic is not one of HERALD_SNS_TOPIC_ARNS",

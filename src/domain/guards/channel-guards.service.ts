@@ -20,7 +20,8 @@ import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
 import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
 import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
-import { checkSmsBudget } from "./sms-budget.service.ts";
+import { holdLoopKey, type LoopHold } from "./loop-guard.in-flight.ts";
+import { checkSmsBudget, type PendingSmsSpend } from "./sms-budget.service.ts";
 
 /** The decision's input plus what the guards key on. */
 export interface GuardInput extends DecisionInput {
@@ -29,6 +30,22 @@ export interface GuardInput extends DecisionInput {
   subject: { type: string; id: string } | null;
   /** Estimated cost of this notification's SMS (0 when it has none). */
   smsCostUsd: number;
+  /** Herald's own messages to operators (alerts): rollout and the loop guard do not apply, suppression does. */
+  system: boolean;
+}
+
+/**
+ * Where a create runs. `request`: decided on the reader before its group commit, so creates still waiting for
+ * theirs are invisible to it: it holds its loop key until its write settles (the caller releases the hold).
+ * `transaction`: decided inside the write (events), which sees every earlier create of its batch; the work may
+ * be re-run, so its SMS spend is reserved in `pending` and handed to the budget's view after commit.
+ */
+export type GuardUnit = { kind: "request" } | { kind: "transaction"; pending: PendingSmsSpend };
+
+/** The guards, and the loop-key hold a `request` create must release once its write settled. */
+export interface LoadedGuards {
+  guards: Guards;
+  hold: LoopHold | null;
 }
 
 const noGuards: Guards = {
@@ -38,30 +55,41 @@ const noGuards: Guards = {
   loop: false,
 };
 
-/** The guards for one notification, read on `q` (the reader, or the transaction creating it). */
+/** The guards for one notification, read on `q` (the reader for a `request`, the creating transaction otherwise). */
 export async function loadGuards(
   deps: Pick<Deps, "db" | "config">,
   q: Queryable,
   input: GuardInput,
-): Promise<Guards> {
+  unit: GuardUnit,
+): Promise<LoadedGuards> {
   const settings = await getOpsSettings(deps);
   const { recipient } = input;
   const key: LoopKey = { recipientId: recipient.id, template: input.template, subject: input.subject };
-  const facts = await readGuardFacts(q, key, loopWindowStart(input.now, settings.loopGuard), recipient);
-  if (isLoop(facts.similar, settings.loopGuard)) return { ...noGuards, loop: true };
+  // Held before counting, so a create that starts while this one counts sees it.
+  const hold = unit.kind === "request" && !input.system ? holdLoopKey(deps.db, key) : null;
+  try {
+    const facts = await readGuardFacts(q, key, loopWindowStart(input.now, settings.loopGuard), recipient);
+    const similar = facts.similar + (hold?.earlierInFlight() ?? 0);
+    if (!input.system && isLoop(similar, settings.loopGuard)) return { guards: { ...noGuards, loop: true }, hold };
 
-  const guards: Guards = {
-    ...noGuards,
-    suppressed: facts.suppressed,
-    rolloutExcluded: {
-      email: !rolloutIncludes(settings.rollout.email, recipient),
-      sms: !rolloutIncludes(settings.rollout.sms, recipient),
-    },
-  };
-  const sms = decideChannels({ ...input, guards }).find((d) => d.channel === "sms");
-  if (!sms || sms.status === "skipped") return guards;
-  const urgent = input.priority === "URGENT";
-  return { ...guards, smsOverBudget: await checkSmsBudget(deps, input.now, input.smsCostUsd, urgent) };
+    const guards: Guards = {
+      ...noGuards,
+      suppressed: facts.suppressed,
+      rolloutExcluded: {
+        email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
+        sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),
+      },
+    };
+    const sms = decideChannels({ ...input, guards }).find((d) => d.channel === "sms");
+    if (!sms || sms.status === "skipped") return { guards, hold };
+    const urgent = input.priority === "URGENT";
+    const pending = unit.kind === "transaction" ? unit.pending : undefined;
+    const smsOverBudget = await checkSmsBudget(deps, input.now, input.smsCostUsd, urgent, { pending });
+    return { guards: { ...guards, smsOverBudget }, hold };
+  } catch (error) {
+    hold?.release();
+    throw error;
+  }
 }
 
 /**

@@ -80,9 +80,26 @@ interface SpendView {
 const views = new WeakMap<Database, SpendView>();
 
 /**
+ * SMS spend let through inside one unit of group-committed work (creates made in a transaction, such as an
+ * event's). The work may run again after SQLITE_BUSY or a failed neighbour in its batch, so its reservations are
+ * kept here, fresh on each run, and added to the process's view only once the work committed
+ * ({@link reserveSmsSpend}).
+ */
+export interface PendingSmsSpend {
+  usd: number;
+}
+
+/** Adds committed work's SMS spend to this process's view (until the next re-sum reads the rows themselves). */
+export function reserveSmsSpend(db: Database, now: number, usd: number): void {
+  const view = views.get(db);
+  if (usd > 0 && view && view.dayStart === budgetPeriods(now).dayStart) view.reservedUsd += usd;
+}
+
+/**
  * The budget guard for one SMS costing `estimateUsd`: true when it would take today's or this month's committed
  * spend over the limit. An SMS that goes ahead (within budget, or `exempt` as URGENT ones are) is reserved
- * against the budget at once. `monotonicNow` (`performance.now()`) only ages the cached sums.
+ * against the budget at once: in the process's view, or in `pending` for work inside a transaction.
+ * `monotonicNow` (`performance.now()`) only ages the cached sums.
  *
  * Accuracy: spend made by other processes sharing the database is seen within {@link TODAY_SPEND_REFRESH_MS};
  * in this process a re-sum that runs while a group commit is in flight can miss that batch's SMS until the next
@@ -93,7 +110,7 @@ export async function checkSmsBudget(
   now: number,
   estimateUsd: number,
   exempt: boolean,
-  monotonicNow = performance.now(),
+  { monotonicNow = performance.now(), pending }: { monotonicNow?: number; pending?: PendingSmsSpend } = {},
 ): Promise<boolean> {
   const { dayStart, monthStart } = budgetPeriods(now);
   let view = views.get(source.db);
@@ -111,7 +128,7 @@ export async function checkSmsBudget(
     view.reservedUsd = 0;
   }
   const settings = await getOpsSettings(source);
-  const today = view.todayUsd + view.reservedUsd;
+  const today = view.todayUsd + view.reservedUsd + (pending?.usd ?? 0);
   const over = exceedsSmsBudget(
     {
       dayUsd: today,
@@ -121,6 +138,9 @@ export async function checkSmsBudget(
     },
     estimateUsd,
   );
-  if (!over || exempt) view.reservedUsd += estimateUsd;
+  if (!over || exempt) {
+    if (pending) pending.usd += estimateUsd;
+    else view.reservedUsd += estimateUsd;
+  }
   return over && !exempt;
 }

@@ -6,7 +6,8 @@ import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { getBranding } from "../branding/branding.service.ts";
-import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
+import { type GuardUnit, loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
+import type { LoopHold } from "../guards/loop-guard.in-flight.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
@@ -31,6 +32,8 @@ export interface CreateNotificationInput {
   dedupeKey?: string | null;
   sendAt?: number | null;
   eventType?: string | null;
+  /** Herald's own message to operators (alert email): rollout and the loop guard do not apply to it. */
+  system?: boolean;
 }
 
 /** One channel's decision as the API reports it, with the delivery row that carries it. */
@@ -61,13 +64,21 @@ interface Prepared {
   notification: Omit<typeof notifications.$inferSelect, "readAt" | "emailSent" | "smsSent" | "erasedAt">;
   deliveries: (DeliveryRow & { id: string })[];
   decisions: DecisionView[];
+  /** For a `request` create: its loop-guard hold, released once its write settled. */
+  loopHold: LoopHold | null;
 }
 
 /**
  * Loads what the notification needs (template, recipient, preferences, branding, operator guards) on `q`,
  * checks the request, renders every part and decides each channel. Touches nothing; throws the request's error.
  */
-async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput, now: number): Promise<Prepared> {
+async function prepare(
+  deps: Deps,
+  q: Queryable,
+  input: CreateNotificationInput,
+  now: number,
+  unit: GuardUnit,
+): Promise<Prepared> {
   const template = q === deps.db.read ? await getTemplateCached(deps.db, input.template) : await getTemplate(q, input.template);
   if (!template) throw notFound("Template", input.template);
   if (!template.active) {
@@ -110,7 +121,12 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
     ? estimateSmsCostUsd(Math.min(rendered.sms.segments, deps.config.HERALD_SMS_MAX_SEGMENTS), recipient.phone)
     : 0;
   const subject = input.subject ?? null;
-  const guards = await loadGuards(deps, q, { ...decisionInput, template: template.name, subject, smsCostUsd });
+  const { guards, hold } = await loadGuards(
+    deps,
+    q,
+    { ...decisionInput, template: template.name, subject, smsCostUsd, system: input.system ?? false },
+    unit,
+  );
   const decisions = decideChannels({ ...decisionInput, guards });
 
   const notification = {
@@ -159,6 +175,7 @@ async function prepare(deps: Deps, q: Queryable, input: CreateNotificationInput,
   return {
     notification,
     deliveries: rows,
+    loopHold: hold,
     decisions: decisions.map((d, i) => ({
       channel: d.channel,
       status: d.status,
@@ -233,17 +250,19 @@ export async function createNotification(
     const existing = await findByDedupeKey(deps.db.read, input.recipientId, input.dedupeKey);
     if (existing) return { status: 200, body: existing, replayed: false };
   }
-  const prepared = await prepare(deps, deps.db.read, input, now);
-  const result = await deps.db.write(async (tx) => {
-    // Re-check inside the serialized writer: a concurrent retry may have committed since the reads above.
-    if (idempotency) {
-      const stored = await replay(tx, idempotency, now);
-      if (stored) return { outcome: stored as CreateOutcome, change: null, replayed: true };
-    }
-    const { outcome, change } = await insertPrepared(tx, prepared);
-    if (idempotency) await remember(tx, idempotency, outcome, now);
-    return { outcome, change, replayed: false };
-  });
+  const prepared = await prepare(deps, deps.db.read, input, now, { kind: "request" });
+  const result = await deps.db
+    .write(async (tx) => {
+      // Re-check inside the serialized writer: a concurrent retry may have committed since the reads above.
+      if (idempotency) {
+        const stored = await replay(tx, idempotency, now);
+        if (stored) return { outcome: stored as CreateOutcome, change: null, replayed: true };
+      }
+      const { outcome, change } = await insertPrepared(tx, prepared);
+      if (idempotency) await remember(tx, idempotency, outcome, now);
+      return { outcome, change, replayed: false };
+    })
+    .finally(() => prepared.loopHold?.release());
   if (result.change) deps.inboxEvents.publish(result.change);
   if (!result.replayed) countCreated(deps.metrics, [result.outcome]);
   if (!result.replayed) reportLoopIfStopped(deps, prepared, result.outcome);
@@ -267,30 +286,33 @@ export function countCreated(metrics: HeraldMetrics, outcomes: readonly CreateOu
 
 /**
  * Creates several notifications in one transaction, preparing each on `tx` (used by events, whose
- * recipients are upserted in the same transaction). Returns the outcomes and the inbox changes to publish.
+ * recipients are upserted in the same transaction). Returns the outcomes, the inbox changes to publish and the
+ * SMS spend it let through, which the caller hands to `reserveSmsSpend` once the transaction committed (the work
+ * may be re-run, so nothing here touches process state).
  */
 export async function createNotificationsIn(
   deps: Deps,
   tx: Tx,
   inputs: CreateNotificationInput[],
   now: number,
-): Promise<{ outcomes: CreateOutcome[]; changes: InboxChange[] }> {
+): Promise<{ outcomes: CreateOutcome[]; changes: InboxChange[]; smsSpendUsd: number }> {
   const outcomes: CreateOutcome[] = [];
   const changes: InboxChange[] = [];
+  const unit: GuardUnit = { kind: "transaction", pending: { usd: 0 } };
   for (const input of inputs) {
     const existing = input.dedupeKey ? await findByDedupeKey(tx, input.recipientId, input.dedupeKey) : null;
     if (existing) {
       outcomes.push({ status: 200, body: existing });
       continue;
     }
-    const prepared = await prepare(deps, tx, input, now);
+    const prepared = await prepare(deps, tx, input, now, unit);
     const { outcome, change } = await insertPrepared(tx, prepared);
     // Inside the transaction: should the batch be re-run after SQLITE_BUSY, the warning repeats (nothing else).
     reportLoopIfStopped(deps, prepared, outcome);
     outcomes.push(outcome);
     if (change) changes.push(change);
   }
-  return { outcomes, changes };
+  return { outcomes, changes, smsSpendUsd: unit.pending.usd };
 }
 
 /** A delivery as shown with its notification. */

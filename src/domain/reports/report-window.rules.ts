@@ -1,6 +1,6 @@
 /**
  * Report time windows: a window is written `<n>h` or `<n>d` (`24h`, `7d`) in the API and the CLI, and every
- * report reads the rows created in `(now - window, now]`. UTC days for per-day figures.
+ * report reads the rows created in `[now - window, now]`. UTC days for per-day figures.
  */
 import { AppError } from "../../errors.ts";
 

@@ -16,6 +16,7 @@ export const retentionCategories = [
   "idempotency-keys",
   "outbox-messages",
   "scheduler-runs",
+  "sns-messages",
 ] as const;
 export type RetentionCategory = (typeof retentionCategories)[number];
 
@@ -28,6 +29,8 @@ export interface RetentionPolicy {
   idempotencyHours: number;
   outboxDays: number;
   schedulerRunDays: number;
+  /** Applied SNS message ids only guard against retries and replays inside SNS's one-hour freshness window. */
+  snsMessageHours: number;
   batchSize: number;
 }
 
@@ -40,6 +43,7 @@ export function retentionPolicy(config: Config): RetentionPolicy {
     idempotencyHours: IDEMPOTENCY_TTL_MS / 3_600_000,
     outboxDays: 30,
     schedulerRunDays: 90,
+    snsMessageHours: 24,
     batchSize: config.HERALD_RETENTION_BATCH,
   };
 }
@@ -70,6 +74,7 @@ export function retentionCutoffs(policy: RetentionPolicy, now: number): Retentio
     "idempotency-keys": now - policy.idempotencyHours * 3_600_000,
     "outbox-messages": now - policy.outboxDays * DAY_MS,
     "scheduler-runs": now - policy.schedulerRunDays * DAY_MS,
+    "sns-messages": now - policy.snsMessageHours * 3_600_000,
   };
 }
 

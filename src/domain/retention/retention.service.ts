@@ -30,6 +30,7 @@ const descriptions: Record<RetentionCategory, string> = {
   "idempotency-keys": "stored first responses for Idempotency-Key (replayable for 24 h only)",
   "outbox-messages": "messages captured by the outbox providers",
   "scheduler-runs": "scheduler run records",
+  "sns-messages": "ids of applied SNS messages (replays are refused as stale after 1 h)",
 };
 
 /** Tables deleted purely by age, with their time column (fixed names, never input). */
@@ -37,6 +38,7 @@ const agedTables = {
   "idempotency-keys": { table: "idempotency_keys", column: "created_at" },
   "outbox-messages": { table: "outbox_messages", column: "created_at" },
   "scheduler-runs": { table: "scheduler_runs", column: "started_at" },
+  "sns-messages": { table: "sns_messages", column: "received_at" },
 } as const;
 
 /** Deliveries the run removes: finished without failure and created before the cut-off. */
@@ -208,6 +210,7 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
     "idempotency-keys": 0,
     "outbox-messages": 0,
     "scheduler-runs": 0,
+    "sns-messages": 0,
     batches: 0,
   };
 
@@ -254,7 +257,7 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
     if (removed < n) break;
   }
 
-  for (const category of ["idempotency-keys", "outbox-messages", "scheduler-runs"] as const) {
+  for (const category of ["idempotency-keys", "outbox-messages", "scheduler-runs", "sns-messages"] as const) {
     const { table, column } = agedTables[category];
     for (;;) {
       const removed = await deps.db.write(async (tx) => {

@@ -145,6 +145,7 @@ const Retention = z
       idempotencyHours: z.number(),
       outboxDays: z.number(),
       schedulerRunDays: z.number(),
+      snsMessageHours: z.number(),
       batchSize: z.number().int(),
     }),
     window: z.string().openapi({ example: "2026-W48" }),

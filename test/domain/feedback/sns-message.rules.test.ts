@@ -4,6 +4,7 @@ import {
   isTrustedCertificateUrl,
   isTrustedSubscribeUrl,
   type SnsMessage,
+  snsRegionOf,
   stringToSign,
 } from "../../../src/domain/feedback/sns-message.rules.ts";
 
@@ -16,7 +17,7 @@ const base = {
   Timestamp: "2026-01-15T11:59:00.000Z",
   SignatureVersion: "1",
   Signature: "c2ln",
-  SigningCertURL: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem",
+  SigningCertURL: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123abcdef.pem",
 };
 const context: { typeHeader: string | undefined; now: number; topicArns: string[] } = {
   typeHeader: undefined,
@@ -50,25 +51,61 @@ describe("stringToSign", () => {
 });
 
 describe("certificate and subscribe URLs", () => {
-  test("only https .pem URLs on an Amazon SNS host are trusted", () => {
-    expect(isTrustedCertificateUrl(base.SigningCertURL)).toBe(true);
-    expect(isTrustedCertificateUrl("https://sns.cn-north-1.amazonaws.com.cn/cert.pem")).toBe(true);
-    expect(isTrustedCertificateUrl("http://sns.us-east-1.amazonaws.com/cert.pem")).toBe(false);
-    expect(isTrustedCertificateUrl("https://sns.us-east-1.amazonaws.com.evil.example/cert.pem")).toBe(false);
-    expect(isTrustedCertificateUrl("https://evil.example/sns.us-east-1.amazonaws.com/cert.pem")).toBe(false);
-    expect(isTrustedCertificateUrl("https://s3.amazonaws.com/cert.pem")).toBe(false);
-    expect(isTrustedCertificateUrl("https://sns.us-east-1.amazonaws.com/cert.txt")).toBe(false);
-    expect(isTrustedCertificateUrl("https://sns.us-east-1.amazonaws.com:8443/cert.pem")).toBe(false);
-    expect(isTrustedCertificateUrl("https://me@sns.us-east-1.amazonaws.com/cert.pem")).toBe(false);
-    expect(isTrustedCertificateUrl("not a url")).toBe(false);
+  const cert = "SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem";
+
+  test("the topic ARN names the region whose SNS endpoint signs its messages", () => {
+    expect(snsRegionOf(topic)).toBe("us-east-1");
+    expect(snsRegionOf("arn:aws-cn:sns:cn-north-1:123456789012:t")).toBe("cn-north-1");
+    expect(snsRegionOf("arn:aws-us-gov:sns:us-gov-west-1:123456789012:t.fifo")).toBe("us-gov-west-1");
+    expect(snsRegionOf("arn:aws:sqs:us-east-1:123456789012:t")).toBeNull();
+    expect(snsRegionOf("arn:aws:sns:s3:123456789012:t")).toBeNull();
+    expect(snsRegionOf("herald-feedback")).toBeNull();
   });
 
-  test("only ConfirmSubscription URLs on an SNS host are visited", () => {
-    expect(
-      isTrustedSubscribeUrl("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t"),
-    ).toBe(true);
-    expect(isTrustedSubscribeUrl("https://sns.us-east-1.amazonaws.com/?Action=Publish")).toBe(false);
-    expect(isTrustedSubscribeUrl("https://attacker.example/?Action=ConfirmSubscription")).toBe(false);
+  test("only the SNS signing certificate of the topic's region, on that region's SNS endpoint, is trusted", () => {
+    const trusted = (url: string, region = "us-east-1") => isTrustedCertificateUrl(url, region);
+    expect(trusted(base.SigningCertURL)).toBe(true);
+    expect(trusted(`https://sns.us-east-1.amazonaws.com/${cert}`)).toBe(true);
+    expect(trusted(`https://sns.cn-north-1.amazonaws.com.cn/${cert}`, "cn-north-1")).toBe(true);
+    // S3 virtual-hosted URLs of a bucket named `sns`: anyone can upload a certificate there.
+    expect(trusted(`https://sns.s3.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted(`https://sns.s3-ap-southeast-2.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted(`https://sns.s3.amazonaws.com/${cert}`, "s3")).toBe(false);
+    expect(trusted(`https://sns.s3.us-east-1.amazonaws.com/${cert}`)).toBe(false);
+    // Another region's endpoint than the topic's.
+    expect(trusted(`https://sns.eu-west-1.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted(`https://sns.us-east-1.amazonaws.com.cn/${cert}`)).toBe(false);
+    expect(trusted(`https://sns.cn-north-1.amazonaws.com/${cert}`, "cn-north-1")).toBe(false);
+    // Not the certificate path SNS serves.
+    expect(trusted("https://sns.us-east-1.amazonaws.com/cert.pem")).toBe(false);
+    expect(trusted("https://sns.us-east-1.amazonaws.com/evil/SimpleNotificationService-abc.pem")).toBe(false);
+    expect(trusted("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-xyz.pem")).toBe(false);
+    expect(trusted("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem?x=1")).toBe(false);
+    expect(trusted("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.txt")).toBe(false);
+    expect(trusted(`http://sns.us-east-1.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted(`https://sns.us-east-1.amazonaws.com.evil.example/${cert}`)).toBe(false);
+    expect(trusted(`https://evil.example/sns.us-east-1.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted(`https://s3.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted(`https://sns.us-east-1.amazonaws.com:8443/${cert}`)).toBe(false);
+    expect(trusted(`https://me@sns.us-east-1.amazonaws.com/${cert}`)).toBe(false);
+    expect(trusted("not a url")).toBe(false);
+  });
+
+  test("only ConfirmSubscription URLs on the SNS endpoint of the topic's region are visited", () => {
+    const confirm = "?Action=ConfirmSubscription&Token=t";
+    expect(isTrustedSubscribeUrl(`https://sns.us-east-1.amazonaws.com/${confirm}`, "us-east-1")).toBe(true);
+    expect(isTrustedSubscribeUrl(`https://sns.cn-north-1.amazonaws.com.cn/${confirm}`, "cn-north-1")).toBe(
+      true,
+    );
+    expect(isTrustedSubscribeUrl("https://sns.us-east-1.amazonaws.com/?Action=Publish", "us-east-1")).toBe(
+      false,
+    );
+    expect(isTrustedSubscribeUrl(`https://attacker.example/${confirm}`, "us-east-1")).toBe(false);
+    expect(isTrustedSubscribeUrl(`https://sns.s3.amazonaws.com/${confirm}`, "us-east-1")).toBe(false);
+    expect(isTrustedSubscribeUrl(`https://sns.s3-ap-southeast-2.amazonaws.com/${confirm}`, "us-east-1")).toBe(
+      false,
+    );
+    expect(isTrustedSubscribeUrl(`https://sns.eu-west-1.amazonaws.com/${confirm}`, "us-east-1")).toBe(false);
   });
 });
 
@@ -96,9 +133,39 @@ describe("checkSnsMessage", () => {
     expect(reason({ ...notification, SigningCertURL: "https://evil.example/cert.pem" })).toBe(
       "untrusted-certificate-url",
     );
+    const s3Cert = "https://sns.s3.amazonaws.com/SimpleNotificationService-0123abcdef.pem";
+    expect(reason({ ...notification, SigningCertURL: s3Cert })).toBe("untrusted-certificate-url");
+    // A certificate from another region's endpoint than the TopicArn's.
+    const euTopic = "arn:aws:sns:eu-west-1:123456789012:herald-feedback";
+    expect(reason({ ...notification, TopicArn: euTopic }, { ...context, topicArns: [euTopic] })).toBe(
+      "untrusted-certificate-url",
+    );
+    expect(
+      reason(
+        {
+          ...notification,
+          TopicArn: euTopic,
+          SigningCertURL: base.SigningCertURL.replace("us-east-1", "eu-west-1"),
+        },
+        { ...context, topicArns: [euTopic] },
+      ),
+    ).toBe("ok");
+    const badTopic = "arn:aws:sns:s3:123456789012:herald-feedback";
+    expect(reason({ ...notification, TopicArn: badTopic }, { ...context, topicArns: [badTopic] })).toBe(
+      "malformed",
+    );
     const confirmation = { ...base, Type: "SubscriptionConfirmation", Token: "t" };
     expect(
       reason({ ...confirmation, SubscribeURL: "https://evil.example/?Action=ConfirmSubscription" }),
+    ).toBe("untrusted-subscribe-url");
+    expect(
+      reason({ ...confirmation, SubscribeURL: "https://sns.s3.amazonaws.com/?Action=ConfirmSubscription" }),
+    ).toBe("untrusted-subscribe-url");
+    expect(
+      reason({
+        ...confirmation,
+        SubscribeURL: "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription",
+      }),
     ).toBe("untrusted-subscribe-url");
     expect(
       reason({

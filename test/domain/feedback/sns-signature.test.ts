@@ -38,7 +38,7 @@ describe("SNS signature verification", () => {
   });
 
   test("fetches each certificate once, keeps a bounded number, and does not remember network failures", async () => {
-    const urls = [1, 2, 3].map((n) => CERT_URL.replace(".pem", `-${n}.pem`));
+    const urls = [1, 2, 3].map((n) => CERT_URL.replace(".pem", `${n}.pem`));
     const [first, second, third] = urls as [string, string, string];
     const http = fakeSnsHttp(Object.fromEntries(urls.map((u) => [u, signer.certificatePem])));
     const verifier = createSnsSignatureVerifier(http.fetchCertificate, 2);
@@ -51,7 +51,7 @@ describe("SNS signature verification", () => {
     await verifier.verify(at(first));
     expect(http.fetched).toEqual([first, second, third, first]);
 
-    const missing = CERT_URL.replace(".pem", "-missing.pem");
+    const missing = CERT_URL.replace(".pem", "dead.pem");
     const failing = () => verifier.verify(at(missing));
     await expect(failing()).rejects.toBeInstanceOf(AppError);
     await expect(failing()).rejects.toMatchObject({ code: "unavailable" });

@@ -190,13 +190,13 @@ describe("SMS budget", () => {
     await t.call("PUT", "/v1/settings", { body: { smsBudget: { dailyUsd: 0.02 } } });
     const now = t.clock.now();
     const later = performance.now();
-    expect(await checkSmsBudget(t.deps, now, 0.01, false, later)).toBe(false);
-    expect(await checkSmsBudget(t.deps, now, 0.01, false, later)).toBe(false);
-    expect(await checkSmsBudget(t.deps, now, 0.001, false, later)).toBe(true);
+    expect(await checkSmsBudget(t.deps, now, 0.01, false, { monotonicNow: later })).toBe(false);
+    expect(await checkSmsBudget(t.deps, now, 0.01, false, { monotonicNow: later })).toBe(false);
+    expect(await checkSmsBudget(t.deps, now, 0.001, false, { monotonicNow: later })).toBe(true);
     // URGENT is exempt, and an exempt SMS still spends.
-    expect(await checkSmsBudget(t.deps, now, 0.001, true, later)).toBe(false);
+    expect(await checkSmsBudget(t.deps, now, 0.001, true, { monotonicNow: later })).toBe(false);
     // None of those was committed: once re-read, the room is back.
-    expect(await checkSmsBudget(t.deps, now, 0.01, false, later + TODAY_SPEND_REFRESH_MS + 1)).toBe(false);
+    expect(await checkSmsBudget(t.deps, now, 0.01, false, { monotonicNow: later + TODAY_SPEND_REFRESH_MS + 1 })).toBe(false);
   });
 
   test("a sent SMS records the provider-side cost on its delivery", async () => {

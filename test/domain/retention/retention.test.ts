@@ -8,6 +8,7 @@ import {
   outboxMessages,
   recipients,
   schedulerRuns,
+  snsMessages,
 } from "../../../db/schema.ts";
 import { previewRetention, runRetention } from "../../../src/domain/retention/retention.service.ts";
 import {
@@ -150,6 +151,10 @@ describe("retention", () => {
         { scheduler: "other", window: "old", startedAt: NOW - 91 * DAY },
         { scheduler: "other", window: "new", startedAt: NOW - 89 * DAY },
       ]);
+      await tx.insert(snsMessages).values([
+        { messageId: "sns-old", receivedAt: NOW - 25 * 3_600_000 },
+        { messageId: "sns-new", receivedAt: NOW - 23 * 3_600_000 },
+      ]);
     });
     const attemptsBefore = await count(t, "delivery_attempts");
 
@@ -162,6 +167,7 @@ describe("retention", () => {
       "idempotency-keys": 1,
       "outbox-messages": 1,
       "scheduler-runs": 1,
+      "sns-messages": 1,
     });
     const deliveriesPreview = preview.categories.find((c) => c.category === "deliveries");
     expect(deliveriesPreview?.oldestAt).toBe(NOW - 200 * DAY);
@@ -231,8 +237,8 @@ describe("retention", () => {
     const result = await runRetention(t.deps, NOW);
     expect(result.deliveries).toBe(5);
     expect(result["delivery-attempts"]).toBe(5);
-    // Deliveries 2 + 2 + 1, then one empty batch for each of the other four tables.
-    expect(result.batches).toBe(3 + 4);
+    // Deliveries 2 + 2 + 1, then one empty batch for each of the other five tables.
+    expect(result.batches).toBe(3 + 5);
     expect(await count(t, "deliveries")).toBe(0);
     expect(await count(t, "notifications")).toBe(5); // unread: kept
   });
