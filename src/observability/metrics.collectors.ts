@@ -34,43 +34,56 @@ export function registerCollectors(deps: CollectorDeps): void {
       deps.logger.warn("metrics collector failed", { collector: name, error: (error as Error)?.name, message: (error as Error)?.message });
     }
   };
-  registry.collect(guarded("queue", () => collectQueue(deps)));
-  registry.collect(guarded("deliveries", () => collectHeldDeliveries(deps)));
+  registry.collect(guarded("queue", () => collectBacklog(deps)));
   registry.collect(guarded("schedulers", () => collectSchedulers(deps)));
   registry.collect(
     guarded("maintenance", async () => deps.metrics.maintenance.set({}, (await getOpsSettings(deps)).maintenance.enabled ? 1 : 0)),
   );
 }
 
+/** Per channel: due queued deliveries, how long the oldest has waited (ms), and leased and unknown ones. */
+export type ChannelBacklog = Record<Channel, { due: number; oldestDueAgeMs: number; leased: number; unknown: number }>;
+
 /**
- * Due queued deliveries per channel and how long the oldest has been due. Reads only the partial claim index
- * (`status = 'queued'`, ordered by channel, priority, run_at), so it costs one index range per channel and
- * never touches the table. Age is measured from `run_at`: when the delivery became due (creation, the end of a
- * deferral, or its retry time).
+ * The backlog of `GET /metrics` (and `herald status`) at `now`, in two queries. Due queued deliveries read only
+ * the partial claim index (`status = 'queued'`, ordered by channel, priority, run_at), so they cost one index
+ * range per channel and never touch the table. Age is measured from `run_at`: when the delivery became due
+ * (creation, the end of a deferral, or its retry time). Leased and unknown ones use the (status, channel) index.
  */
-async function collectQueue(deps: CollectorDeps): Promise<void> {
-  const now = deps.clock.now();
-  const rows = await deps.db.read.all<{ channel: Channel; depth: number; oldest: number | null }>(sql`
-    SELECT channel, count(*) AS depth, min(run_at) AS oldest FROM deliveries INDEXED BY deliveries_claim_idx
-    WHERE status = 'queued' AND run_at <= ${now}
-    GROUP BY channel`);
-  for (const channel of channels) {
-    const row = rows.find((r) => r.channel === channel);
-    deps.metrics.queueDepth.set({ channel }, row?.depth ?? 0);
-    deps.metrics.oldestQueuedAge.set({ channel }, row?.oldest == null ? 0 : Math.max(0, (now - row.oldest) / 1000));
-  }
+export async function channelBacklog(deps: Pick<Deps, "db">, now: number): Promise<ChannelBacklog> {
+  const [queued, held] = await Promise.all([
+    deps.db.read.all<{ channel: Channel; depth: number; oldest: number | null }>(sql`
+      SELECT channel, count(*) AS depth, min(run_at) AS oldest FROM deliveries INDEXED BY deliveries_claim_idx
+      WHERE status = 'queued' AND run_at <= ${now}
+      GROUP BY channel`),
+    deps.db.read.all<{ status: "leased" | "unknown"; channel: Channel; n: number }>(sql`
+      SELECT status, channel, count(*) AS n FROM deliveries
+      WHERE status IN ('leased', 'unknown')
+      GROUP BY status, channel`),
+  ]);
+  const count = (status: string, channel: Channel) =>
+    Number(held.find((r) => r.status === status && r.channel === channel)?.n ?? 0);
+  const backlog = (channel: Channel) => {
+    const row = queued.find((r) => r.channel === channel);
+    return {
+      due: Number(row?.depth ?? 0),
+      oldestDueAgeMs: row?.oldest == null ? 0 : Math.max(0, now - Number(row.oldest)),
+      leased: count("leased", channel),
+      unknown: count("unknown", channel),
+    };
+  };
+  return { email: backlog("email"), sms: backlog("sms") };
 }
 
-/** Leased and unknown deliveries per channel in one query on the (status, channel) index. */
-async function collectHeldDeliveries(deps: CollectorDeps): Promise<void> {
-  const rows = await deps.db.read.all<{ status: "leased" | "unknown"; channel: Channel; n: number }>(sql`
-    SELECT status, channel, count(*) AS n FROM deliveries
-    WHERE status IN ('leased', 'unknown')
-    GROUP BY status, channel`);
-  const count = (status: string, channel: Channel) => rows.find((r) => r.status === status && r.channel === channel)?.n ?? 0;
+/** Queue depth, oldest due age, leases and unknown deliveries per channel. */
+async function collectBacklog(deps: CollectorDeps): Promise<void> {
+  const backlog = await channelBacklog(deps, deps.clock.now());
   for (const channel of channels) {
-    deps.metrics.leasesHeld.set({ channel }, count("leased", channel));
-    deps.metrics.unknownDeliveries.set({ channel }, count("unknown", channel));
+    const { due, oldestDueAgeMs, leased, unknown } = backlog[channel];
+    deps.metrics.queueDepth.set({ channel }, due);
+    deps.metrics.oldestQueuedAge.set({ channel }, oldestDueAgeMs / 1000);
+    deps.metrics.leasesHeld.set({ channel }, leased);
+    deps.metrics.unknownDeliveries.set({ channel }, unknown);
   }
 }
 

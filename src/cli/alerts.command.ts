@@ -1,0 +1,78 @@
+import { parseArgs } from "node:util";
+import { type AlertView, alertList } from "../alerts/alert-evaluator.ts";
+import { AlertStateName } from "../routes/alerts/alerts.schemas.ts";
+import { withDeps } from "./cli-deps.ts";
+import { type Command, UsageError } from "./command.ts";
+import { formatTable } from "./table.ts";
+
+/** How long ago `since` was, for people (`12m`, `3h`, `2d`). */
+function age(since: number | null, now: number): string {
+  if (since === null) return "";
+  const minutes = Math.max(0, Math.floor((now - since) / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)}h`;
+  return `${Math.floor(minutes / (24 * 60))}d`;
+}
+
+/**
+ * `herald alerts`: the in-process alert rules and their states, as `GET /v1/alerts` lists them (the same read,
+ * so the two never disagree). A table on a terminal; the API's body with `--json` or when stdout is a pipe.
+ * `open` supplies the deps (tests pass a test app's, with its fixed clock).
+ */
+export function createAlertsCommand(open: typeof withDeps = withDeps): Command {
+  return {
+    name: "alerts",
+    summary: "Show the alert rules and which are pending or firing",
+    usage: [
+      "herald alerts [--state firing|pending|ok] [--json]",
+      "    the rules evaluated by the `alerts` scheduler (every HERALD_ALERT_INTERVAL_MS), firing ones first",
+    ],
+    async run(args, { config, io }) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { state: { type: "string" }, json: { type: "boolean" } },
+      });
+      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      const state = values.state === undefined ? undefined : AlertStateName.safeParse(values.state);
+      if (state && !state.success) {
+        throw new UsageError(
+          `--state must be one of ${AlertStateName.options.join(", ")}, not '${values.state}'`,
+        );
+      }
+      const { list, now } = await open(config(), async (deps) => ({
+        list: await alertList(deps, { state: state?.data }),
+        now: deps.clock.now(),
+      }));
+      if (values.json || !io.isTTY) {
+        io.out(JSON.stringify(list, null, values.json && io.isTTY ? 2 : undefined));
+        return 0;
+      }
+      if (list.alerts.length === 0) {
+        io.err(state ? `No alerts ${state.data}.` : "No alert rules.");
+        return 0;
+      }
+      const rank: Record<AlertView["state"], number> = { firing: 0, pending: 1, ok: 2 };
+      const rows = [...list.alerts].sort((a, b) => rank[a.state] - rank[b.state]);
+      io.out(
+        formatTable(
+          ["NAME", "SEVERITY", "STATE", "FOR", "VALUE", "SUMMARY"],
+          rows.map((a) => [
+            a.name,
+            a.severity,
+            a.state,
+            age(a.since, now),
+            a.value === null ? "" : String(Number(a.value.toFixed(4))),
+            a.summary,
+          ]),
+          true,
+        ),
+      );
+      io.out(list.firing.length === 0 ? "\nNothing firing." : `\nFiring: ${list.firing.join(", ")}`);
+      return 0;
+    },
+  };
+}
+
+/** The registered `herald alerts` command. */
+export const alertsCommand = createAlertsCommand();
