@@ -14,6 +14,7 @@ import { putSettingIfAbsent } from "./domain/settings/settings.repo.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { type ErrorTracker, noErrorTracker } from "./observability/error-tracker.ts";
 import { createHeraldMetrics } from "./observability/herald-metrics.ts";
+import { registerCollectors } from "./observability/metrics.collectors.ts";
 import { createSentryTracker } from "./observability/sentry.tracker.ts";
 import { createSchedulers } from "./schedulers/schedulers.ts";
 
@@ -66,6 +67,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const snsHttp = overrides.snsHttp ?? fetchSnsHttp(config.HERALD_PROVIDER_TIMEOUT_MS);
   const base = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery, metrics, errors, snsHttp };
   const deps: Deps = { ...base, schedulers: createSchedulers(base) };
+  registerCollectors(deps);
   if (config.HERALD_SEED) await seedDefaults(deps);
   return deps;
 }

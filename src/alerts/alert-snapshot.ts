@@ -4,8 +4,9 @@
  * and the guards' SMS budget spend and maintenance flag. Windows are measured from the database, not from
  * process-local counters, so a restart neither hides nor repeats a condition.
  */
-import { and, count, eq, gte, lte, min, sql } from "drizzle-orm";
+import { and, count, eq, gte, sql } from "drizzle-orm";
 import { deliveries, deliveryAttempts } from "../../db/schema.ts";
+import { type ChannelBacklog, channelBacklog } from "../delivery/backlog.repo.ts";
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
@@ -17,7 +18,12 @@ const HOUR = 60 * MINUTE;
 /** SMS statuses whose cost was (or may have been) incurred at the provider. */
 const SPENT = sql`('sent', 'delivered', 'bounced', 'complained', 'unknown')`;
 
-async function channelSnapshot(deps: Omit<Deps, "schedulers">, channel: AlertChannel, now: number): Promise<ChannelSnapshot> {
+async function channelSnapshot(
+  deps: Omit<Deps, "schedulers">,
+  channel: AlertChannel,
+  backlog: ChannelBacklog[AlertChannel],
+  now: number,
+): Promise<ChannelSnapshot> {
   const q = deps.db.read;
   const [recent] = await q
     .select({
@@ -29,10 +35,6 @@ async function channelSnapshot(deps: Omit<Deps, "schedulers">, channel: AlertCha
     })
     .from(deliveries)
     .where(and(eq(deliveries.channel, channel), gte(deliveries.createdAt, now - HOUR)));
-  const [queue] = await q
-    .select({ depth: count(), oldest: min(deliveries.runAt) })
-    .from(deliveries)
-    .where(and(eq(deliveries.status, "queued"), eq(deliveries.channel, channel), lte(deliveries.runAt, now)));
   const [attempts] = await q
     .select({ n: count() })
     .from(deliveryAttempts)
@@ -42,8 +44,8 @@ async function channelSnapshot(deps: Omit<Deps, "schedulers">, channel: AlertCha
   return {
     finishedLastHour: Number(recent?.finished ?? 0),
     failedLastHour: Number(recent?.failed ?? 0),
-    queueDepth: queue?.depth ?? 0,
-    oldestDueAgeMs: queue?.oldest != null ? Math.max(0, now - queue.oldest) : 0,
+    queueDepth: backlog.due,
+    oldestDueAgeMs: backlog.oldestDueAgeMs,
     attemptsLast5m: attempts?.n ?? 0,
     latency: { count: Number(recent?.latencyCount ?? 0), avgMs: Number(recent?.latencyAvg ?? 0) },
     paused: worker.paused ? { code: worker.paused.code, until: worker.paused.until } : null,
@@ -54,11 +56,11 @@ async function channelSnapshot(deps: Omit<Deps, "schedulers">, channel: AlertCha
 export async function readAlertSnapshot(deps: Omit<Deps, "schedulers">): Promise<AlertSnapshot> {
   const now = deps.clock.now();
   const q = deps.db.read;
-  const [email, sms] = await Promise.all([channelSnapshot(deps, "email", now), channelSnapshot(deps, "sms", now)]);
-  const [unknown] = await q
-    .select({ n: count() })
-    .from(deliveries)
-    .where(and(eq(deliveries.status, "unknown"), eq(deliveries.channel, "sms")));
+  const backlog = await channelBacklog(deps, now);
+  const [email, sms] = await Promise.all([
+    channelSnapshot(deps, "email", backlog.email, now),
+    channelSnapshot(deps, "sms", backlog.sms, now),
+  ]);
   const [smsCost] = await q
     .select({
       hour: sql<number>`coalesce(sum(CASE WHEN ${deliveries.createdAt} >= ${now - HOUR} AND ${deliveries.status} IN ${SPENT} THEN ${deliveries.costUsd} END), 0)`,
@@ -86,7 +88,7 @@ export async function readAlertSnapshot(deps: Omit<Deps, "schedulers">): Promise
     now,
     channels: { email, sms },
     maintenance: (await getOpsSettings(deps)).maintenance.enabled,
-    smsUnknown: unknown?.n ?? 0,
+    smsUnknown: backlog.sms.unknown,
     loopSkipsLastHour: loopSkips.reduce((a, b) => a + b, 0),
     smsCostLastHourUsd: Number(smsCost?.hour ?? 0),
     smsCostLastDayUsd: Number(smsCost?.day ?? 0),

@@ -3,6 +3,7 @@
  * status, aborted and timed-out calls become `timeout`, socket failures `network`. Messages are scrubbed of
  * email addresses and phone numbers (SES quotes the failing identity), since they are stored and shown.
  */
+import { redactSecrets } from "../observability/log-redaction.rules.ts";
 import { ProviderError } from "./types.ts";
 
 const NETWORK_CODES = new Set([
@@ -18,11 +19,6 @@ const NETWORK_CODES = new Set([
   "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
-/** Replaces email addresses and phone numbers in a provider message. */
-export function redactContact(message: string): string {
-  return message.replace(/[^\s<>"',;:]+@[^\s<>"',;:]+/g, "<email>").replace(/\+?\d[\d\s().-]{6,}\d/g, "<phone>");
-}
-
 /** The {@link ProviderError} for anything an SDK call threw. */
 export function toProviderError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
@@ -33,7 +29,7 @@ export function toProviderError(error: unknown): ProviderError {
     $metadata?: { httpStatusCode?: number };
     Code?: string;
   };
-  const message = redactContact(String(e.message ?? error)).slice(0, 500);
+  const message = redactSecrets(String(e.message ?? error)).slice(0, 500);
   const name = e.name ?? "Error";
   if (name === "AbortError" || name === "TimeoutError" || e.code === "ETIMEDOUT" || e.code === "ESOCKETTIMEDOUT") {
     return new ProviderError("timeout", message || "the provider did not answer in time", null, { cause: error });

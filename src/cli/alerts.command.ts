@@ -3,16 +3,8 @@ import { type AlertView, alertList } from "../alerts/alert-evaluator.ts";
 import { AlertStateName } from "../routes/alerts/alerts.schemas.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";
-import { formatTable } from "./table.ts";
-
-/** How long ago `since` was, for people (`12m`, `3h`, `2d`). */
-function age(since: number | null, now: number): string {
-  if (since === null) return "";
-  const minutes = Math.max(0, Math.floor((now - since) / 60_000));
-  if (minutes < 60) return `${minutes}m`;
-  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)}h`;
-  return `${Math.floor(minutes / (24 * 60))}d`;
-}
+import { formatAge } from "./status.rules.ts";
+import { formatTable, printedAsJson } from "./table.ts";
 
 /**
  * `herald alerts`: the in-process alert rules and their states, as `GET /v1/alerts` lists them (the same read,
@@ -44,10 +36,7 @@ export function createAlertsCommand(open: typeof withDeps = withDeps): Command {
         list: await alertList(deps, { state: state?.data }),
         now: deps.clock.now(),
       }));
-      if (values.json || !io.isTTY) {
-        io.out(JSON.stringify(list, null, values.json && io.isTTY ? 2 : undefined));
-        return 0;
-      }
+      if (printedAsJson(io, values.json, list)) return 0;
       if (list.alerts.length === 0) {
         io.err(state ? `No alerts ${state.data}.` : "No alert rules.");
         return 0;
@@ -61,7 +50,7 @@ export function createAlertsCommand(open: typeof withDeps = withDeps): Command {
             a.name,
             a.severity,
             a.state,
-            age(a.since, now),
+            a.since === null ? "" : formatAge(now - a.since),
             a.value === null ? "" : String(Number(a.value.toFixed(4))),
             a.summary,
           ]),

@@ -4,7 +4,7 @@ import { defaultWindows, reportNames, runReport } from "../domain/reports/report
 import { AppError } from "../errors.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";
-import { formatTable } from "./table.ts";
+import { formatTable, printedAsJson } from "./table.ts";
 
 /**
  * `herald report <name>`: the operator reports of `GET /v1/reports/{name}`. Tables on a terminal; JSON (the API's
@@ -43,10 +43,7 @@ export function createReportCommand(open: typeof withDeps = withDeps): Command {
           throw error;
         },
       );
-      if (values.json || !io.isTTY) {
-        io.out(JSON.stringify(report, null, values.json && io.isTTY ? 2 : undefined));
-        return 0;
-      }
+      if (printedAsJson(io, values.json, report)) return 0;
       io.out(
         reportSections(report)
           .map((s) => `${s.title}\n${s.rows.length === 0 ? "(none)" : formatTable(s.header, s.rows, true)}`)

@@ -5,7 +5,7 @@ import { AppError, type FieldIssue, fieldIssues } from "../errors.ts";
 import { OpsSettingsInput } from "../routes/settings/settings.schemas.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
-import { formatTable } from "./table.ts";
+import { formatTable, printedAsJson } from "./table.ts";
 
 /** A refused document: every issue on its own line, as the API's problem lists them. */
 const invalid = (issues: FieldIssue[]) =>
@@ -30,8 +30,7 @@ function flatten(value: unknown, path: string, rows: string[][]): string[][] {
 
 /** A table on a terminal; the API's body with `--json` or on a pipe. */
 function print(settings: OpsSettings, json: boolean | undefined, io: CliIo) {
-  if (json || !io.isTTY) io.out(JSON.stringify(settings, null, json && io.isTTY ? 2 : undefined));
-  else io.out(formatTable(["SETTING", "VALUE"], flatten(settings, "", []), true));
+  if (!printedAsJson(io, json, settings)) io.out(formatTable(["SETTING", "VALUE"], flatten(settings, "", []), true));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { readOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import { deliveryRatesReport } from "../domain/reports/delivery-rates.report.ts";
-import { channelBacklog } from "../observability/metrics.collectors.ts";
+import { channelBacklog } from "../delivery/backlog.repo.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";
 import {
@@ -18,6 +18,7 @@ import {
   type StatusReport,
   statusScreen,
 } from "./status.rules.ts";
+import { printedAsJson } from "./table.ts";
 
 /** How long `herald status` waits for `/health/ready`: a healthy server answers in milliseconds. */
 export const STATUS_TIMEOUT_MS = 2_000;
@@ -107,8 +108,7 @@ export function createStatusCommand({ open = withDeps, timeoutMs = STATUS_TIMEOU
             ),
       ]);
       const report: StatusReport = { url, server, database, exitCode: statusExitCode(server) };
-      if (values.json || !io.isTTY) io.out(JSON.stringify(report, null, values.json && io.isTTY ? 2 : undefined));
-      else io.out(statusScreen(report, true));
+      if (!printedAsJson(io, values.json, report)) io.out(statusScreen(report, true));
       return report.exitCode;
     },
   };

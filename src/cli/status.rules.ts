@@ -3,7 +3,7 @@
  * Pure: the command fetches `/health/ready` and reads the database; this module judges and formats.
  */
 import type { AlertView } from "../alerts/alert-evaluator.ts";
-import type { ChannelBacklog } from "../observability/metrics.collectors.ts";
+import type { ChannelBacklog } from "../delivery/backlog.repo.ts";
 import type { Maintenance } from "../domain/ops-settings/ops-settings.rules.ts";
 import type { SmsSpend } from "../domain/guards/sms-budget.rules.ts";
 import { formatTable } from "./table.ts";

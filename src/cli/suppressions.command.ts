@@ -14,7 +14,7 @@ import {
 } from "../routes/suppressions/suppressions.schemas.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
-import { formatTable } from "./table.ts";
+import { formatTable, printedAsJson } from "./table.ts";
 
 /** Arguments the API would refuse with 400: every issue on its own line, nothing changed. */
 function valid<T>(what: string, result: z.ZodSafeParseResult<T>): T {
@@ -83,16 +83,7 @@ export function createSuppressionsCommand(open: typeof withDeps = withDeps): Com
             values.contact === undefined
               ? page.items.map((s) => ({ ...s, contact: maskContact(s.contact) }))
               : page.items;
-          if (values.json || !io.isTTY) {
-            io.out(
-              JSON.stringify(
-                { items: shown, nextCursor: page.nextCursor },
-                null,
-                values.json && io.isTTY ? 2 : undefined,
-              ),
-            );
-            return 0;
-          }
+          if (printedAsJson(io, values.json, { items: shown, nextCursor: page.nextCursor })) return 0;
           if (shown.length === 0) io.err("No matching suppressions.");
           else
             io.out(

@@ -18,6 +18,7 @@ import { createAttemptRecorder } from "./attempt-recorder.ts";
 import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
 import { composeEmail, composeSms } from "./compose.rules.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
+import { every, type Scheduler } from "../schedulers/scheduler.ts";
 import { type SweepResult, sweepExpiredLeases } from "./sweeper.ts";
 
 /** What the engine is built from (a subset of Deps). */
@@ -32,19 +33,18 @@ export interface EngineDeps {
   errors: ErrorTracker;
 }
 
-/** Engine-wide state for `/health/ready` and metrics. */
+/** The workers' state for `/health/ready` and the alert rules (the sweeper reports as a {@link Scheduler}). */
 export interface EngineStatus {
   email: WorkerStatus;
   sms: WorkerStatus;
-  sweeper: { running: boolean; lastSweepAt: number | null; lastError: string | null; totals: SweepResult };
-  /** Conditions an operator must look at (`email-paused`, `sms-unknown`, …); empty when all is well. */
-  alerts: string[];
 }
 
 /** The running (or hand-driven) delivery engine. */
 export interface DeliveryEngine {
   readonly email: ChannelWorker;
   readonly sms: ChannelWorker;
+  /** The lease sweeper, an interval scheduler like the others (its status: last run, last error). */
+  readonly sweeper: Scheduler;
   /** Starts both worker loops and the sweeper (idempotent). */
   start(): void;
   /**
@@ -123,48 +123,29 @@ export function createDeliveryEngine(
     policy: { email: config.HERALD_EMAIL_AMBIGUOUS, sms: config.HERALD_SMS_AMBIGUOUS },
     providerNames: { email: providers.email.name, sms: providers.sms.name },
   };
-  const totals: SweepResult = { requeued: 0, failed: 0, held: { email: 0, sms: 0 }, resent: 0 };
-  let lastSweepAt: number | null = null;
-  let lastSweepError: string | null = null;
-  let sweeping: Promise<void> | null = null;
-  let sweepTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastSweep: SweepResult = { requeued: 0, failed: 0, held: { email: 0, sms: 0 }, resent: 0 };
+  const sweeper = every(
+    "sweeper",
+    config.HERALD_SWEEP_INTERVAL_MS,
+    async () => {
+      lastSweep = await sweepExpiredLeases(sweepContext);
+      const { requeued, failed, resent, held } = lastSweep;
+      return { requeued, failed, resent, heldEmail: held.email, heldSms: held.sms };
+    },
+    { clock, logger, errors },
+  );
   let running = false;
-
-  async function sweep(): Promise<SweepResult> {
-    const result = await sweepExpiredLeases(sweepContext);
-    lastSweepAt = clock.now();
-    lastSweepError = null;
-    totals.requeued += result.requeued;
-    totals.failed += result.failed;
-    totals.resent += result.resent;
-    totals.held.email += result.held.email;
-    totals.held.sms += result.held.sms;
-    return result;
-  }
-
-  async function sweepLoop(): Promise<void> {
-    try {
-      await sweep();
-    } catch (error) {
-      lastSweepError = (error as Error).message;
-      logger.error("lease sweep failed", { error: (error as Error).name, message: (error as Error).message });
-      errors.capture(error, { scheduler: "sweeper" });
-    }
-    if (!running) return;
-    sweepTimer = setTimeout(() => {
-      sweeping = sweepLoop();
-    }, config.HERALD_SWEEP_INTERVAL_MS);
-  }
 
   return {
     email,
     sms,
+    sweeper,
     start() {
       if (running) return;
       running = true;
       email.start();
       sms.start();
-      sweeping = sweepLoop();
+      sweeper.start();
       logger.info("delivery engine started", {
         email: providers.email.name,
         sms: providers.sms.name,
@@ -175,8 +156,7 @@ export function createDeliveryEngine(
     // By default, wait just past the provider timeout: no send in progress can take longer.
     async stop(graceMs = config.HERALD_PROVIDER_TIMEOUT_MS + 1_000) {
       running = false;
-      if (sweepTimer) clearTimeout(sweepTimer);
-      await Promise.all([email.stop(graceMs), sms.stop(graceMs), sweeping]);
+      await Promise.all([email.stop(graceMs), sms.stop(graceMs), sweeper.stop()]);
     },
     async tick() {
       const [e, s] = await Promise.all([email.tick(), sms.tick()]);
@@ -186,17 +166,11 @@ export function createDeliveryEngine(
       const [e, s] = await Promise.all([email.runUntilIdle(), sms.runUntilIdle()]);
       return e + s;
     },
-    sweep,
-    status() {
-      const e = email.status();
-      const s = sms.status();
-      const alerts: string[] = [];
-      if (e.paused) alerts.push("email-paused");
-      if (s.paused) alerts.push("sms-paused");
-      if (totals.held.email > 0) alerts.push("email-unknown");
-      if (totals.held.sms > 0) alerts.push("sms-unknown");
-      if (lastSweepError) alerts.push("sweeper-failing");
-      return { email: e, sms: s, sweeper: { running, lastSweepAt, lastError: lastSweepError, totals: { ...totals, held: { ...totals.held } } }, alerts };
+    // Through the scheduler, so a hand-driven sweep is recorded (last run, last error) like a scheduled one.
+    async sweep() {
+      await sweeper.runOnce();
+      return lastSweep;
     },
+    status: () => ({ email: email.status(), sms: sms.status() }),
   };
 }

@@ -79,6 +79,5 @@ export async function sweepExpiredLeases(ctx: SweepContext): Promise<SweepResult
       if (ambiguous) result.resent++;
     }
   }
-  if (records.length > 0) ctx.logger.info("swept expired leases", { ...result });
   return result;
 }

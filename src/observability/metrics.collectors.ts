@@ -4,9 +4,9 @@
  * the cached operator settings). Each gauge family costs at most one indexed query on the read connection, never
  * the writer, so a scrape cannot delay a commit.
  */
-import { sql } from "drizzle-orm";
 import type { Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
+import { channelBacklog } from "../delivery/backlog.repo.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 
 /** What the collectors read. */
@@ -14,18 +14,13 @@ export type CollectorDeps = Pick<Deps, "db" | "config" | "clock" | "logger" | "m
 
 const channels: readonly Channel[] = ["email", "sms"];
 
-/** Registries that already have Herald's collectors, so building a second app on the same deps adds none. */
-const registered = new WeakSet<object>();
-
 /**
- * Registers Herald's collectors on `deps.metrics.registry` (once per registry). A collector that fails (the
+ * Registers Herald's collectors on `deps.metrics.registry` (once, where the deps are built). A collector that fails (the
  * database is unreachable) is logged and counted in `herald_metrics_collector_errors_total`; the scrape still
  * answers with everything counted in process, which is what an operator needs most when the database is down.
  */
 export function registerCollectors(deps: CollectorDeps): void {
   const { registry } = deps.metrics;
-  if (registered.has(registry)) return;
-  registered.add(registry);
   const guarded = (name: string, collect: () => Promise<void> | void) => async () => {
     try {
       await collect();
@@ -41,40 +36,6 @@ export function registerCollectors(deps: CollectorDeps): void {
   );
 }
 
-/** Per channel: due queued deliveries, how long the oldest has waited (ms), and leased and unknown ones. */
-export type ChannelBacklog = Record<Channel, { due: number; oldestDueAgeMs: number; leased: number; unknown: number }>;
-
-/**
- * The backlog of `GET /metrics` (and `herald status`) at `now`, in two queries. Due queued deliveries read only
- * the partial claim index (`status = 'queued'`, ordered by channel, priority, run_at), so they cost one index
- * range per channel and never touch the table. Age is measured from `run_at`: when the delivery became due
- * (creation, the end of a deferral, or its retry time). Leased and unknown ones use the (status, channel) index.
- */
-export async function channelBacklog(deps: Pick<Deps, "db">, now: number): Promise<ChannelBacklog> {
-  const [queued, held] = await Promise.all([
-    deps.db.read.all<{ channel: Channel; depth: number; oldest: number | null }>(sql`
-      SELECT channel, count(*) AS depth, min(run_at) AS oldest FROM deliveries INDEXED BY deliveries_claim_idx
-      WHERE status = 'queued' AND run_at <= ${now}
-      GROUP BY channel`),
-    deps.db.read.all<{ status: "leased" | "unknown"; channel: Channel; n: number }>(sql`
-      SELECT status, channel, count(*) AS n FROM deliveries
-      WHERE status IN ('leased', 'unknown')
-      GROUP BY status, channel`),
-  ]);
-  const count = (status: string, channel: Channel) =>
-    Number(held.find((r) => r.status === status && r.channel === channel)?.n ?? 0);
-  const backlog = (channel: Channel) => {
-    const row = queued.find((r) => r.channel === channel);
-    return {
-      due: Number(row?.depth ?? 0),
-      oldestDueAgeMs: row?.oldest == null ? 0 : Math.max(0, now - Number(row.oldest)),
-      leased: count("leased", channel),
-      unknown: count("unknown", channel),
-    };
-  };
-  return { email: backlog("email"), sms: backlog("sms") };
-}
-
 /** Queue depth, oldest due age, leases and unknown deliveries per channel. */
 async function collectBacklog(deps: CollectorDeps): Promise<void> {
   const backlog = await channelBacklog(deps, deps.clock.now());
@@ -87,23 +48,14 @@ async function collectBacklog(deps: CollectorDeps): Promise<void> {
   }
 }
 
-/**
- * Last run and last success of every interval scheduler, and of the lease sweeper (which runs with the delivery
- * engine). A scheduler that has not run since start has no series yet. The sweeper records only successful
- * sweeps, so both of its timestamps are that time: a failing sweeper shows as a stale timestamp.
- */
+/** Last run and last success of every interval scheduler, the delivery engine's lease sweeper included. */
 function collectSchedulers(deps: CollectorDeps): void {
   const seconds = (ms: number) => ms / 1000;
-  for (const scheduler of deps.schedulers) {
+  for (const scheduler of [...deps.schedulers, deps.delivery.sweeper]) {
     const status = scheduler.status();
     if (status.lastRunAt !== null) deps.metrics.schedulerLastRun.set({ scheduler: status.name }, seconds(status.lastRunAt));
     if (status.lastSuccessAt !== null) {
       deps.metrics.schedulerLastSuccess.set({ scheduler: status.name }, seconds(status.lastSuccessAt));
     }
-  }
-  const { lastSweepAt } = deps.delivery.status().sweeper;
-  if (lastSweepAt !== null) {
-    deps.metrics.schedulerLastRun.set({ scheduler: "sweeper" }, seconds(lastSweepAt));
-    deps.metrics.schedulerLastSuccess.set({ scheduler: "sweeper" }, seconds(lastSweepAt));
   }
 }

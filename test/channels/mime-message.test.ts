@@ -1,6 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
-import { redactContact, toProviderError } from "../../src/channels/aws-errors.ts";
+import { toProviderError } from "../../src/channels/aws-errors.ts";
 import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { buildMimeMessage, encodeWords, formatAddress } from "../../src/channels/mime-message.ts";
 import type { OutgoingEmail } from "../../src/channels/types.ts";
@@ -74,8 +74,10 @@ describe("provider error normalisation", () => {
   });
 
   test("addresses and phone numbers in provider messages are redacted", () => {
-    expect(redactContact("identities failed the check: ana@example.test, +1 (555) 123-4567")).toBe(
-      "identities failed the check: <email>, <phone>",
-    );
+    const error = Object.assign(new Error("identities failed the check: ana@example.test, +1 (555) 123-4567"), {
+      name: "MessageRejected",
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(toProviderError(error).message).toBe("identities failed the check: [email], [phone]");
   });
 });

@@ -54,9 +54,9 @@ describe("herald alerts", () => {
     const lines = stdout.split("\n");
     expect(lines[0]).toMatch(/^NAME +SEVERITY +STATE +FOR +VALUE +SUMMARY$/);
     expect(lines[1]).toMatch(
-      /^HeraldQueueBacklog:email +warning +firing +5m +501 +501 email deliveries queued and due \(limit 500\)$/,
+      /^HeraldQueueBacklog:email +warning +firing +5m 00s +501 +501 email deliveries queued and due \(limit 500\)$/,
     );
-    expect(lines[2]).toMatch(/^HeraldWorkerStalled:email +critical +firing +5m /);
+    expect(lines[2]).toMatch(/^HeraldWorkerStalled:email +critical +firing +5m 00s /);
     expect(lines.at(-1)).toBe("Firing: HeraldQueueBacklog:email, HeraldWorkerStalled:email");
     expect((await herald(["--state", "pending"], true)).stderr).toBe("No alerts pending.");
   });

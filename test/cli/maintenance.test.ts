@@ -12,6 +12,7 @@ import { UsageError } from "../../src/cli/command.ts";
 import { maintenanceCommand } from "../../src/cli/maintenance.command.ts";
 import { loadConfig } from "../../src/config.ts";
 import { getOpsSettings, OPS_SETTINGS_CACHE_MS } from "../../src/domain/ops-settings/ops-settings.service.ts";
+import { setUpJobUpdate } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T18:00:00Z") });
@@ -34,32 +35,7 @@ const serverSeesChanges = () => {
   return getOpsSettings(t.deps, performance.now() + skippedMs);
 };
 
-beforeAll(async () => {
-  const template = {
-    name: "job-update",
-    category: "repair",
-    defaultPriority: "HIGH",
-    title: "Repair {{ id }} updated",
-    message: "Repair {{ id }} changed",
-    emailSubject: "Repair {{ id }}",
-    emailHtml: "<p>Repair {{ id }} changed</p>",
-    emailText: "Repair {{ id }} changed",
-    sms: "Repair {{ id }} changed",
-    requiredContext: ["id"],
-    active: true,
-  };
-  expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
-  const recipient = {
-    kind: "technician",
-    email: "pat@example.com",
-    emailVerified: true,
-    phone: "+15551230001",
-    phoneVerified: true,
-  };
-  expect((await t.call("PUT", "/v1/recipients/tech-1", { body: recipient, key: t.portalKey })).status).toBe(
-    201,
-  );
-});
+beforeAll(() => setUpJobUpdate(t));
 
 describe("herald maintenance", () => {
   test("on pauses a running server's sends, status reports it, off resumes and nothing is lost", async () => {

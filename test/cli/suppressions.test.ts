@@ -9,6 +9,7 @@ import { deliveries } from "../../db/schema.ts";
 import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createSuppressionsCommand, maskContact } from "../../src/cli/suppressions.command.ts";
+import { setUpJobUpdate, technician } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T12:00:00Z") });
@@ -38,29 +39,7 @@ const apiList = async () => (await (await t.call("GET", "/v1/suppressions")).jso
 
 describe("herald suppressions", () => {
   test("add suppresses a contact (normalised) and skips what is still queued for it; again is a no-op", async () => {
-    const template = {
-      name: "job-update",
-      category: "repair",
-      defaultPriority: "HIGH",
-      title: "Repair {{ id }} updated",
-      message: "Repair {{ id }} updated",
-      emailSubject: "Repair {{ id }}",
-      emailHtml: "<p>Repair {{ id }}</p>",
-      emailText: "Repair {{ id }}",
-      sms: "Repair {{ id }} updated",
-      requiredContext: ["id"],
-    };
-    expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
-    const recipient = {
-      kind: "technician",
-      email: "Queued@Example.com",
-      emailVerified: true,
-      phone: "+15550000001",
-      phoneVerified: true,
-    };
-    expect((await t.call("PUT", "/v1/recipients/q-1", { body: recipient, key: t.portalKey })).status).toBe(
-      201,
-    );
+    await setUpJobUpdate(t, "q-1", technician({ email: "Queued@Example.com", phone: "+15550000001" }));
     const created = await t.call("POST", "/v1/notifications", {
       body: { recipientId: "q-1", template: "job-update", context: { id: "R-9" } },
       key: t.portalKey,

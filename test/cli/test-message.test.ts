@@ -7,20 +7,14 @@ import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
-import { startFakeAws } from "../helpers/fake-aws.ts";
+import { fakeAwsSdkEnv, startFakeAws } from "../helpers/fake-aws.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 const fake = startFakeAws();
 afterAll(() => fake.stop());
 
 // The SDK's standard configuration: dummy credentials and the per-service endpoint variables.
-Object.assign(process.env, {
-  AWS_ACCESS_KEY_ID: "AKIDFAKEFAKEFAKE",
-  AWS_SECRET_ACCESS_KEY: "fake-secret",
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_SES: fake.url,
-  AWS_ENDPOINT_URL_SNS: fake.url,
-});
+Object.assign(process.env, fakeAwsSdkEnv(fake.url));
 
 const dbPath = join(tempDir(), "herald.db");
 const awsEnv = {

@@ -14,6 +14,7 @@ import { claimDue, markSendStarted } from "../../src/delivery/delivery-queue.rep
 import { WINDOW_MS } from "../../src/delivery/rate-limiter.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 import { seedDeliveries } from "./seed-deliveries.ts";
+import { channelBacklog } from "../../src/delivery/backlog.repo.ts";
 
 const clock = new FixedClock();
 const fake = createFakeProviders(clock);
@@ -173,7 +174,8 @@ describe("leases", () => {
     expect(await row(lastTry!)).toMatchObject({ status: "failed", attempts: 1 });
     expect(await attemptsOf(notStarted!)).toMatchObject([{ status: "lease-expired", errorCode: "lease-expired" }]);
     expect(await attemptsOf(smsStarted!)).toMatchObject([{ status: "ambiguous", errorCode: "ambiguous-send" }]);
-    expect(t.delivery.status().alerts).toContain("sms-unknown");
+    // What /metrics, /health/ready and the HeraldSmsHeldUnknown alert read.
+    expect((await channelBacklog(t.deps, clock.now())).sms.unknown).toBe(1);
     expect(t.logs.some((l) => l.alert === "delivery-unknown" && l.deliveryId === smsStarted)).toBe(true);
 
     // Idempotent: a second sweep finds nothing.

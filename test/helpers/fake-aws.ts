@@ -131,6 +131,20 @@ function render(call: FakeAwsCall, reply: Exclude<FakeAwsReply, { kind: "delay" 
   };
 }
 
+/**
+ * The AWS SDK's standard configuration pointed at a fake listening on `url`: dummy credentials and the per-service
+ * endpoint variables, for `process.env` of an in-process test.
+ */
+export function fakeAwsSdkEnv(url: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: "AKIDFAKEFAKEFAKE",
+    AWS_SECRET_ACCESS_KEY: "fake-secret",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_SES: url,
+    AWS_ENDPOINT_URL_SNS: url,
+  };
+}
+
 /** Starts the fake on `port` (0: any free port). */
 export function startFakeAws(options: { port?: number; onCall?: (call: FakeAwsCall) => void } = {}): FakeAws {
   let script: (call: FakeAwsCall) => FakeAwsReply = () => ({ kind: "ok" });

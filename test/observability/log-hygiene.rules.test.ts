@@ -19,6 +19,26 @@ describe("redactSecrets", () => {
     expect(redactSecrets("contact=%2b15551230042&x=1")).toBe("contact=[phone]&x=1");
   });
 
+  test("masks formatted phone numbers and addresses quoted by providers; keeps SMTP codes and short numbers", () => {
+    expect(redactSecrets("Phone +1 (555) 123-0001 is opted out")).toBe("Phone [phone] is opted out");
+    expect(redactSecrets("call 555.123.0001 or +44 20 7946 0958")).toBe("call [phone] or [phone]");
+    expect(redactSecrets("identities failed the check: ana@example.test, +1 (555) 123-4567")).toBe(
+      "identities failed the check: [email], [phone]",
+    );
+    expect(redactSecrets("smtp; 550 5.1.1 <Ann@Example.com>: user unknown")).toBe("smtp; 550 5.1.1 <[email]>: user unknown");
+    expect(redactSecrets("relay to ops@localhost refused; write to ann@example.com.")).toBe(
+      "relay to [email] refused; write to [email].",
+    );
+    const short = "Reply STOP to 12345 or call 555-0100 (status 4.4.7)";
+    expect(redactSecrets(short)).toBe(short);
+  });
+
+  test("leaves dates, timestamps, IPv4 addresses and version tags alone", () => {
+    const text =
+      "herald@9.9.9 started 2026-01-15 12:00:00; signature expired at 20260115T120000Z; connect ECONNREFUSED 52.94.233.129:443";
+    expect(redactSecrets(text)).toBe(text);
+  });
+
   test("leaves ids, codes and small numbers alone", () => {
     const text = "delivery 01KF2ZB3Q4W5E6R7T8Y9U0I1O2 failed with InternalFailure after 3 attempts in 250 ms";
     expect(redactSecrets(text)).toBe(text);

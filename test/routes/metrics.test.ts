@@ -6,6 +6,7 @@ import { createFakeProviders } from "../../src/channels/fake.provider.ts";
 import { ProviderError } from "../../src/channels/types.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { every } from "../../src/schedulers/scheduler.ts";
+import { detailedJobUpdateContext, detailedJobUpdateTemplate } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 // 2026-01-15 18:00Z = 12:00 in Chicago: outside the default quiet hours, so HIGH email and SMS go out at once.
@@ -16,21 +17,6 @@ const t = await makeTestApp({ seed: false, clock, providers: fake, random: () =>
 
 const PROMTOOL = "/usr/bin/promtool";
 
-const template = {
-  name: "job-update",
-  description: "A test template",
-  category: "repair",
-  defaultPriority: "HIGH",
-  title: "Repair {{ repair.id }} updated",
-  message: "{{ repair.title }} is now {{ status }}",
-  emailSubject: "Repair {{ repair.id }}: {{ status }}",
-  emailHtml: "<p>{{ repair.title }} is now <b>{{ status }}</b></p>",
-  emailText: "{{ repair.title }} is now {{ status }}",
-  sms: "Repair {{ repair.id }} is {{ status }}",
-  requiredContext: ["repair.id", "repair.title", "status"],
-  active: true,
-};
-const context = { repair: { id: "R-1", title: "Leaking valve" }, status: "approved" };
 
 /** One parsed sample of the exposition text. */
 interface Sample {
@@ -84,14 +70,14 @@ const person = (id: string, contact: Record<string, unknown>) =>
   t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "technician", name: "Pat", timezone: "America/Chicago", ...contact } });
 
 const post = (body: Record<string, unknown>) =>
-  t.call("POST", "/v1/notifications", { body: { template: "job-update", context, ...body }, key: t.portalKey });
+  t.call("POST", "/v1/notifications", { body: { template: "job-update", context: detailedJobUpdateContext, ...body }, key: t.portalKey });
 
 let failedSmsTo = "";
 let retriedEmailId = "";
 const skipped: { channel: string; reason: string }[] = [];
 
 beforeAll(async () => {
-  expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
+  expect((await t.call("POST", "/v1/templates", { body: detailedJobUpdateTemplate })).status).toBe(201);
   expect((await person("tech-1", { email: "tech1@example.com", emailVerified: true, phone: "+15551230001", phoneVerified: true })).status).toBe(201);
   expect((await person("tech-2", { email: "tech2@example.com", emailVerified: true })).status).toBe(201);
   expect((await person("tech-3", { email: "tech3@example.com", emailVerified: true, phone: "+15551230003", phoneVerified: true })).status).toBe(201);
@@ -276,7 +262,7 @@ describe("GET /metrics after real traffic", () => {
   test("notifications created by an event are counted after its transaction, once", async () => {
     const rule = { template: "job-update", recipients: ["technician"], category: "dispatch" };
     expect((await t.call("PUT", "/v1/rules/job.done", { body: rule })).status).toBe(201);
-    const event = { type: "job.done", data: { ...context, technician: "tech-2" }, dedupeKey: "job-1-done" };
+    const event = { type: "job.done", data: { ...detailedJobUpdateContext, technician: "tech-2" }, dedupeKey: "job-1-done" };
     expect((await t.call("POST", "/v1/events", { body: event, key: t.portalKey })).status).toBe(201);
     expect((await t.call("POST", "/v1/events", { body: event, key: t.portalKey })).status).toBe(200);
     const { samples } = await scrape();

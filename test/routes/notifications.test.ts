@@ -1,43 +1,21 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { count, eq } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications } from "../../db/schema.ts";
+import { defaultPreferences } from "../../src/domain/preferences/preferences.rules.ts";
+import { detailedJobUpdateContext, detailedJobUpdateTemplate, technician } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 // 2026-01-15 18:00Z = 12:00 in Chicago: outside the default 22:00-07:00 quiet hours.
 const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T18:00:00Z") });
 
-const template = {
-  name: "job-update",
-  description: "A test template",
-  category: "repair",
-  defaultPriority: "HIGH",
-  title: "Repair {{ repair.id }} updated",
-  message: "{{ repair.title }} is now {{ status }}",
-  emailSubject: "Repair {{ repair.id }}: {{ status }}",
-  emailHtml: "<p>{{ repair.title }} is now <b>{{ status }}</b></p>",
-  emailText: "{{ repair.title }} is now {{ status }}",
-  sms: "Repair {{ repair.id }} is {{ status }}",
-  requiredContext: ["repair.id", "repair.title", "status"],
-  active: true,
-};
-const context = { repair: { id: "R-1", title: "Leaking valve" }, status: "approved" };
 
 const person = (id: string, extra: Record<string, unknown> = {}) =>
   t.call("PUT", `/v1/recipients/${id}`, {
-    body: {
-      kind: "technician",
-      name: "Pat",
-      email: `${id}@example.com`,
-      emailVerified: true,
-      phone: "+15551230001",
-      phoneVerified: true,
-      timezone: "America/Chicago",
-      ...extra,
-    },
+    body: technician({ name: "Pat", email: `${id}@example.com`, ...extra }),
   });
 
 const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  t.call("POST", "/v1/notifications", { body: { template: "job-update", context, ...body }, key: t.portalKey, headers });
+  t.call("POST", "/v1/notifications", { body: { template: "job-update", context: detailedJobUpdateContext, ...body }, key: t.portalKey, headers });
 
 async function countRows() {
   const [n] = await t.deps.db.read.select({ n: count() }).from(notifications);
@@ -46,7 +24,7 @@ async function countRows() {
 }
 
 beforeAll(async () => {
-  expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
+  expect((await t.call("POST", "/v1/templates", { body: detailedJobUpdateTemplate })).status).toBe(201);
   expect((await person("tech-1")).status).toBe(201);
 });
 
@@ -89,26 +67,14 @@ describe("POST /v1/notifications", () => {
 
   test("quiet hours defer a HIGH notification to the end of the recipient's window; URGENT goes now", async () => {
     await t.call("PUT", "/v1/recipients/tech-1/preferences", {
-      body: {
-        emailEnabled: true,
-        smsEnabled: true,
-        categoryOptOuts: { email: [], sms: [] },
-        quietHours: { enabled: true, start: "11:00", end: "13:30" },
-        digestHour: 9,
-      },
+      body: { ...defaultPreferences(), quietHours: { enabled: true, start: "11:00", end: "13:30" } },
     });
     const high = await (await post({ recipientId: "tech-1" })).json();
     expect(high.decisions[0]).toMatchObject({ status: "deferred", reason: "quiet-hours", runAt: Date.parse("2026-01-15T19:30:00Z") });
     const urgent = await (await post({ recipientId: "tech-1", priority: "URGENT" })).json();
     expect(urgent.decisions[0]).toMatchObject({ status: "queued", reason: null });
     await t.call("PUT", "/v1/recipients/tech-1/preferences", {
-      body: {
-        emailEnabled: true,
-        smsEnabled: true,
-        categoryOptOuts: { email: [], sms: [] },
-        quietHours: { enabled: false, start: "22:00", end: "07:00" },
-        digestHour: 9,
-      },
+      body: defaultPreferences(),
     });
   });
 
@@ -138,7 +104,7 @@ describe("POST /v1/notifications", () => {
 
     expect((await post({ recipientId: "nobody" })).status).toBe(404);
 
-    await t.call("POST", "/v1/templates", { body: { ...template, name: "retired", active: false } });
+    await t.call("POST", "/v1/templates", { body: { ...detailedJobUpdateTemplate, name: "retired", active: false } });
     const inactive = await post({ recipientId: "tech-1", template: "retired" });
     expect(inactive.status).toBe(409);
     expect((await inactive.json()).code).toBe("template-inactive");
@@ -195,7 +161,7 @@ describe("POST /v1/notifications", () => {
   });
 
   test("API keys need the portal scope; a missing key is 401", async () => {
-    expect((await t.call("POST", "/v1/notifications", { body: { recipientId: "tech-1", template: "job-update", context }, key: null })).status).toBe(401);
+    expect((await t.call("POST", "/v1/notifications", { body: { recipientId: "tech-1", template: "job-update", context: detailedJobUpdateContext }, key: null })).status).toBe(401);
   });
 });
 
@@ -204,7 +170,7 @@ describe("GET /v1/notifications", () => {
     await person("tech-list");
     for (let i = 0; i < 7; i++) {
       t.clock.advance(1000);
-      await post({ recipientId: "tech-list", context: { ...context, status: i % 2 ? "odd" : "even" }, priority: "URGENT" });
+      await post({ recipientId: "tech-list", context: { ...detailedJobUpdateContext, status: i % 2 ? "odd" : "even" }, priority: "URGENT" });
     }
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
+import { setUpJobUpdate } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 // 18:00Z = 12:00 in Chicago: outside quiet hours.
@@ -12,37 +13,10 @@ const t = await makeTestApp({
   env: { HERALD_SMS_DAILY_BUDGET_USD: "20", HERALD_LOOP_MAX: "3" },
 });
 
-const template = {
-  name: "job-update",
-  category: "repair",
-  defaultPriority: "HIGH",
-  title: "Repair {{ id }} updated",
-  message: "Repair {{ id }} changed",
-  emailSubject: "Repair {{ id }}",
-  emailHtml: "<p>Repair {{ id }} changed</p>",
-  emailText: "Repair {{ id }} changed",
-  sms: "Repair {{ id }} changed",
-  requiredContext: ["id"],
-  active: true,
-};
-
 const get = async () => (await t.call("GET", "/v1/settings")).json();
 const put = (body: unknown) => t.call("PUT", "/v1/settings", { body });
 
-beforeAll(async () => {
-  expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
-  const recipient = {
-    kind: "technician",
-    email: "pat@example.com",
-    emailVerified: true,
-    phone: "+15551230001",
-    phoneVerified: true,
-    timezone: "America/Chicago",
-  };
-  expect((await t.call("PUT", "/v1/recipients/tech-1", { body: recipient, key: t.portalKey })).status).toBe(
-    201,
-  );
-});
+beforeAll(() => setUpJobUpdate(t));
 
 describe("GET /v1/settings", () => {
   test("shows the defaults from configuration until an operator changes something", async () => {

@@ -3,29 +3,17 @@ import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
 import { FixedClock } from "../../src/clock.ts";
+import { jobUpdateTemplate, technician } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const clock = new FixedClock(Date.parse("2026-01-15T12:00:00Z"));
 const t = await makeTestApp({ seed: false, clock });
 
-await t.call("POST", "/v1/templates", {
-  body: {
-    name: "job-update",
-    category: "repair",
-    defaultPriority: "HIGH",
-    title: "Repair {{ id }} updated",
-    message: "Repair {{ id }} updated",
-    emailSubject: "Repair {{ id }}",
-    emailHtml: "<p>Repair {{ id }}</p>",
-    emailText: "Repair {{ id }}",
-    sms: "Repair {{ id }} updated",
-    requiredContext: ["id"],
-  },
-});
+await t.call("POST", "/v1/templates", { body: jobUpdateTemplate });
 
 async function recipient(id: string, email: string, phone: string) {
   const res = await t.call("PUT", `/v1/recipients/${id}`, {
-    body: { kind: "technician", email, emailVerified: true, phone, phoneVerified: true },
+    body: technician({ email, phone }),
     key: t.portalKey,
   });
   expect(res.status).toBe(201);

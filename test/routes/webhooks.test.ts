@@ -18,6 +18,7 @@ import {
   smsStatus,
   TOPIC_ARN,
 } from "../fixtures/sns/sns-signer.ts";
+import { jobUpdateTemplate, technician } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const clock = new FixedClock(Date.parse("2026-01-15T12:00:00Z"));
@@ -34,20 +35,7 @@ const t = await makeTestApp({
 });
 const db = t.deps.db;
 
-await t.call("POST", "/v1/templates", {
-  body: {
-    name: "job-update",
-    category: "repair",
-    defaultPriority: "HIGH",
-    title: "Repair {{ id }} updated",
-    message: "Repair {{ id }} updated",
-    emailSubject: "Repair {{ id }}",
-    emailHtml: "<p>Repair {{ id }}</p>",
-    emailText: "Repair {{ id }}",
-    sms: "Repair {{ id }} updated",
-    requiredContext: ["id"],
-  },
-});
+await t.call("POST", "/v1/templates", { body: jobUpdateTemplate });
 
 let people = 0;
 
@@ -58,7 +46,7 @@ async function sentTo(
 ) {
   const recipientId = `tech-${people}`;
   await t.call("PUT", `/v1/recipients/${recipientId}`, {
-    body: { kind: "technician", email, emailVerified: true, phone, phoneVerified: true },
+    body: technician({ email, phone }),
     key: t.portalKey,
   });
   const notification = await notify(recipientId);

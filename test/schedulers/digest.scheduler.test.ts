@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications, outboxMessages, suppressions } from "../../db/schema.ts";
 import { runDigests } from "../../src/domain/digest/digest.service.ts";
+import { defaultPreferences } from "../../src/domain/preferences/preferences.rules.ts";
 import { makeTestApp, type TestApp } from "../helpers/test-app.ts";
 
 const HOUR = 3_600_000;
@@ -9,15 +10,7 @@ const at = (iso: string) => Date.parse(iso);
 
 /** A whole preferences document (PUT replaces it) with `changes` applied. */
 const prefs = (changes: Record<string, unknown>) => ({
-  body: {
-    emailEnabled: true,
-    smsEnabled: true,
-    categoryOptOuts: { email: [], sms: [] },
-    quietHours: { enabled: false, start: "22:00", end: "07:00" },
-    digestHour: 9,
-    digestCategories: [],
-    ...changes,
-  },
+  body: { ...defaultPreferences(), ...changes },
 });
 
 /** A test app whose clock starts at `start`, with helpers to create recipients and LOW notifications. */

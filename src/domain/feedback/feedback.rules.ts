@@ -40,13 +40,3 @@ export function feedbackTransition(current: DeliveryStatus, outcome: FeedbackOut
   if (current !== "sent" && current !== "delivered") return null;
   return current === outcome ? null : outcome;
 }
-
-const EMAIL = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
-const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
-
-/** Provider text with anything that looks like an email address or phone number removed, for logs and the attempt log. */
-export function withoutContacts(text: string): string {
-  // Eight digits or more: SMTP status codes such as `550 5.1.1` stay readable.
-  const phone = (match: string) => (match.replace(/\D/g, "").length >= 8 ? "[number]" : match);
-  return text.replace(EMAIL, "[address]").replace(PHONE, phone).slice(0, 500);
-}

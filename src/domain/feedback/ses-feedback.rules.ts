@@ -3,8 +3,9 @@
  * notification (`notificationType`) or through a configuration set's event destination (`eventType`).
  */
 import { z } from "zod";
+import { redactSecrets } from "../../observability/log-redaction.rules.ts";
 import { normalizeContact } from "../suppressions/suppressions.repo.ts";
-import { type ProviderFeedback, withoutContacts } from "./feedback.rules.ts";
+import type { ProviderFeedback } from "./feedback.rules.ts";
 
 const address = z.object({ emailAddress: z.string().max(320) }).passthrough();
 
@@ -68,7 +69,7 @@ export function parseSesFeedback(message: unknown): ProviderFeedback | null {
     const { bounceType, bounceSubType, bouncedRecipients } = n.bounce;
     const first = bouncedRecipients[0];
     const subtype = bounceSubType ?? "Undetermined";
-    const diagnostic = first?.diagnosticCode ? `: ${withoutContacts(first.diagnosticCode)}` : "";
+    const diagnostic = first?.diagnosticCode ? `: ${redactSecrets(first.diagnosticCode).slice(0, 500)}` : "";
     return {
       ...base,
       outcome: "bounced",

@@ -5,8 +5,9 @@
  * unchanged to a topic the webhook subscribes to.
  */
 import { z } from "zod";
+import { redactSecrets } from "../../observability/log-redaction.rules.ts";
 import { normalizeContact } from "../suppressions/suppressions.repo.ts";
-import { type ProviderFeedback, withoutContacts } from "./feedback.rules.ts";
+import type { ProviderFeedback } from "./feedback.rules.ts";
 
 const smsStatus = z
   .object({
@@ -62,13 +63,13 @@ export function parseSmsStatus(message: unknown): ProviderFeedback | null {
     ...base,
     outcome: "bounced",
     errorCode: optedOut ? "opted-out" : "carrier-failure",
-    errorMessage: response ? withoutContacts(response) : "The carrier did not deliver the SMS",
+    errorMessage: response ? redactSecrets(response).slice(0, 500) : "The carrier did not deliver the SMS",
     suppress: optedOut
       ? {
           contacts: delivery?.destination ? [normalizeContact("sms", delivery.destination)] : [],
           reason: "opt-out",
           source: "sns",
-          detail: withoutContacts(response).slice(0, 200),
+          detail: redactSecrets(response).slice(0, 200),
         }
       : null,
   };

@@ -1,7 +1,7 @@
 /**
  * Looks up the operator guards for one new notification (the facts `decideChannels` needs): loop guard,
- * suppression list, rollout and SMS budget. The loop count and the suppression lookup share one read; the SMS
- * budget is consulted only for an SMS that would otherwise be sent.
+ * suppression list, rollout and SMS budget. A loop stops every channel, so nothing else is looked up then; the
+ * SMS budget is consulted only for an SMS that would otherwise be sent.
  *
  * The budget is checked at creation against committed spend (SMS created this UTC day / month that are queued,
  * leased, sent, delivered or unknown), not against what was sent so far. Summing a month of SMS rows costs about
@@ -18,8 +18,9 @@ import { type DecisionInput, decideChannels, type Guards } from "../notification
 import type { RecipientKind } from "../ops-settings/ops-settings.rules.ts";
 import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
 import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
-import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
+import { countSimilarSince, type LoopKey } from "./loop-guard.repo.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
+import { suppressedChannels } from "../suppressions/suppressions.repo.ts";
 import { holdLoopKey, type LoopHold } from "./loop-guard.in-flight.ts";
 import { checkSmsBudget, type PendingSmsSpend } from "./sms-budget.service.ts";
 
@@ -68,13 +69,13 @@ export async function loadGuards(
   // Held before counting, so a create that starts while this one counts sees it.
   const hold = unit.kind === "request" && !input.system ? holdLoopKey(deps.db, key) : null;
   try {
-    const facts = await readGuardFacts(q, key, loopWindowStart(input.now, settings.loopGuard), recipient);
-    const similar = facts.similar + (hold?.earlierInFlight() ?? 0);
+    const committed = await countSimilarSince(q, key, loopWindowStart(input.now, settings.loopGuard));
+    const similar = committed + (hold?.earlierInFlight() ?? 0);
     if (!input.system && isLoop(similar, settings.loopGuard)) return { guards: { ...noGuards, loop: true }, hold };
 
     const guards: Guards = {
       ...noGuards,
-      suppressed: facts.suppressed,
+      suppressed: await suppressedChannels(q, recipient),
       rolloutExcluded: {
         email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
         sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { firingAlerts } from "../../alerts/alert-evaluator.ts";
-import { and, count, eq, sql } from "drizzle-orm";
-import { deliveries } from "../../../db/schema.ts";
+import { sql } from "drizzle-orm";
+import { channelBacklog } from "../../delivery/backlog.repo.ts";
 import type { WorkerStatus } from "../../delivery/channel-worker.ts";
 import type { Deps } from "../../deps.ts";
 import { getOpsSettings } from "../../domain/ops-settings/ops-settings.service.ts";
@@ -63,18 +63,14 @@ export function healthRoutes(deps: Deps) {
       const engine = deps.delivery.status();
       // Only ask a database that just proved writable; a failing one is reported as such above.
       const writable = database.status === "healthy";
-      const held = writable ? await heldSmsCount(deps) : 0;
+      const held = writable ? (await channelBacklog(deps, now)).sms.unknown : 0;
       const firing = writable ? await firingAlerts(deps) : [];
       const components: Record<string, ComponentView> = {
         database,
         emailWorker: workerComponent(engine.email, now),
         smsWorker: workerComponent(engine.sms, now),
         ...Object.fromEntries(deps.schedulers.map((s) => [`scheduler:${s.name}`, schedulerComponent(s.status(), now)])),
-        sweeper: engine.sweeper.lastError
-          ? { status: "degraded", detail: `last sweep failed: ${engine.sweeper.lastError}` }
-          : engine.sweeper.running
-            ? { status: "healthy" }
-            : { status: "degraded", detail: "not running" },
+        sweeper: schedulerComponent(deps.delivery.sweeper.status(), now),
         emailProvider: providerComponent(deps.providers.email.name, engine.email),
         smsProvider: providerComponent(deps.providers.sms.name, engine.sms),
         maintenance: await maintenanceComponent(deps),
@@ -102,24 +98,6 @@ export function healthRoutes(deps: Deps) {
     });
 }
 
-/**
- * Maintenance mode as a readiness component: degraded while it holds provider sends. The operator's note stays
- * out: this endpoint answers without a key.
- */
-async function maintenanceComponent(deps: Deps): Promise<ComponentView> {
-  const { maintenance } = await getOpsSettings(deps);
-  if (!maintenance.enabled) return { status: "healthy", detail: "off" };
-  const since = maintenance.since !== null ? ` since ${new Date(maintenance.since).toISOString()}` : "";
-  return { status: "degraded", detail: `on${since}: provider sends are held, deliveries stay queued` };
-}
-
-async function heldSmsCount(deps: Deps): Promise<number> {
-  const [row] = await deps.db.read
-    .select({ n: count() })
-    .from(deliveries)
-    .where(and(eq(deliveries.status, "unknown"), eq(deliveries.channel, "sms")));
-  return row?.n ?? 0;
-}
 
 /** A channel worker as a readiness component: paused channels and stopped workers are degraded. */
 function workerComponent(worker: WorkerStatus, now: number): ComponentView {
@@ -152,4 +130,15 @@ function schedulerComponent(status: SchedulerStatus, now: number): ComponentView
     return { status: "degraded", detail: `overdue: ${last}, interval ${status.intervalMs} ms` };
   }
   return { status: "healthy", detail: last };
+}
+
+/**
+ * Maintenance mode as a readiness component: degraded while it holds provider sends. The operator's note stays
+ * out: this endpoint answers without a key.
+ */
+async function maintenanceComponent(deps: Deps): Promise<ComponentView> {
+  const { maintenance } = await getOpsSettings(deps);
+  if (!maintenance.enabled) return { status: "healthy", detail: "off" };
+  const since = maintenance.since !== null ? ` since ${new Date(maintenance.since).toISOString()}` : "";
+  return { status: "degraded", detail: `on${since}: provider sends are held, deliveries stay queued` };
 }

@@ -2,7 +2,6 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
-import { registerCollectors } from "../../observability/metrics.collectors.ts";
 import { PROMETHEUS_CONTENT_TYPE, scrape } from "./metrics.routes.ts";
 
 /** Compares digests, so the comparison takes the same time whatever the lengths and contents. */
@@ -13,7 +12,6 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** `GET /metrics`, guarded by HERALD_METRICS_TOKEN when it is set. */
 export function metricsRoutes(deps: Deps) {
-  registerCollectors(deps);
   const token = deps.config.HERALD_METRICS_TOKEN;
   return createRouter().openapi(scrape, async (c) => {
     if (token) {

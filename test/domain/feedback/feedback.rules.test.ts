@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { feedbackTransition, withoutContacts } from "../../../src/domain/feedback/feedback.rules.ts";
+import { feedbackTransition } from "../../../src/domain/feedback/feedback.rules.ts";
 import { isSesFeedback, parseSesFeedback } from "../../../src/domain/feedback/ses-feedback.rules.ts";
 import { isSmsStatus, parseSmsStatus } from "../../../src/domain/feedback/sms-status.rules.ts";
 import { sesBounce, sesComplaint, sesDelivery, smsStatus } from "../../fixtures/sns/sns-signer.ts";
@@ -18,10 +18,12 @@ describe("feedbackTransition", () => {
   });
 
   test("strips addresses and numbers from provider text", () => {
-    expect(withoutContacts("smtp; 550 5.1.1 <Ann@Example.com>: user unknown")).toBe(
-      "smtp; 550 5.1.1 <[address]>: user unknown",
+    expect(parseSesFeedback(sesBounce("ses-0", "Ann@Example.com"))?.errorMessage).toBe(
+      "Permanent bounce (General) 5.1.1: smtp; 550 5.1.1 <[email]>: user unknown",
     );
-    expect(withoutContacts("Phone +1 (555) 123-0001 is opted out")).toBe("Phone [number] is opted out");
+    expect(
+      parseSmsStatus(smsStatus("sns-0", "+15551230001", "FAILURE", "Phone +1 (555) 123-0001 is opted out"))?.errorMessage,
+    ).toBe("Phone [phone] is opted out");
   });
 });
 

@@ -12,6 +12,7 @@ import {
   smsSpend,
   TODAY_SPEND_REFRESH_MS,
 } from "../../../src/domain/guards/sms-budget.service.ts";
+import { jobUpdateTemplate, technician } from "../../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../../helpers/test-app.ts";
 
 // 18:00Z = 12:00 in Chicago: outside quiet hours.
@@ -20,20 +21,7 @@ const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T18:00:00Z
 const US_SMS = 0.00645; // one GSM-7 segment to +1
 
 beforeAll(async () => {
-  const template = {
-    name: "job-update",
-    category: "repair",
-    defaultPriority: "HIGH",
-    title: "Repair {{ id }} updated",
-    message: "Repair {{ id }} changed",
-    emailSubject: "Repair {{ id }}",
-    emailHtml: "<p>Repair {{ id }} changed</p>",
-    emailText: "Repair {{ id }} changed",
-    sms: "Repair {{ id }} changed",
-    requiredContext: ["id"],
-    active: true,
-  };
-  expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
+  expect((await t.call("POST", "/v1/templates", { body: jobUpdateTemplate })).status).toBe(201);
 });
 
 afterEach(async () => {
@@ -46,15 +34,7 @@ afterEach(async () => {
 });
 
 async function person(id: string, kind = "technician", extra: Record<string, unknown> = {}) {
-  const body = {
-    kind,
-    email: `${id}@example.com`,
-    emailVerified: true,
-    phone: "+15551230001",
-    phoneVerified: true,
-    timezone: "America/Chicago",
-    ...extra,
-  };
+  const body = technician({ kind, email: `${id}@example.com`, ...extra });
   expect([200, 201]).toContain(
     (await t.call("PUT", `/v1/recipients/${id}`, { body, key: t.portalKey })).status,
   );

@@ -4,34 +4,14 @@ import { deliveries } from "../../../db/schema.ts";
 import { OPERATOR_RECIPIENT_ID } from "../../../src/alerts/alert-email.ts";
 import { createNotificationsIn } from "../../../src/domain/notifications/notifications.service.ts";
 import { seedDeliveries } from "../../delivery/seed-deliveries.ts";
+import { jobUpdateTemplate, technician } from "../../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../../helpers/test-app.ts";
-
-const template = {
-  name: "job-update",
-  category: "repair",
-  defaultPriority: "HIGH",
-  title: "Repair {{ id }}",
-  message: "Repair {{ id }} changed",
-  emailSubject: "Repair {{ id }}",
-  emailHtml: "<p>Repair {{ id }} changed</p>",
-  emailText: "Repair {{ id }} changed",
-  sms: "Repair {{ id }} changed",
-  requiredContext: ["id"],
-};
-const technician = {
-  kind: "technician",
-  email: "p1@example.com",
-  emailVerified: true,
-  phone: "+15551230001",
-  phoneVerified: true,
-  timezone: "America/Chicago",
-};
 
 describe("guards under concurrency", () => {
   test("twenty identical notifications arriving together: the first five go, fifteen are stopped as a loop", async () => {
     const t = await makeTestApp({ seed: false });
-    await t.call("POST", "/v1/templates", { body: template });
-    await t.call("PUT", "/v1/recipients/p1", { body: technician });
+    await t.call("POST", "/v1/templates", { body: jobUpdateTemplate });
+    await t.call("PUT", "/v1/recipients/p1", { body: technician() });
     const body = { recipientId: "p1", template: "job-update", context: { id: "R-1" }, subject: { type: "repair", id: "R-1" } };
     // Not awaited one by one: all twenty are decided before any of them commits.
     const responses = await Promise.all(Array.from({ length: 20 }, () => t.call("POST", "/v1/notifications", { body })));
@@ -46,8 +26,8 @@ describe("guards under concurrency", () => {
 
   test("SMS let through by work that was rolled back (and will be re-run) reserve nothing of the budget", async () => {
     const t = await makeTestApp({ seed: false });
-    await t.call("POST", "/v1/templates", { body: template });
-    await t.call("PUT", "/v1/recipients/p1", { body: technician });
+    await t.call("POST", "/v1/templates", { body: jobUpdateTemplate });
+    await t.call("PUT", "/v1/recipients/p1", { body: technician() });
     // A daily budget that fits one US SMS ($0.00645) but not two.
     await t.call("PUT", "/v1/settings", { body: { smsBudget: { dailyUsd: 0.01, monthlyUsd: 100 } } });
     const input = { recipientId: "p1", template: "job-update", context: { id: "R-1" }, subject: { type: "repair", id: "R-1" } };
