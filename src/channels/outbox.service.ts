@@ -2,7 +2,7 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { outboxMessages } from "../../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { decodeCursor, encodeCursor } from "../domain/notifications/notifications.service.ts";
+import { decodeCursor, encodeCursor } from "../db/cursor.ts";
 import type { Channel } from "./types.ts";
 
 /** A captured message. */

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, type SQL, sql } f
 import { type DeliveryPayload, type DeliveryStatus, deliveries, deliveryAttempts } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
-import { decodeCursor, encodeCursor } from "../domain/notifications/notifications.service.ts";
+import { decodeCursor, encodeCursor } from "../db/cursor.ts";
 import { AppError, notFound } from "../errors.ts";
 
 /** Statuses an operator may send back to the queue. */

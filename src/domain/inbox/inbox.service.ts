@@ -9,7 +9,7 @@ import { inboxCounters, notifications, recipients } from "../../../db/schema.ts"
 import type { Clock } from "../../clock.ts";
 import type { Database, Db } from "../../db/database.ts";
 import { notFound } from "../../errors.ts";
-import { decodeCursor, encodeCursor } from "../notifications/notifications.service.ts";
+import { decodeCursor, encodeCursor } from "../../db/cursor.ts";
 import { type NotificationView, toNotificationView } from "../notifications/notifications.view.ts";
 import { findRecipient } from "../recipients/recipients.service.ts";
 import { adjustUnread, readUnread } from "./inbox.counters.ts";

@@ -1,0 +1,54 @@
+import { sql } from "drizzle-orm";
+import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
+import type { Deps } from "../../deps.ts";
+
+/** Delivery counts for one channel. */
+export interface ChannelStats {
+  queued: number;
+  sent: number;
+  failed: number;
+  byStatus: Record<string, number>;
+}
+
+/** Aggregate counts for the dashboard and `GET /v1/stats`. */
+export interface Stats {
+  total: number;
+  unread: number;
+  byPriority: Record<string, number>;
+  byCategory: Record<string, number>;
+  email: ChannelStats;
+  sms: ChannelStats;
+}
+
+/** Totals, unread, breakdowns and per-channel delivery counts. Erased recipients still count. */
+export async function getStats(deps: Deps): Promise<Stats> {
+  const q = deps.db.read;
+  const [[total], [unread], byPriority, byCategory, byDelivery] = await Promise.all([
+    q.select({ n: sql<number>`count(*)` }).from(notifications),
+    q.select({ n: sql<number>`coalesce(sum(${inboxCounters.unread}), 0)` }).from(inboxCounters),
+    q.select({ key: notifications.priority, n: sql<number>`count(*)` }).from(notifications).groupBy(notifications.priority),
+    q.select({ key: notifications.category, n: sql<number>`count(*)` }).from(notifications).groupBy(notifications.category),
+    q
+      .select({ channel: deliveries.channel, status: deliveries.status, n: sql<number>`count(*)` })
+      .from(deliveries)
+      .groupBy(deliveries.channel, deliveries.status),
+  ]);
+  const channel = (name: "email" | "sms"): ChannelStats => {
+    const byStatus = Object.fromEntries(byDelivery.filter((r) => r.channel === name).map((r) => [r.status, r.n]));
+    const sum = (...statuses: string[]) => statuses.reduce((acc, s) => acc + (byStatus[s] ?? 0), 0);
+    return {
+      queued: sum("queued", "leased"),
+      sent: sum("sent", "delivered"),
+      failed: sum("failed", "bounced", "complained", "unknown"),
+      byStatus,
+    };
+  };
+  return {
+    total: total?.n ?? 0,
+    unread: unread?.n ?? 0,
+    byPriority: Object.fromEntries(byPriority.map((r) => [r.key, r.n])),
+    byCategory: Object.fromEntries(byCategory.map((r) => [r.key, r.n])),
+    email: channel("email"),
+    sms: channel("sms"),
+  };
+}
