@@ -1,9 +1,9 @@
 import { HTTPException } from "hono/http-exception";
-import { bodyLimit } from "hono/body-limit";
 import type { Deps } from "./deps.ts";
 import { DatabaseBusyError } from "./db/database.ts";
 import { AppError } from "./errors.ts";
 import { authenticate } from "./http/auth.ts";
+import { jsonBodyLimit } from "./http/body-limit.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
 import { newId } from "./ids.ts";
@@ -16,7 +16,7 @@ import { v1Routes } from "./routes/index.ts";
 import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
 import { webhookRoutes } from "./routes/webhooks/index.ts";
 
-/** Largest accepted request body. */
+/** Largest accepted request body (the JSON depth limit is `MAX_JSON_DEPTH` in http/json-depth.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the HTTP application on `deps`: middleware, every route, the OpenAPI document and error mapping. */
@@ -32,7 +32,10 @@ export function createApp(deps: Deps) {
     const elapsedMs = performance.now() - started;
     c.res.headers.set("x-request-id", requestId);
     // Label and log the route pattern, never the raw URL: paths and queries can carry ids and tokens.
-    deps.metrics.httpRequestDuration.observe(httpRequestLabels(c.req.routePath, c.req.method, c.res.status), elapsedMs / 1000);
+    deps.metrics.httpRequestDuration.observe(
+      httpRequestLabels(c.req.routePath, c.req.method, c.res.status),
+      elapsedMs / 1000,
+    );
     deps.logger.debug("request", {
       requestId,
       method: c.req.method,
@@ -42,16 +45,13 @@ export function createApp(deps: Deps) {
     });
   });
 
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("payload-too-large", `The body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  // Authentication first: a caller without a key gets its 401 before Herald reads a byte of the body.
   app.use("/v1/*", authenticate(deps));
+  // Size and JSON depth, once for every route that reads JSON, before any parser, validator or hash sees it.
+  // The SNS webhook keeps its own, smaller size limit on its route; this gate bounds what is read before that.
+  const bodyLimit = jsonBodyLimit({ maxBytes: MAX_BODY_BYTES });
+  app.use("/v1/*", bodyLimit);
+  app.use("/webhooks/*", bodyLimit);
 
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
@@ -130,7 +130,9 @@ function allowedMethods(routes: readonly { method: string; path: string }[], pat
     if (!re) {
       const source = route.path
         .split("/")
-        .map((part) => (part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .map((part) =>
+          part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+        )
         .join("/");
       re = new RegExp(`^${source}$`);
       patternCache.set(route.path, re);

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { errorStatus } from "../errors.ts";
+import { MAX_JSON_DEPTH } from "./json-depth.ts";
 
 /** Shared OpenAPI schemas and the error responses every route declares. */
 
@@ -24,7 +25,9 @@ const problem = (description: string) => ({
 
 /** Error responses shared by every authenticated route; spread into `responses`. */
 export const commonErrors = {
-  400: problem("Invalid request (validation failed or malformed JSON)"),
+  400: problem(
+    `Invalid request (validation failed, malformed JSON, or JSON nested deeper than ${MAX_JSON_DEPTH} levels)`,
+  ),
   401: problem("Missing or invalid credentials"),
   403: problem("The credential lacks the scope this route needs"),
   413: problem("Body larger than 1 MiB"),
@@ -58,7 +61,10 @@ export const pageInfo = { nextCursor: z.string().nullable() };
 export const Priority = z.enum(["URGENT", "HIGH", "MEDIUM", "LOW"]).openapi("Priority");
 
 /** Epoch milliseconds (UTC). */
-export const EpochMs = z.number().int().openapi({ description: "Epoch milliseconds (UTC)", example: 1768478400000 });
+export const EpochMs = z
+  .number()
+  .int()
+  .openapi({ description: "Epoch milliseconds (UTC)", example: 1768478400000 });
 
 /** The bearer security requirement every /v1 route declares. */
 export const bearer = [{ bearerAuth: [] }];

@@ -25,16 +25,52 @@ export interface StoredResponse {
 /** How long a key is honoured at least. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
-/** Stable JSON (sorted keys) so that key order in a retried body does not matter. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+/** Punctuation waiting on {@link canonical}'s work stack, told apart from the values waiting beside it. */
+class Literal {
+  constructor(readonly text: string) {}
+}
+const OPEN_ARRAY = new Literal("[");
+const CLOSE_ARRAY = new Literal("]");
+const OPEN_OBJECT = new Literal("{");
+const CLOSE_OBJECT = new Literal("}");
+const COMMA = new Literal(",");
+
+/**
+ * Stable JSON (sorted keys) so that key order in a retried body does not matter. Iterative, with its own
+ * stack, so a body's depth costs heap, never call stack: the HTTP layer already refuses bodies nested deeper
+ * than 32 levels, and this function stays safe for any caller that did not go through it.
+ */
+export function canonical(root: unknown): string {
+  let out = "";
+  // Popped from the end: a container pushes its closing mark first and its first member last.
+  const work: unknown[] = [root];
+  while (work.length > 0) {
+    const value = work.pop();
+    if (value instanceof Literal) {
+      out += value.text;
+    } else if (Array.isArray(value)) {
+      work.push(CLOSE_ARRAY);
+      for (let i = value.length - 1; i >= 0; i--) {
+        work.push(value[i]);
+        if (i > 0) work.push(COMMA);
+      }
+      out += OPEN_ARRAY.text;
+    } else if (value && typeof value === "object") {
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      work.push(CLOSE_OBJECT);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, member] = entries[i] as [string, unknown];
+        work.push(member, new Literal(`${JSON.stringify(key)}:`));
+        if (i > 0) work.push(COMMA);
+      }
+      out += OPEN_OBJECT.text;
+    } else {
+      out += JSON.stringify(value) ?? "null";
+    }
   }
-  return JSON.stringify(value) ?? "null";
+  return out;
 }
 
 /** The hash identifying a request: route plus canonical body. */
@@ -46,7 +82,11 @@ export function requestHash(route: string, body: unknown): string {
  * The stored response for `claim` if one exists and is still honoured (`now` within the TTL); throws
  * `idempotency-key-reused` when the key was used for a different request.
  */
-export async function replay(q: Queryable, claim: IdempotencyClaim, now: number): Promise<StoredResponse | null> {
+export async function replay(
+  q: Queryable,
+  claim: IdempotencyClaim,
+  now: number,
+): Promise<StoredResponse | null> {
   const [row] = await q
     .select()
     .from(idempotencyKeys)
@@ -63,7 +103,12 @@ export async function replay(q: Queryable, claim: IdempotencyClaim, now: number)
 }
 
 /** Records the first response for `claim` inside the transaction that did the work. */
-export async function remember(tx: Tx, claim: IdempotencyClaim, response: StoredResponse, now: number): Promise<void> {
+export async function remember(
+  tx: Tx,
+  claim: IdempotencyClaim,
+  response: StoredResponse,
+  now: number,
+): Promise<void> {
   await tx
     .insert(idempotencyKeys)
     .values({

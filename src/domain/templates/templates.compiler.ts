@@ -10,20 +10,22 @@
  */
 import { Liquid, Tag, type TagToken, type Template, type TopLevelToken } from "liquidjs";
 import { AppError, type FieldIssue } from "../../errors.ts";
+import { RENDER_LIMITS } from "./templates.budget.ts";
 import { GLOBAL_PATHS, isGuaranteedPath, LIQUID_FIELDS } from "./templates.rules.ts";
 import type { LiquidField, TemplateFields } from "./templates.types.ts";
 
-/** Work limits per parse and per render: far above any real notification, far below a denial of service. */
+/**
+ * Work limits per parse and per render: far above any real notification, far below a denial of service.
+ * Notification renders pass their shared render budget (templates.budget.ts) instead of the render limits
+ * here; these stay as the engines' own ceiling for any render that does not.
+ */
 export const LIQUID_LIMITS = {
   /** Characters parsed in one call (the API caps each field well below this). */
   parseLimit: 250_000,
-  /**
-   * Milliseconds one render may take. Renders are synchronous, so this is this render's own time; normal
-   * renders take microseconds, and the margin absorbs a garbage-collection pause.
-   */
-  renderLimit: 250,
+  /** Milliseconds one render may take: the per-notification budget's time. */
+  renderLimit: RENDER_LIMITS.ms,
   /** Characters and array elements a render may allocate (filters such as `append`, `join`, ranges). */
-  memoryLimit: 5_000_000,
+  memoryLimit: RENDER_LIMITS.memory,
 } as const;
 
 /** Tags stored templates may not use, and why: parsing a template that uses one fails with its position. */

@@ -11,8 +11,11 @@
  *
  * Anything else compiles to null and LiquidJS renders it. At render time the fast path never decides an
  * outcome it is unsure of: on anything unusual (an undefined variable, a non-plain object, an array printed,
- * a work limit reached) it bails out and the caller renders with LiquidJS, which then produces the exact
+ * the render budget spent) it bails out and the caller renders with LiquidJS, which then produces the exact
  * output or the exact error. The differential tests in test/domain/templates hold the two paths together.
+ *
+ * Work is charged to the notification's {@link RenderBudget}, shared with LiquidJS and with the other parts:
+ * one step per node and one per loop iteration (an empty loop body costs its iterations too).
  */
 import {
   CommentTag,
@@ -28,7 +31,7 @@ import {
   TypeGuards,
   UnlessTag,
 } from "liquidjs";
-import { LIQUID_LIMITS } from "./templates.compiler.ts";
+import { RenderBudget } from "./templates.budget.ts";
 
 /** Thrown (one shared instance, so no stack is captured) when the fast path cannot be sure of the result. */
 export class FastPathBailout extends Error {
@@ -39,8 +42,6 @@ export class FastPathBailout extends Error {
 }
 const BAILOUT = new FastPathBailout();
 
-/** Nodes rendered per template at most before handing over to LiquidJS and its time limit. */
-const MAX_NODES = 100_000;
 /** Output characters per template at most before handing over to LiquidJS. */
 const MAX_OUTPUT = 5_000_000;
 
@@ -49,15 +50,17 @@ interface Frame {
   env: object;
   context: object;
   locals: Map<string, unknown>;
-  nodes: number;
-  memory: number;
+  budget: RenderBudget;
 }
 
 type Node = (f: Frame) => string;
 type Operand = (f: Frame, lenient: boolean) => unknown;
 
-/** A compiled template: renders `scope` over `context` (Herald's globals over the caller's data). */
-export type FastRender = (scope: object, context: object) => string;
+/**
+ * A compiled template: renders `scope` over `context` (Herald's globals over the caller's data), charging its
+ * work to `budget` (a fresh default budget when none is given).
+ */
+export type FastRender = (scope: object, context: object, budget?: RenderBudget) => string;
 
 /** Structural views of LiquidJS internals this module reads (not all are in its public typings). */
 interface FilterView {
@@ -133,10 +136,9 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "'": "&#39;",
 };
 
-/** Charges string work against the render's memory limit, as LiquidJS's filters do. */
+/** Charges string work against the render's memory budget, as LiquidJS's filters do. */
 function charge(f: Frame, text: string): string {
-  f.memory += text.length;
-  if (f.memory > LIQUID_LIMITS.memoryLimit) bail();
+  if (!f.budget.allocate(text.length)) bail();
   return text;
 }
 
@@ -313,7 +315,7 @@ function compileNode(engine: Liquid, template: Template, loopVariables: Readonly
   const counted =
     (node: Node): Node =>
     (f) => {
-      if (++f.nodes > MAX_NODES) bail();
+      if (!f.budget.step()) bail();
       return node(f);
     };
   if (template.token.kind === TokenKind.HTML) {
@@ -357,6 +359,8 @@ function compileNode(engine: Liquid, template: Template, loopVariables: Readonly
       const saved = f.locals.get(variable);
       let out = "";
       for (const item of items) {
+        // Every iteration is a step, so a loop whose body renders nothing is still bounded.
+        if (!f.budget.step()) bail();
         f.locals.set(variable, item);
         out += body(f);
         if (out.length > MAX_OUTPUT) bail();
@@ -376,5 +380,5 @@ function compileNode(engine: Liquid, template: Template, loopVariables: Readonly
 export function compileFastPath(engine: Liquid, templates: Template[]): FastRender | null {
   const root = compileNodes(engine, templates, new Set());
   if (!root) return null;
-  return (env, context) => root({ env, context, locals: new Map(), nodes: 0, memory: 0 });
+  return (env, context, budget = new RenderBudget()) => root({ env, context, locals: new Map(), budget });
 }

@@ -1,11 +1,12 @@
 /**
  * Renders a stored template for one recipient: title and message (in-app), the email (subject, HTML inside the
  * branded layout, text) and the SMS with its encoding and segments. Parsed templates are cached by name and
- * version, so the hot path is rendering only.
+ * version, so the hot path is rendering only. Every part of one notification draws on one render budget.
  */
-import type { Liquid, Template } from "liquidjs";
+import { Context, type Liquid, type Template } from "liquidjs";
 import { AppError } from "../../errors.ts";
 import { smsInfo, toGsmFriendly } from "../sms/sms.rules.ts";
+import { liquidLimiters, RenderBudget } from "./templates.budget.ts";
 import { htmlToText, textToHtml } from "./email-body.rules.ts";
 import { engineFor, engines, parseField, TemplateSourceError } from "./templates.compiler.ts";
 import { compileFastPath, FastPathBailout, type FastRender } from "./templates.fast-path.ts";
@@ -68,9 +69,32 @@ function compile(t: TemplateRecord): Compiled {
   return compiled;
 }
 
+/** A LiquidJS render context that charges `budget` instead of starting fresh limits for this one call. */
+function budgetedContext(engine: Liquid, scope: object, context: object, budget: RenderBudget): Context {
+  // LiquidJS's Limiter class has private fields, so limiters with the same two methods go in by shape.
+  const { renderLimit, memoryLimit } = liquidLimiters(budget) as unknown as Pick<
+    Context,
+    "renderLimit" | "memoryLimit"
+  >;
+  return new Context(
+    scope,
+    engine.options,
+    { globals: context, sync: true },
+    { renderLimit, memoryLimit, liquid: engine },
+  );
+}
+
+/** The 422 for a notification whose render spent its budget (the status LiquidJS's own limits always had). */
+function budgetSpent(t: TemplateRecord, field: string, budget: RenderBudget): AppError {
+  const message = `render limit exceeded: ${budget.describe()}, counted across all parts of the notification`;
+  return new AppError("unprocessable", `Template '${t.name}' could not render ${field}: ${message}`, {
+    errors: [{ path: field, message }],
+  });
+}
+
 /**
  * Renders one part: on the fast path when it has one and is sure of the result, else with LiquidJS. Herald's
- * globals are the scope and the caller's context sits beneath, so globals win.
+ * globals are the scope and the caller's context sits beneath, so globals win. Both paths charge `budget`.
  */
 function renderPart(
   t: TemplateRecord,
@@ -78,17 +102,23 @@ function renderPart(
   part: Part,
   scope: object,
   context: Record<string, unknown>,
+  budget: RenderBudget,
 ): string {
+  // One clock reading per part: a part that does little work must not start after the time is up.
+  if (!budget.checkTime()) throw budgetSpent(t, field, budget);
   if (part.fast) {
     try {
-      return part.fast(scope, context);
+      return part.fast(scope, context, budget);
     } catch (error) {
       if (!(error instanceof FastPathBailout)) throw error;
+      // LiquidJS would start over on a spent budget and fail at once: say why directly.
+      if (budget.exceeded) throw budgetSpent(t, field, budget);
     }
   }
   try {
-    return String(part.engine.renderSync(part.parsed, scope, { globals: context }));
+    return String(part.engine.renderSync(part.parsed, budgetedContext(part.engine, scope, context, budget)));
   } catch (error) {
+    if (budget.exceeded) throw budgetSpent(t, field, budget);
     const message = (error instanceof Error ? error.message : String(error)).replace(
       /, line:(\d+), col:(\d+)$/,
       " (line $1, column $2)",
@@ -120,17 +150,20 @@ const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
  * Renders every part `template` has for `context` (the caller's data) and `globals` (recipient, branding,
  * links…). The email exists when the template has a subject and a body (a missing HTML or text body is derived
  * from the other); the SMS when it has SMS text, with typographic punctuation swapped for GSM-7 equivalents
- * so a smart quote does not double its cost. A render failure is an `unprocessable` AppError naming the field.
+ * so a smart quote does not double its cost. A render failure is an `unprocessable` AppError naming the field;
+ * so is a render that spends `budget` (steps, time or memory, for all parts together; the default budget
+ * starts when the call does).
  */
 export async function renderNotification(
   template: TemplateRecord,
   context: Record<string, unknown>,
   globals: RenderGlobals,
+  budget: RenderBudget = new RenderBudget(),
 ): Promise<RenderedNotification> {
   const { parts } = compile(template);
   const render = (field: LiquidField) => {
     const part = parts[field];
-    return part ? renderPart(template, field, part, globals, context) : "";
+    return part ? renderPart(template, field, part, globals, context, budget) : "";
   };
   const title = oneLine(render("title"));
   const message = render("message").trim();
@@ -153,8 +186,8 @@ export async function renderNotification(
     email = {
       subject,
       // Layouts see the globals and the rendered parts, never the caller's context (checked when loaded).
-      html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), {}),
-      text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), {}).trim(),
+      html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), {}, budget),
+      text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), {}, budget).trim(),
     };
   }
 
