@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { createClient } from "@libsql/client";
 import { BUSY_TIMEOUT_MS } from "../db/database.ts";
+import { openNativeClient } from "../db/native-client.ts";
 import { processesHolding } from "./file-holders.ts";
 import { restoreFromReplica } from "./litestream.ts";
 import { companionFiles } from "./database-files.ts";
@@ -26,7 +26,7 @@ export function isSound(verification: RestoreVerification): boolean {
  * and deliveries. Throws when the file is not a Herald database (tables missing).
  */
 export async function verifyDatabaseFile(path: string): Promise<RestoreVerification> {
-  const client = createClient({ url: `file:${path}`, timeout: BUSY_TIMEOUT_MS });
+  const client = openNativeClient({ path, timeoutMs: BUSY_TIMEOUT_MS });
   try {
     const integrity = (await client.execute("PRAGMA integrity_check")).rows.map((row) => String(row[0]));
     const counts = await client.execute(

@@ -4,6 +4,8 @@ import { type Client, createClient, LibsqlError } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { type NativeClient, openNativeClient, type StatementCacheStats } from "./native-client.ts";
+import { registerTransactionRoot } from "./prepared.ts";
 
 /** A drizzle handle for reads (the reader connection) or the open write transaction. */
 export type Db = LibSQLDatabase;
@@ -42,6 +44,8 @@ export interface Database {
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Applies the committed migrations under db/migrations. */
   migrate(): Promise<void>;
+  /** Prepared-statement cache counters of the reader and writer connections (local files only). */
+  statementCaches(): { reader: StatementCacheStats; writer: StatementCacheStats } | null;
   /** The PRAGMA values on the reader and writer connections (for health checks and tests). */
   pragmas(): Promise<{ reader: ConnectionPragmas; writer: ConnectionPragmas }>;
   /** Waits for queued writes, then closes both connections. */
@@ -91,20 +95,26 @@ interface Job {
 /** Opens (creating the directory of a local file if needed) the database at `url`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const isLocalFile = options.url.startsWith("file:");
+  let connect: () => Client;
   if (isLocalFile) {
     const path = options.url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    // The reader and the writer are two connections: in memory they would be two different databases.
+    if (path === ":memory:" || path === "") throw new Error("DATABASE_URL must name a file (an in-memory database cannot be shared by the reader and the writer)");
+    mkdirSync(dirname(path), { recursive: true });
+    // Local files: one native connection each with a prepared-statement cache (see native-client.ts).
+    connect = () => openNativeClient({ path, timeoutMs: BUSY_TIMEOUT_MS });
+  } else {
+    connect = () =>
+      createClient({
+        url: options.url,
+        authToken: options.authToken,
+        timeout: BUSY_TIMEOUT_MS,
+        // One connection: the writer is serialized by our queue anyway.
+        concurrency: 1,
+      });
   }
-  const clientOptions = {
-    url: options.url,
-    authToken: options.authToken,
-    timeout: BUSY_TIMEOUT_MS,
-    // One connection each: the writer is serialized by our queue anyway, and one connection per client
-    // means the PRAGMAs set in `configure` hold for every statement the client runs.
-    concurrency: 1,
-  };
-  const writerClient = createClient(clientOptions);
-  const readerClient = createClient(clientOptions);
+  const writerClient = connect();
+  const readerClient = connect();
 
   async function configure(client: Client, role: "reader" | "writer") {
     if (!isLocalFile) return;
@@ -138,6 +148,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       let failed: { index: number; error: unknown } | null = null;
       try {
         await writer.transaction(async (tx) => {
+          // Locally the transaction owns the writer's only connection: queries prepared on the writer run in it.
+          if (isLocalFile) registerTransactionRoot(tx, writer);
           values.length = 0;
           for (const [index, job] of pending.entries()) {
             try {
@@ -213,6 +225,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
         draining ??= drain();
       });
+    },
+    statementCaches() {
+      if (!isLocalFile) return null;
+      return { reader: (readerClient as NativeClient).statementCache, writer: (writerClient as NativeClient).statementCache };
     },
     async migrate() {
       await migrate(writer, { migrationsFolder: MIGRATIONS });

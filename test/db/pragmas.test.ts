@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import {
   BUSY_TIMEOUT_MS,
@@ -9,6 +8,7 @@ import {
   type DatabaseOptions,
   openDatabase,
 } from "../../src/db/database.ts";
+import { openNativeClient } from "../../src/db/native-client.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 /** What every connection must run with: durability (WAL + FULL), integrity (FKs) and patience (busy timeout). */
@@ -40,11 +40,12 @@ async function freshDatabase(options: Omit<DatabaseOptions, "url"> = {}) {
 }
 
 /**
- * Takes the write lock from a second connection (another libSQL client, as another process would), so the
- * database's writer waits `BUSY_TIMEOUT_MS` and then sees SQLITE_BUSY.
+ * Takes the write lock from a second connection (as another process would), so the database's writer waits
+ * `BUSY_TIMEOUT_MS` and then sees SQLITE_BUSY. The connection is Herald's own local client: a second SQLite
+ * engine in this process would share its POSIX locks and never block the first.
  */
 async function holdWriteLock(url: string) {
-  const client = createClient({ url });
+  const client = openNativeClient({ path: url.slice("file:".length), timeoutMs: BUSY_TIMEOUT_MS });
   const tx = await client.transaction("write"); // BEGIN IMMEDIATE
   await tx.execute("INSERT INTO items (label) VALUES ('lock holder')");
   return {

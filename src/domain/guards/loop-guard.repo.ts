@@ -1,6 +1,7 @@
-import { and, count, eq, gt } from "drizzle-orm";
+import { and, count, eq, gt, sql } from "drizzle-orm";
 import { notifications } from "../../../db/schema.ts";
 import type { Queryable } from "../../db/database.ts";
+import { prepared } from "../../db/prepared.ts";
 
 /** What makes two notifications "the same" for the loop guard. */
 export interface LoopKey {
@@ -15,17 +16,31 @@ export interface LoopKey {
  * (recipient, template, created_at), so the cost grows with that recipient's notifications in the window only.
  */
 export async function countSimilarSince(q: Queryable, key: LoopKey, since: number): Promise<number> {
-  const [row] = await q
+  const row = key.subject
+    ? await similarWithSubject(q).get({ ...key, since, subjectType: key.subject.type, subjectId: key.subject.id })
+    : await similarOfTemplate(q).get({ ...key, since });
+  return row?.n ?? 0;
+}
+
+const sameTemplateSince = () =>
+  and(
+    eq(notifications.recipientId, sql.placeholder("recipientId")),
+    eq(notifications.template, sql.placeholder("template")),
+    gt(notifications.createdAt, sql.placeholder("since")),
+  );
+
+const similarOfTemplate = prepared((q) => q.select({ n: count() }).from(notifications).where(sameTemplateSince()).prepare());
+
+const similarWithSubject = prepared((q) =>
+  q
     .select({ n: count() })
     .from(notifications)
     .where(
       and(
-        eq(notifications.recipientId, key.recipientId),
-        eq(notifications.template, key.template),
-        gt(notifications.createdAt, since),
-        key.subject ? eq(notifications.subjectType, key.subject.type) : undefined,
-        key.subject ? eq(notifications.subjectId, key.subject.id) : undefined,
+        sameTemplateSince(),
+        eq(notifications.subjectType, sql.placeholder("subjectType")),
+        eq(notifications.subjectId, sql.placeholder("subjectId")),
       ),
-    );
-  return row?.n ?? 0;
-}
+    )
+    .prepare(),
+);

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { inboxCounters } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
+import { prepared } from "../../db/prepared.ts";
 import type { InboxChange } from "./inbox.events.ts";
 
 /**
@@ -8,20 +9,26 @@ import type { InboxChange } from "./inbox.events.ts";
  * count can never drift from the notifications it counts. Publish the returned change after commit.
  */
 export async function adjustUnread(tx: Tx, recipientId: string, delta: number): Promise<InboxChange> {
-  const [row] = await tx
-    .insert(inboxCounters)
-    .values({ recipientId, unread: Math.max(0, delta), version: 1 })
-    .onConflictDoUpdate({
-      target: inboxCounters.recipientId,
-      set: {
-        unread: sql`max(0, ${inboxCounters.unread} + ${delta})`,
-        version: sql`${inboxCounters.version} + 1`,
-      },
-    })
-    .returning();
+  const row = await upsertCounter(tx).get({ recipientId, initial: Math.max(0, delta), delta });
   // biome-ignore lint/style/noNonNullAssertion: an upsert always returns its row
   return row!;
 }
+
+/** Prepared once per connection: every create and every read mark runs it. */
+const upsertCounter = prepared((q) =>
+  q
+    .insert(inboxCounters)
+    .values({ recipientId: sql.placeholder("recipientId"), unread: sql.placeholder("initial"), version: 1 })
+    .onConflictDoUpdate({
+      target: inboxCounters.recipientId,
+      set: {
+        unread: sql`max(0, ${inboxCounters.unread} + ${sql.placeholder("delta")})`,
+        version: sql`${inboxCounters.version} + 1`,
+      },
+    })
+    .returning()
+    .prepare(),
+);
 
 /** The recipient's unread count and version (zero when they have no inbox yet). */
 export async function readUnread(q: Queryable, recipientId: string): Promise<InboxChange> {

@@ -75,25 +75,87 @@ export async function unreadCount({ db }: Pick<Deps, "db">, recipientId: string)
  * A page of a live recipient's inbox, newest first (ids are ULIDs, so id order is creation order). Walks
  * `notifications_recipient_idx` (or the partial unread index) backwards from the cursor; erased rows never show.
  */
-export async function listInbox({ db }: Pick<Deps, "db">, recipientId: string, f: InboxFilter): Promise<InboxPage> {
-  const where: SQL[] = [eq(notifications.recipientId, recipientId), isNull(notifications.erasedAt)];
+export async function listInbox(
+  { db }: Pick<Deps, "db">,
+  recipientId: string,
+  f: InboxFilter,
+): Promise<InboxPage> {
+  const query = inboxPageQuery(db.read, f);
+  const rows = await query.all({
+    recipientId,
+    category: f.category ?? null,
+    cursor: f.cursor === undefined ? null : decodeCursor(f.cursor),
+    limit: f.limit + 1,
+  });
+  // Erasing a recipient erases all their notifications in the same transaction, so a non-empty page proves
+  // the recipient is live; only an empty one needs the second query to tell "nothing here" from "no one".
+  if (rows.length === 0 && !(await findRecipient(db.read, recipientId)))
+    throw notFound("Recipient", recipientId);
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toNotificationView),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.id) : null,
+  };
+}
+
+/** The columns a notification view needs (the stored context can be large and is never shown in a list). */
+const viewColumns = {
+  id: notifications.id,
+  recipientId: notifications.recipientId,
+  template: notifications.template,
+  priority: notifications.priority,
+  category: notifications.category,
+  title: notifications.title,
+  message: notifications.message,
+  actionUrl: notifications.actionUrl,
+  subjectType: notifications.subjectType,
+  subjectId: notifications.subjectId,
+  readAt: notifications.readAt,
+  createdAt: notifications.createdAt,
+  sendAt: notifications.sendAt,
+  emailSent: notifications.emailSent,
+  smsSent: notifications.smsSent,
+};
+
+/**
+ * The page query for the filters `f` uses, prepared once per reader and filter combination (at most twelve):
+ * each combination is its own SQL text, so SQLite plans each with the index that fits it.
+ */
+function inboxPageQuery(reader: Db, f: InboxFilter) {
+  const variant = `${f.unread ?? "all"}|${f.category !== undefined}|${f.cursor !== undefined}`;
+  let byVariant = preparedPages.get(reader);
+  if (!byVariant) {
+    byVariant = new Map();
+    preparedPages.set(reader, byVariant);
+  }
+  let query = byVariant.get(variant);
+  if (!query) {
+    query = buildInboxPage(reader, f);
+    byVariant.set(variant, query);
+  }
+  return query;
+}
+
+function buildInboxPage(reader: Db, f: InboxFilter) {
+  const where: SQL[] = [
+    eq(notifications.recipientId, sql.placeholder("recipientId")),
+    isNull(notifications.erasedAt),
+  ];
   if (f.unread === true) where.push(isNull(notifications.readAt));
   if (f.unread === false) where.push(isNotNull(notifications.readAt));
-  if (f.category !== undefined) where.push(eq(notifications.category, f.category));
-  if (f.cursor !== undefined) where.push(lt(notifications.id, decodeCursor(f.cursor)));
-  const rows = await db.read
-    .select()
+  if (f.category !== undefined) where.push(eq(notifications.category, sql.placeholder("category")));
+  if (f.cursor !== undefined) where.push(lt(notifications.id, sql.placeholder("cursor")));
+  return reader
+    .select(viewColumns)
     .from(notifications)
     .where(and(...where))
     .orderBy(desc(notifications.id))
-    .limit(f.limit + 1);
-  // Erasing a recipient erases all their notifications in the same transaction, so a non-empty page proves
-  // the recipient is live; only an empty one needs the second query to tell "nothing here" from "no one".
-  if (rows.length === 0 && !(await findRecipient(db.read, recipientId))) throw notFound("Recipient", recipientId);
-  const page = rows.slice(0, f.limit);
-  const last = page.at(-1);
-  return { items: page.map(toNotificationView), nextCursor: rows.length > f.limit && last ? encodeCursor(last.id) : null };
+    .limit(sql.placeholder("limit"))
+    .prepare();
 }
+
+const preparedPages = new WeakMap<Db, Map<string, ReturnType<typeof buildInboxPage>>>();
 
 /**
  * Marks one notification read. Idempotent: a notification already read is returned as it is, and the counter

@@ -1,6 +1,7 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { deliveries, notifications } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
+import { placeholders, prepared } from "../../db/prepared.ts";
 import type { Deps } from "../../deps.ts";
 import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { AppError, notFound } from "../../errors.ts";
@@ -200,15 +201,60 @@ function decisionOf(row: typeof deliveries.$inferSelect): DecisionView {
 
 /** The existing notification for (recipient, dedupeKey) with its decisions, or null. */
 async function findByDedupeKey(q: Queryable, recipientId: string, dedupeKey: string): Promise<CreatedNotification | null> {
-  const [row] = await q
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.recipientId, recipientId), eq(notifications.dedupeKey, dedupeKey)))
-    .limit(1);
+  const row = await notificationByDedupeKey(q).get({ recipientId, dedupeKey });
   if (!row) return null;
-  const rows = await q.select().from(deliveries).where(eq(deliveries.notificationId, row.id)).orderBy(asc(deliveries.channel));
+  const rows = await deliveriesOfNotification(q).all({ notificationId: row.id });
   return { notification: toNotificationView(row), decisions: rows.map(decisionOf) };
 }
+
+// The create path's statements, prepared once per connection (src/db/prepared.ts).
+const notificationByDedupeKey = prepared((q) =>
+  q
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.recipientId, sql.placeholder("recipientId")), eq(notifications.dedupeKey, sql.placeholder("dedupeKey"))))
+    .limit(1)
+    .prepare(),
+);
+const deliveriesOfNotification = prepared((q) =>
+  q.select().from(deliveries).where(eq(deliveries.notificationId, sql.placeholder("notificationId"))).orderBy(asc(deliveries.channel)).prepare(),
+);
+const NOTIFICATION_COLUMNS = [
+  "id",
+  "recipientId",
+  "template",
+  "templateVersion",
+  "priority",
+  "category",
+  "title",
+  "message",
+  "actionUrl",
+  "subjectType",
+  "subjectId",
+  "context",
+  "dedupeKey",
+  "eventType",
+  "sendAt",
+  "createdAt",
+] as const satisfies readonly (keyof Prepared["notification"])[];
+const insertNotification = prepared((q) => q.insert(notifications).values(placeholders(NOTIFICATION_COLUMNS)).prepare());
+const DELIVERY_COLUMNS = [
+  "id",
+  "notificationId",
+  "recipientId",
+  "channel",
+  "status",
+  "reason",
+  "priorityRank",
+  "runAt",
+  "maxAttempts",
+  "destination",
+  "payload",
+  "costUsd",
+  "createdAt",
+  "updatedAt",
+] as const satisfies readonly (keyof DeliveryRow)[];
+const insertDelivery = prepared((q) => q.insert(deliveries).values(placeholders(DELIVERY_COLUMNS)).prepare());
 
 /** Inserts a prepared notification (or finds its dedupe twin) inside `tx`. */
 async function insertPrepared(tx: Tx, p: Prepared): Promise<{ outcome: CreateOutcome; change: InboxChange | null }> {
@@ -217,8 +263,9 @@ async function insertPrepared(tx: Tx, p: Prepared): Promise<{ outcome: CreateOut
     if (existing) return { outcome: { status: 200, body: existing }, change: null };
   }
   // No RETURNING: we hold every value already, and reading back 20 columns costs more than the insert.
-  await tx.insert(notifications).values(p.notification);
-  if (p.deliveries.length > 0) await tx.insert(deliveries).values(p.deliveries);
+  await insertNotification(tx).run(p.notification);
+  // One cached single-row statement run per delivery: cheaper than building a multi-row insert per count.
+  for (const delivery of p.deliveries) await insertDelivery(tx).run(delivery);
   const change = await adjustUnread(tx, p.notification.recipientId, 1);
   const stored = { ...p.notification, readAt: null, emailSent: false, smsSent: false, erasedAt: null };
   return { outcome: { status: 201, body: { notification: toNotificationView(stored), decisions: p.decisions } }, change };

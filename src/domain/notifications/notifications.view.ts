@@ -19,8 +19,28 @@ export interface NotificationView {
   smsSent: boolean;
 }
 
+/** The stored columns a view is made of (list queries select only these). */
+export type NotificationViewRow = Pick<
+  typeof notifications.$inferSelect,
+  | "id"
+  | "recipientId"
+  | "template"
+  | "priority"
+  | "category"
+  | "title"
+  | "message"
+  | "actionUrl"
+  | "subjectType"
+  | "subjectId"
+  | "readAt"
+  | "createdAt"
+  | "sendAt"
+  | "emailSent"
+  | "smsSent"
+>;
+
 /** Maps a stored row to its view. */
-export function toNotificationView(row: typeof notifications.$inferSelect): NotificationView {
+export function toNotificationView(row: NotificationViewRow): NotificationView {
   return {
     id: row.id,
     recipientId: row.recipientId,

@@ -1,7 +1,8 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { preferences, recipients } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database, Queryable } from "../../db/database.ts";
+import { prepared } from "../../db/prepared.ts";
 import { notFound } from "../../errors.ts";
 import { findRecipient, type Recipient } from "../recipients/recipients.service.ts";
 import { defaultPreferences, normalizePreferences } from "./preferences.rules.ts";
@@ -42,7 +43,13 @@ export async function getRecipientWithPreferences(
   q: Queryable,
   recipientId: string,
 ): Promise<{ recipient: Recipient; preferences: Preferences } | null> {
-  const [row] = await q
+  const row = await recipientWithPreferences(q).get({ recipientId });
+  return row ? { recipient: row.recipient, preferences: preferencesOf(row.preferences) } : null;
+}
+
+/** Prepared once per connection: every create runs it. */
+const recipientWithPreferences = prepared((q) =>
+  q
     .select({
       recipient: {
         id: recipients.id,
@@ -61,10 +68,10 @@ export async function getRecipientWithPreferences(
     })
     .from(recipients)
     .leftJoin(preferences, eq(preferences.recipientId, recipients.id))
-    .where(and(eq(recipients.id, recipientId), isNull(recipients.erasedAt)))
-    .limit(1);
-  return row ? { recipient: row.recipient, preferences: preferencesOf(row.preferences) } : null;
-}
+    .where(and(eq(recipients.id, sql.placeholder("recipientId")), isNull(recipients.erasedAt)))
+    .limit(1)
+    .prepare(),
+);
 
 /** A live recipient's preferences, or not-found for an unknown or erased recipient. */
 export async function getRecipientPreferences({ db }: Deps, recipientId: string): Promise<Preferences> {

@@ -5,6 +5,7 @@
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { deliveries, suppressions } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
+import { prepared } from "../../db/prepared.ts";
 
 type Channel = "email" | "sms";
 
@@ -13,30 +14,31 @@ export function normalizeContact(channel: Channel, contact: string): string {
   return channel === "email" ? contact.trim().toLowerCase() : contact.replace(/[^\d+]/g, "");
 }
 
+/** Prepared once per connection: every create asks it. */
+const suppressedContacts = prepared((q) =>
+  q
+    .select({ channel: suppressions.channel })
+    .from(suppressions)
+    .where(
+      or(
+        and(eq(suppressions.channel, "email"), eq(suppressions.contact, sql.placeholder("email"))),
+        and(eq(suppressions.channel, "sms"), eq(suppressions.contact, sql.placeholder("phone"))),
+      ),
+    )
+    .prepare(),
+);
+
 /** Which of a recipient's contacts are suppressed, in one query. */
 export async function suppressedChannels(
   q: Queryable,
   contacts: { email: string | null; phone: string | null },
 ): Promise<Record<Channel, boolean>> {
-  const wanted = [
-    contacts.email
-      ? and(
-          eq(suppressions.channel, "email"),
-          eq(suppressions.contact, normalizeContact("email", contacts.email)),
-        )
-      : null,
-    contacts.phone
-      ? and(
-          eq(suppressions.channel, "sms"),
-          eq(suppressions.contact, normalizeContact("sms", contacts.phone)),
-        )
-      : null,
-  ].filter((c) => c !== null);
-  if (wanted.length === 0) return { email: false, sms: false };
-  const rows = await q
-    .select({ channel: suppressions.channel })
-    .from(suppressions)
-    .where(or(...wanted));
+  if (!contacts.email && !contacts.phone) return { email: false, sms: false };
+  // A missing contact binds NULL, which equals nothing: one statement serves every combination.
+  const rows = await suppressedContacts(q).all({
+    email: contacts.email ? normalizeContact("email", contacts.email) : null,
+    phone: contacts.phone ? normalizeContact("sms", contacts.phone) : null,
+  });
   return { email: rows.some((r) => r.channel === "email"), sms: rows.some((r) => r.channel === "sms") };
 }
 
