@@ -5,7 +5,9 @@ import { sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { type NativeClient, openNativeClient, type StatementCacheStats } from "./native-client.ts";
+import { type Checkpointer, startCheckpointer } from "./checkpointer.ts";
 import { registerTransactionRoot } from "./prepared.ts";
+import { type Fsync, type WalSync, walSync } from "./wal-sync.ts";
 
 /** A drizzle handle for reads (the reader connection) or the open write transaction. */
 export type Db = LibSQLDatabase;
@@ -23,15 +25,23 @@ export interface DatabaseOptions {
   /** Most units of work committed together in one transaction. */
   maxBatch?: number;
   onBusy?: (info: { attempt: number; waitedMs: number }) => void;
+  /** How the WAL is flushed before writes are acknowledged (tests observe or fail it); fsync by default. */
+  fsync?: Fsync;
 }
 
 /**
  * The database: a read connection and a group-committing writer.
  *
  * Why two clients: all writes go through one connection in one in-process queue, so concurrent requests'
- * rows share a transaction and one fsync (`synchronous=FULL` stays on; throughput comes from batching).
+ * rows share a transaction and one fsync (throughput comes from batching, not from weaker durability).
  * Reads use their own connection, opened `query_only`, so they never see another request's uncommitted rows
  * and can never write by accident.
+ *
+ * Durability on a local file: a batch's writers are resolved only after the WAL holding its COMMIT is fsynced
+ * (wal-sync.ts), the guarantee `synchronous=FULL` gives, but with the fsync on a pool thread instead of inside
+ * COMMIT on the event loop; the next batch commits meanwhile. If an fsync ever fails, the database refuses
+ * every later write (fail-stop): after a failed fsync the kernel may have dropped the dirty pages, so no later
+ * success can be trusted to cover them.
  */
 export interface Database {
   /** For selects only (the connection refuses writes). */
@@ -48,7 +58,14 @@ export interface Database {
   statementCaches(): { reader: StatementCacheStats; writer: StatementCacheStats } | null;
   /** The PRAGMA values on the reader and writer connections (for health checks and tests). */
   pragmas(): Promise<{ reader: ConnectionPragmas; writer: ConnectionPragmas }>;
-  /** Waits for queued writes, then closes both connections. */
+  /**
+   * Moves WAL checkpoints to a background thread (long-running servers; see checkpointer.ts). Without it the
+   * writer keeps SQLite's automatic checkpoint, which is fine for short-lived commands and tests.
+   */
+  startBackgroundCheckpoints(): Promise<void>;
+  /** The background checkpointer, when it runs. */
+  checkpointer(): Checkpointer | null;
+  /** Waits for queued writes and their durability, then closes both connections. */
   close(): Promise<void>;
   readonly isLocalFile: boolean;
 }
@@ -78,6 +95,14 @@ export function isBusyError(error: unknown): boolean {
   return false;
 }
 
+/** Thrown to writers once an fsync of the WAL failed: what was committed may not be on disk. */
+export class DatabaseDurabilityError extends Error {
+  constructor(cause: unknown) {
+    super("the write-ahead log could not be flushed to disk; writes are refused until Herald restarts", { cause });
+    this.name = "DatabaseDurabilityError";
+  }
+}
+
 /** Thrown to writers when the database stayed locked by another process for longer than `busyRetryMs`. */
 export class DatabaseBusyError extends Error {
   constructor(waitedMs: number, cause: unknown) {
@@ -96,8 +121,9 @@ interface Job {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const isLocalFile = options.url.startsWith("file:");
   let connect: () => Client;
+  let path = "";
   if (isLocalFile) {
-    const path = options.url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
+    path = options.url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
     // The reader and the writer are two connections: in memory they would be two different databases.
     if (path === ":memory:" || path === "") throw new Error("DATABASE_URL must name a file (an in-memory database cannot be shared by the reader and the writer)");
     mkdirSync(dirname(path), { recursive: true });
@@ -119,11 +145,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   async function configure(client: Client, role: "reader" | "writer") {
     if (!isLocalFile) return;
     if (role === "writer") await client.execute("PRAGMA journal_mode=WAL");
-    await client.execute("PRAGMA synchronous=FULL");
+    // NORMAL on the writer: COMMIT writes the WAL without fsync, and the group commit fsyncs it off the thread
+    // before anyone is told (wal-sync.ts). The reader writes nothing; FULL there only documents the intent.
+    await client.execute(`PRAGMA synchronous=${role === "writer" ? "NORMAL" : "FULL"}`);
+    if (role === "writer" && checkpointer) await client.execute("PRAGMA wal_autocheckpoint=0");
     await client.execute("PRAGMA foreign_keys=ON");
     await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`);
     if (role === "reader") await client.execute("PRAGMA query_only=ON");
   }
+  let checkpointer: Checkpointer | null = null;
+  const wal: WalSync | null = isLocalFile ? walSync(`${path}-wal`, options.fsync) : null;
+  let failed: DatabaseDurabilityError | null = null;
+  const syncing = new Set<Promise<void>>();
   await configure(writerClient, "writer");
   await configure(readerClient, "reader");
 
@@ -186,9 +219,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         for (const job of pending) job.reject(error);
         return;
       }
-      for (const [i, job] of pending.entries()) job.resolve(values[i]);
+      acknowledge(pending, values);
       return;
     }
+  }
+
+  /**
+   * Resolves a committed batch's writers once its WAL frames are on disk. Does not wait: the next batch
+   * commits while this one's fsync runs.
+   */
+  function acknowledge(batch: Job[], values: unknown[]) {
+    if (!wal) {
+      for (const [i, job] of batch.entries()) job.resolve(values[i]);
+      return;
+    }
+    const durable = wal.sync().then(
+      () => {
+        for (const [i, job] of batch.entries()) job.resolve(values[i]);
+      },
+      (error) => {
+        failed ??= new DatabaseDurabilityError(error);
+        for (const job of batch) job.reject(failed);
+      },
+    );
+    syncing.add(durable);
+    void durable.finally(() => syncing.delete(durable));
   }
 
   /**
@@ -221,6 +276,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     read: reader,
     isLocalFile,
     write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      if (failed) return Promise.reject(failed);
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
         draining ??= drain();
@@ -241,8 +297,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       );
       return { reader: readerPragmas, writer: writerPragmas };
     },
+    async startBackgroundCheckpoints() {
+      if (!isLocalFile || checkpointer) return;
+      checkpointer = await startCheckpointer(path);
+      await writerClient.execute("PRAGMA wal_autocheckpoint=0");
+    },
+    checkpointer() {
+      return checkpointer;
+    },
     async close() {
       if (draining) await draining;
+      await Promise.all(syncing);
+      await wal?.close();
+      await checkpointer?.stop();
       writerClient.close();
       readerClient.close();
     },
