@@ -4,9 +4,10 @@
  * else) changes nothing. All statements are set-based: a batch of deliveries costs a handful of statements,
  * which is where the engine's throughput comes from.
  */
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { type DeliveryPayload, deliveries } from "../../db/schema.ts";
 import type { Queryable, Tx } from "../db/database.ts";
+import { prepared } from "../db/prepared.ts";
 import type { Channel } from "../channels/types.ts";
 import { newId } from "../ids.ts";
 import type { Transition } from "./transitions.rules.ts";
@@ -44,18 +45,6 @@ export interface AttemptRecord {
   costUsd: number;
 }
 
-interface ClaimedRow {
-  id: string;
-  notification_id: string;
-  recipient_id: string;
-  channel: Channel;
-  attempts: number;
-  max_attempts: number;
-  destination: string | null;
-  payload: string | null;
-  due_at: number;
-}
-
 /**
  * Claims up to `limit` due deliveries of `channel`, most urgent first, in one statement: `attempts` grows
  * here (so a delivery that crashes its process still runs out of attempts), the lease runs from `now`, and
@@ -66,51 +55,87 @@ export async function claimDue(
   claim: { channel: Channel; limit: number; now: number; leaseMs: number; owner: string; token: string },
 ): Promise<LeasedDelivery[]> {
   const { channel, limit, now, leaseMs, owner, token } = claim;
-  const rows = await tx.all<ClaimedRow>(sql`
-    UPDATE deliveries
-    SET status = 'leased', attempts = attempts + 1, lease_owner = ${owner}, lease_token = ${token},
-        lease_until = ${now + leaseMs}, send_started_at = NULL, updated_at = ${now}
-    WHERE id IN (
-      SELECT id FROM deliveries
-      WHERE channel = ${channel} AND status = 'queued' AND run_at <= ${now}
-      ORDER BY priority_rank, run_at, id
-      LIMIT ${limit}
-    )
-    RETURNING id, notification_id, recipient_id, channel, attempts, max_attempts, destination, payload,
-              max(created_at, run_at) AS due_at`);
-  return rows.map((r) => ({
-    id: r.id,
-    notificationId: r.notification_id,
-    recipientId: r.recipient_id,
-    channel: r.channel,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    destination: r.destination,
-    payload: r.payload === null ? null : (JSON.parse(r.payload) as DeliveryPayload),
-    leaseToken: token,
-    dueAt: r.due_at,
-  }));
+  const rows = await claimStatement(tx).all({ channel, limit, now, leaseUntil: now + leaseMs, owner, token });
+  return rows.map((r) => ({ ...r, leaseToken: token }));
 }
+
+// The job table's hot statements, prepared once per connection (src/db/prepared.ts).
+const claimStatement = prepared((q) =>
+  q
+    .update(deliveries)
+    .set({
+      status: "leased",
+      attempts: sql`${deliveries.attempts} + 1`,
+      // Update values take SQL, not bare placeholders.
+      leaseOwner: sql`${sql.placeholder("owner")}`,
+      leaseToken: sql`${sql.placeholder("token")}`,
+      leaseUntil: sql`${sql.placeholder("leaseUntil")}`,
+      sendStartedAt: null,
+      updatedAt: sql`${sql.placeholder("now")}`,
+    })
+    .where(
+      inArray(
+        deliveries.id,
+        q
+          .select({ id: deliveries.id })
+          .from(deliveries)
+          .where(
+            and(
+              eq(deliveries.channel, sql.placeholder("channel")),
+              eq(deliveries.status, "queued"),
+              lte(deliveries.runAt, sql.placeholder("now")),
+            ),
+          )
+          .orderBy(asc(deliveries.priorityRank), asc(deliveries.runAt), asc(deliveries.id))
+          .limit(sql.placeholder("limit")),
+      ),
+    )
+    .returning({
+      id: deliveries.id,
+      notificationId: deliveries.notificationId,
+      recipientId: deliveries.recipientId,
+      channel: deliveries.channel,
+      attempts: deliveries.attempts,
+      maxAttempts: deliveries.maxAttempts,
+      destination: deliveries.destination,
+      payload: deliveries.payload,
+      dueAt: sql<number>`max(${deliveries.createdAt}, ${deliveries.runAt})`,
+    })
+    .prepare(),
+);
+
+const dueProbe = prepared((q) =>
+  q
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.channel, sql.placeholder("channel")), eq(deliveries.status, "queued"), lte(deliveries.runAt, sql.placeholder("now"))))
+    .limit(1)
+    .prepare(),
+);
 
 /** True when `channel` has a due queued delivery. A cheap read idle workers poll instead of claiming. */
 export async function hasDue(q: Queryable, channel: Channel, now: number): Promise<boolean> {
-  const rows = await q
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(and(eq(deliveries.channel, channel), eq(deliveries.status, "queued"), lte(deliveries.runAt, now)))
-    .limit(1);
-  return rows.length > 0;
+  return (await dueProbe(q).get({ channel, now })) !== undefined;
 }
+
+/** Deliveries whose id is in the JSON array parameter `ids` (one statement text whatever the count). */
+const idIn = () => sql`${deliveries.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`;
+
+const sendStartedStatement = prepared((q) =>
+  q
+    .update(deliveries)
+    .set({ sendStartedAt: sql`${sql.placeholder("now")}` })
+    .where(and(idIn(), eq(deliveries.leaseToken, sql.placeholder("token")), eq(deliveries.status, "leased")))
+    .returning({ id: deliveries.id })
+    .prepare(),
+);
 
 /**
  * Records that the provider call is about to start, for the deliveries of one claim still held under `token`.
  * Returns the ids it could mark: only those may be sent.
  */
 export async function markSendStarted(tx: Tx, token: string, ids: readonly string[], now: number): Promise<Set<string>> {
-  const rows = await tx.all<{ id: string }>(sql`
-    UPDATE deliveries SET send_started_at = ${now}
-    WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND lease_token = ${token} AND status = 'leased'
-    RETURNING id`);
+  const rows = await sendStartedStatement(tx).all({ now, token, ids: JSON.stringify(ids) });
   return new Set(rows.map((r) => r.id));
 }
 
