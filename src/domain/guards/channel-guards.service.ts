@@ -18,9 +18,8 @@ import { type DecisionInput, decideChannels, type Guards } from "../notification
 import type { RecipientKind } from "../ops-settings/ops-settings.rules.ts";
 import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
 import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
-import { countSimilarSince, type LoopKey } from "./loop-guard.repo.ts";
+import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
-import { suppressedChannels } from "../suppressions/suppressions.repo.ts";
 import { holdLoopKey, type LoopHold } from "./loop-guard.in-flight.ts";
 import { checkSmsBudget, type PendingSmsSpend } from "./sms-budget.service.ts";
 
@@ -69,13 +68,13 @@ export async function loadGuards(
   // Held before counting, so a create that starts while this one counts sees it.
   const hold = unit.kind === "request" && !input.system ? holdLoopKey(deps.db, key) : null;
   try {
-    const committed = await countSimilarSince(q, key, loopWindowStart(input.now, settings.loopGuard));
-    const similar = committed + (hold?.earlierInFlight() ?? 0);
+    const facts = await readGuardFacts(q, key, loopWindowStart(input.now, settings.loopGuard), recipient);
+    const similar = facts.similar + (hold?.earlierInFlight() ?? 0);
     if (!input.system && isLoop(similar, settings.loopGuard)) return { guards: { ...noGuards, loop: true }, hold };
 
     const guards: Guards = {
       ...noGuards,
-      suppressed: await suppressedChannels(q, recipient),
+      suppressed: facts.suppressed,
       rolloutExcluded: {
         email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
         sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),

@@ -5,7 +5,7 @@
  * before its count until its write settles, and counts the holders that came before it.
  */
 import type { Database } from "../../db/database.ts";
-import type { LoopKey } from "./loop-guard.repo.ts";
+import type { LoopKey } from "./guard-facts.repo.ts";
 
 /** A create's place among the in-flight notifications of its key. */
 export interface LoopHold {
