@@ -197,14 +197,23 @@ export const deliveries = sqliteTable(
       .where(sql`status = 'queued'`),
     index("deliveries_lease_idx").on(t.leaseUntil).where(sql`status = 'leased'`),
     index("deliveries_notification_idx").on(t.notificationId),
-    index("deliveries_status_idx").on(t.status, t.channel),
-    index("deliveries_recipient_idx").on(t.recipientId),
+    // Operators list one status (failed, unknown, …) newest first; the backlog counts leased and unknown ones.
+    index("deliveries_status_id_idx").on(t.status, t.id),
+    // A recipient's deliveries newest first (the operator list) and erasure.
+    index("deliveries_recipient_id_idx").on(t.recipientId, t.id),
     // Provider feedback (SES bounces, SNS SMS status) finds the delivery by the provider's message id.
     index("deliveries_provider_message_idx").on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
     // Budgets and reports read one channel's recent rows.
     index("deliveries_channel_created_idx").on(t.channel, t.createdAt),
     // The digest scheduler finds due items without scanning the queue.
     index("deliveries_digest_due_idx").on(t.runAt).where(sql`status = 'digest'`),
+    // …and one recipient's pending items without reading their other deliveries.
+    index("deliveries_digest_recipient_idx").on(t.recipientId, t.runAt).where(sql`status = 'digest'`),
+    // SMS spend (budget guard, alerts, reports) sums cost by status over days of SMS from the index alone. Only SMS
+    // rows are in it, and SMS are rate-limited, so it costs the write path next to nothing.
+    index("deliveries_sms_spend_idx")
+      .on(t.channel, t.createdAt, t.status, t.costUsd)
+      .where(sql`channel = 'sms'`),
   ],
 );
 

@@ -3,11 +3,13 @@
  * or by filter) and cancel what is still queued (by filter). Bulk verbs are single statements, so a retry of
  * ten thousand failures is one transaction and either happens or does not.
  */
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type DeliveryPayload, type DeliveryStatus, deliveries, deliveryAttempts } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
+import { idBounds, LIST_SCAN_ROWS, unindexed, windowPage } from "../domain/notifications/list-window.rules.ts";
 import { AppError, notFound } from "../errors.ts";
 
 /** Statuses an operator may send back to the queue. */
@@ -85,33 +87,65 @@ function toView(r: Row): DeliveryView {
   };
 }
 
-function conditions(f: DeliveryFilter): SQL[] {
+/**
+ * The filter as conditions. `column` may wrap each column (the list passes {@link unindexed}: its filters apply to
+ * rows already chosen by id, and must not tempt the planner into another index).
+ */
+function conditions(f: DeliveryFilter, column: (c: AnySQLiteColumn) => SQLWrapper = (c) => c): SQL[] {
   const where: SQL[] = [];
-  if (f.status?.length) where.push(inArray(deliveries.status, f.status));
-  if (f.channel) where.push(eq(deliveries.channel, f.channel));
-  if (f.notificationId) where.push(eq(deliveries.notificationId, f.notificationId));
-  if (f.recipientId) where.push(eq(deliveries.recipientId, f.recipientId));
-  if (f.createdFrom !== undefined) where.push(gte(deliveries.createdAt, f.createdFrom));
-  if (f.createdTo !== undefined) where.push(lte(deliveries.createdAt, f.createdTo));
+  if (f.status?.length) where.push(inArray(column(deliveries.status), f.status));
+  if (f.channel) where.push(eq(column(deliveries.channel), f.channel));
+  if (f.notificationId) where.push(eq(column(deliveries.notificationId), f.notificationId));
+  if (f.recipientId) where.push(eq(column(deliveries.recipientId), f.recipientId));
+  if (f.createdFrom !== undefined) where.push(gte(column(deliveries.createdAt), f.createdFrom));
+  if (f.createdTo !== undefined) where.push(lte(column(deliveries.createdAt), f.createdTo));
   return where;
 }
 
-/** Deliveries newest first, filtered, with cursor pagination. */
+/**
+ * Deliveries newest first, filtered, with cursor pagination, bounded per request (see
+ * src/domain/notifications/list-window.rules.ts): the notification, the recipient or a single status picks an
+ * index ordered by id, and the cursor and creation range bound the id; the other filters (channel, a second
+ * status, the exact creation range) apply to a window of at most {@link LIST_SCAN_ROWS} rows of that range. A
+ * page that used up its window before filling comes back short with a cursor to continue.
+ */
 export async function listDeliveries(
   deps: Pick<Deps, "db">,
   f: DeliveryFilter & { cursor?: string; limit: number },
 ): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
-  const where = conditions(f);
-  if (f.cursor) where.push(lt(deliveries.id, decodeCursor(f.cursor)));
-  const rows = await deps.db.read
+  const range: SQL[] = [];
+  // One driving condition with an (…, id) index: a notification has few deliveries, a recipient and a status
+  // many, so those two read their index in id order.
+  if (f.notificationId) range.push(eq(deliveries.notificationId, f.notificationId));
+  else if (f.recipientId) range.push(eq(deliveries.recipientId, f.recipientId));
+  else if (f.status?.length === 1 && f.status[0]) range.push(eq(deliveries.status, f.status[0]));
+  if (f.cursor) range.push(lt(deliveries.id, decodeCursor(f.cursor)));
+  const bounds = idBounds(f);
+  if (bounds.atLeast) range.push(gte(deliveries.id, bounds.atLeast));
+  if (bounds.below) range.push(lt(deliveries.id, bounds.below));
+
+  const q = deps.db.read;
+  const window = q
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(...range))
+    .orderBy(desc(deliveries.id))
+    .limit(LIST_SCAN_ROWS);
+  const matched = await q
     .select()
     .from(deliveries)
-    .where(and(...where))
+    .where(and(inArray(deliveries.id, window), ...conditions(f, unindexed)))
     .orderBy(desc(deliveries.id))
     .limit(f.limit + 1);
-  const page = rows.slice(0, f.limit);
-  const last = page.at(-1);
-  return { items: page.map(toView), nextCursor: rows.length > f.limit && last ? encodeCursor(last.id) : null };
+  let end: string | null = null;
+  if (matched.length <= f.limit) {
+    const [row] = await q
+      .select({ n: sql<number>`count(*)`, last: sql<string | null>`min(${sql.identifier("id")})` })
+      .from(window.as("w"));
+    end = row && Number(row.n) >= LIST_SCAN_ROWS ? row.last : null;
+  }
+  const { page, continueAfter } = windowPage(matched, f.limit, end);
+  return { items: page.map(toView), nextCursor: continueAfter ? encodeCursor(continueAfter) : null };
 }
 
 /** One delivery with what it sends and every attempt, oldest first. */

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gte, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { deliveries, notifications } from "../../../db/schema.ts";
 import { decodeCursor, encodeCursor } from "../../db/cursor.ts";
 import type { Deps } from "../../deps.ts";
 import { notFound } from "../../errors.ts";
 import type { Priority } from "./delivery-policy.rules.ts";
+import { idBounds, LIST_SCAN_ROWS, unindexed, windowPage } from "./list-window.rules.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
 
 /** A delivery as shown with its notification. */
@@ -69,32 +70,65 @@ export interface NotificationFilter {
 /** Escapes LIKE wildcards so a search for `50%` means the literal text. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Notifications newest first with cursor pagination. */
+/**
+ * Notifications newest first with cursor pagination, bounded per request (see list-window.rules.ts): the
+ * recipient (with its unread index for `read=false`), the cursor and the creation range select an id range of an
+ * index; priority, category, read state and text search filter a window of at most {@link LIST_SCAN_ROWS} rows
+ * of it. A page that used up its window before filling comes back short with a cursor to continue.
+ */
 export async function listNotifications(
-  deps: Deps,
+  deps: Pick<Deps, "db">,
   f: NotificationFilter,
 ): Promise<{ items: NotificationView[]; nextCursor: string | null }> {
-  const where: SQL[] = [isNull(notifications.erasedAt)];
-  if (f.recipientId) where.push(eq(notifications.recipientId, f.recipientId));
-  if (f.priority) where.push(eq(notifications.priority, f.priority));
-  if (f.category) where.push(eq(notifications.category, f.category));
-  if (f.read === true) where.push(sql`${notifications.readAt} IS NOT NULL`);
-  if (f.read === false) where.push(isNull(notifications.readAt));
-  if (f.createdFrom !== undefined) where.push(gte(notifications.createdAt, f.createdFrom));
-  if (f.createdTo !== undefined) where.push(lte(notifications.createdAt, f.createdTo));
+  const range: SQL[] = [];
+  if (f.recipientId) range.push(eq(notifications.recipientId, f.recipientId));
+  if (f.recipientId && f.read === false) range.push(isNull(notifications.readAt));
+  if (f.cursor) range.push(lt(notifications.id, decodeCursor(f.cursor)));
+  const bounds = idBounds(f);
+  if (bounds.atLeast) range.push(gte(notifications.id, bounds.atLeast));
+  if (bounds.below) range.push(lt(notifications.id, bounds.below));
+
+  // The filters apply to rows already chosen by id: unindexed, so no index of theirs replaces the window.
+  const n = {
+    erasedAt: unindexed(notifications.erasedAt),
+    priority: unindexed(notifications.priority),
+    category: unindexed(notifications.category),
+    readAt: unindexed(notifications.readAt),
+    createdAt: unindexed(notifications.createdAt),
+  };
+  const filters: SQL[] = [isNull(n.erasedAt)];
+  if (f.priority) filters.push(eq(n.priority, f.priority));
+  if (f.category) filters.push(eq(n.category, f.category));
+  if (f.read === true) filters.push(isNotNull(n.readAt));
+  if (f.read === false) filters.push(isNull(n.readAt));
+  if (f.createdFrom !== undefined) filters.push(gte(n.createdAt, f.createdFrom));
+  if (f.createdTo !== undefined) filters.push(lte(n.createdAt, f.createdTo));
   if (f.q) {
     const pattern = likePattern(f.q);
     // biome-ignore lint/style/noNonNullAssertion: or() of two conditions is defined
-    where.push(or(sql`${notifications.title} LIKE ${pattern} ESCAPE '\\'`, sql`${notifications.message} LIKE ${pattern} ESCAPE '\\'`)!);
+    filters.push(or(sql`${notifications.title} LIKE ${pattern} ESCAPE '\\'`, sql`${notifications.message} LIKE ${pattern} ESCAPE '\\'`)!);
   }
-  if (f.cursor) where.push(lt(notifications.id, decodeCursor(f.cursor)));
-  const rows = await deps.db.read
+
+  const q = deps.db.read;
+  const window = q
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(and(...range))
+    .orderBy(desc(notifications.id))
+    .limit(LIST_SCAN_ROWS);
+  const matched = await q
     .select()
     .from(notifications)
-    .where(and(...where))
+    .where(and(inArray(notifications.id, window), ...filters))
     .orderBy(desc(notifications.id))
     .limit(f.limit + 1);
-  const page = rows.slice(0, f.limit);
-  const last = page.at(-1);
-  return { items: page.map(toNotificationView), nextCursor: rows.length > f.limit && last ? encodeCursor(last.id) : null };
+  let end: string | null = null;
+  if (matched.length <= f.limit) {
+    const [row] = await q
+      .select({ n: sql<number>`count(*)`, last: sql<string | null>`min(${sql.identifier("id")})` })
+      .from(window.as("w"));
+    end = row && Number(row.n) >= LIST_SCAN_ROWS ? row.last : null;
+  }
+  const { page, continueAfter } = windowPage(matched, f.limit, end);
+  return { items: page.map(toNotificationView), nextCursor: continueAfter ? encodeCursor(continueAfter) : null };
 }

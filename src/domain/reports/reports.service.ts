@@ -1,17 +1,19 @@
 /**
  * The operator reports behind `GET /v1/reports/{name}` and `herald report <name>`: one verb that picks the
- * report by name, parses its window and runs it on the read connection at `deps.clock.now()`.
+ * report by name, parses its window and runs it at `deps.clock.now()` on the read Worker (`off-thread.ts`).
  */
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
-import { previewRetention, type RetentionPreview } from "../retention/retention.service.ts";
-import { type DeliveryRatesReport, deliveryRatesReport } from "./delivery-rates.report.ts";
-import { type FailuresReport, failuresReport } from "./failures.report.ts";
-import { type LoopsReport, loopsReport } from "./loops.report.ts";
+import type { RetentionPreview } from "../retention/retention.service.ts";
+import type { DeliveryRatesReport } from "./delivery-rates.report.ts";
+import type { FailuresReport } from "./failures.report.ts";
+import type { LoopsReport } from "./loops.report.ts";
+import { runOffThread } from "./off-thread.ts";
+import type { ReportTask } from "./read-tasks.ts";
 import { reportWindow } from "./report-window.rules.ts";
-import { type SmsCostsReport, smsCostsReport } from "./sms-costs.report.ts";
-import { type TopSmsRecipientsReport, topSmsRecipientsReport } from "./top-sms-recipients.report.ts";
-import { type VolumeReport, volumeReport } from "./volume.report.ts";
+import type { SmsCostsReport } from "./sms-costs.report.ts";
+import type { TopSmsRecipientsReport } from "./top-sms-recipients.report.ts";
+import type { VolumeReport } from "./volume.report.ts";
 
 /** Every report, in the order help and the 404 list them. */
 export const reportNames = [
@@ -67,21 +69,15 @@ export async function runReport(
     });
   }
   const now = deps.clock.now();
-  const limit = options.limit ?? DEFAULT_LIMIT;
-  switch (name) {
-    case "delivery-rates":
-      return deliveryRatesReport(deps, now);
-    case "sms-costs":
-      return smsCostsReport(deps, now);
-    case "volume":
-      return volumeReport(deps, reportWindow(options.window ?? defaultWindows.volume, now));
-    case "failures":
-      return failuresReport(deps, reportWindow(options.window ?? defaultWindows.failures, now), limit);
-    case "top-sms-recipients":
-      return topSmsRecipientsReport(deps, reportWindow(options.window ?? defaultWindows["top-sms-recipients"], now), limit);
-    case "loops":
-      return loopsReport(deps, reportWindow(options.window ?? defaultWindows.loops, now), limit);
-    case "retention":
-      return { report: "retention", generatedAt: now, ...(await previewRetention(deps, now)) };
-  }
+  const windowed = (defaultWindows as Record<string, string>)[name];
+  const task: ReportTask = {
+    kind: "report",
+    name,
+    now,
+    // Parsed here, so a bad window is a validation error before any work is handed off.
+    window: windowed === undefined ? null : reportWindow(options.window ?? windowed, now),
+    limit: options.limit ?? DEFAULT_LIMIT,
+  };
+  // Every report aggregates days of rows: it runs on the read Worker, never on the server's thread.
+  return runOffThread(deps, task);
 }

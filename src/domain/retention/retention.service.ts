@@ -3,9 +3,9 @@
  * writer keeps serving requests in between. `previewRetention` counts with the very predicates a run deletes
  * with, so the report and the run agree.
  */
-import { and, eq, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { deliveries, deliveryAttempts, notifications, schedulerRuns } from "../../../db/schema.ts";
-import type { Queryable } from "../../db/database.ts";
+import type { Queryable, Tx } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";
 import {
   nextWindowStart,
@@ -41,12 +41,16 @@ const agedTables = {
   "sns-messages": { table: "sns_messages", column: "received_at" },
 } as const;
 
-/** Deliveries the run removes: finished without failure and created before the cut-off. */
-function removableDeliveries(cutoff: number): SQL {
+/**
+ * Deliveries the run removes: finished without failure and created before the cut-off; for one channel from
+ * `from` on (a range of deliveries_channel_created_idx), or both channels for counting.
+ */
+function removableDeliveries(cutoff: number, channel?: "email" | "sms", from = 0): SQL {
   // The channel condition lets SQLite range-scan deliveries_channel_created_idx instead of the whole table.
   // biome-ignore lint/style/noNonNullAssertion: and() of conditions is defined
   return and(
-    inArray(deliveries.channel, ["email", "sms"]),
+    channel ? eq(deliveries.channel, channel) : inArray(deliveries.channel, ["email", "sms"]),
+    gte(deliveries.createdAt, from),
     lt(deliveries.createdAt, cutoff),
     inArray(deliveries.status, [...removableDeliveryStatuses]),
   )!;
@@ -194,15 +198,44 @@ export async function previewRetention(
 /** Rows one run deleted, per category. */
 export type RetentionResult = Record<RetentionCategory, number> & { batches: number };
 
+/** The longest a batch should hold the writer (and the thread): batches shrink until they take less. */
+export const BATCH_BUDGET_MS = 8;
+/** The fewest rows a batch deletes, however slow the disk (so a run always progresses). */
+const MIN_BATCH = 10;
+
+/** Lets the event loop serve what arrived while the previous batch ran. */
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Deletes everything the policy allows at `now`, `policy.batchSize` rows per transaction, category by
- * category until a batch comes back short. Safe to re-run or run concurrently: each batch re-selects its rows
- * inside its own transaction.
+ * Batch sizes that adapt to the cost of a delete on this machine: start small, double after a batch that took
+ * less than half of {@link BATCH_BUDGET_MS} (up to the configured size), halve after one that took longer. A
+ * delivery delete touches ten indexes at random places, so its cost follows the page cache, not only the count.
+ */
+function batchSizer(configured: number) {
+  let size = Math.min(configured, 64);
+  return {
+    get size() {
+      return size;
+    },
+    /** Records how long a batch of the current size held the writer (its statements and its commit). */
+    took(ms: number) {
+      if (ms > BATCH_BUDGET_MS) size = Math.max(Math.min(MIN_BATCH, configured), Math.floor(size / 2));
+      else if (ms < BATCH_BUDGET_MS / 2) size = Math.min(configured, size * 2);
+    },
+  };
+}
+
+/**
+ * Deletes everything the policy allows at `now`, in short transactions (at most `policy.batchSize` rows, as many
+ * as fit in {@link BATCH_BUDGET_MS}) with a turn of the event loop between them. Each
+ * category is walked once in created_at order from where the previous batch stopped, so rows that are kept
+ * (failed deliveries, unread notifications) are read once per run, not once per batch. Safe to re-run or run
+ * concurrently: each batch re-selects its rows inside its own transaction.
  */
 export async function runRetention(deps: Pick<Deps, "db" | "config">, now: number): Promise<RetentionResult> {
   const policy = retentionPolicy(deps.config);
   const cutoffs = retentionCutoffs(policy, now);
-  const n = policy.batchSize;
+  const sizer = batchSizer(policy.batchSize);
   const result: RetentionResult = {
     "delivery-attempts": 0,
     deliveries: 0,
@@ -213,62 +246,90 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
     "sns-messages": 0,
     batches: 0,
   };
-
-  // Deliveries with their attempt log: the attempts go first, explicitly, so they are counted.
-  for (;;) {
-    const removed = await deps.db.write(async (tx) => {
-      const rows = await tx
-        .select({ id: deliveries.id })
-        .from(deliveries)
-        .where(removableDeliveries(cutoffs.deliveries))
-        .limit(n);
-      if (rows.length === 0) return { deliveries: 0, attempts: 0 };
-      const ids = rows.map((r) => r.id);
-      const attempts = await tx.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids));
-      const deleted = await tx.delete(deliveries).where(inArray(deliveries.id, ids));
-      return { deliveries: deleted.rowsAffected, attempts: attempts.rowsAffected };
+  /**
+   * Runs one batch and adds what it deleted to the result. `work` may run more than once (the writer re-runs a
+   * unit after SQLITE_BUSY), so it only returns counts and where it stopped; they are applied once it committed.
+   */
+  async function batch<T extends { counts: Partial<RetentionResult>; done: boolean }>(
+    work: (tx: Tx, n: number) => Promise<T>,
+  ): Promise<T> {
+    const n = sizer.size;
+    let started = 0;
+    const outcome = await deps.db.write((tx) => {
+      started = performance.now();
+      return work(tx, n);
     });
+    // From the batch's first statement to its commit: what it held the writer (and this thread) for.
+    sizer.took(performance.now() - started);
     result.batches++;
-    result.deliveries += removed.deliveries;
-    result["delivery-attempts"] += removed.attempts;
-    if (removed.deliveries < n) break;
+    for (const [key, value] of Object.entries(outcome.counts)) result[key as keyof RetentionResult] += value ?? 0;
+    await yieldTurn();
+    return outcome;
   }
 
-  // Read notifications: their remaining deliveries (all finished without failure) go by ON DELETE CASCADE.
-  // Unread counts are untouched: only read notifications are removed.
+  // Deliveries with their attempt log, per channel along deliveries_channel_created_idx: the attempts go first,
+  // explicitly, so they are counted.
+  for (const channel of ["email", "sms"] as const) {
+    let from = 0;
+    for (;;) {
+      const { done, last } = await batch(async (tx, n) => {
+        const rows = await tx
+          .select({ id: deliveries.id, createdAt: deliveries.createdAt })
+          .from(deliveries)
+          .where(removableDeliveries(cutoffs.deliveries, channel, from))
+          .orderBy(deliveries.createdAt)
+          .limit(n);
+        if (rows.length === 0) return { counts: {}, done: true, last: from };
+        const ids = rows.map((r) => r.id);
+        const attempts = await tx.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids));
+        const deleted = await tx.delete(deliveries).where(inArray(deliveries.id, ids));
+        return {
+          counts: { deliveries: deleted.rowsAffected, "delivery-attempts": attempts.rowsAffected },
+          done: rows.length < n,
+          last: rows.at(-1)?.createdAt ?? from,
+        };
+      });
+      // The next batch starts at the last instant seen (`>=`: rows of that instant may remain), so the kept
+      // rows before it are not read again.
+      from = last;
+      if (done) break;
+    }
+  }
+
+  // Read notifications, along notifications_created_idx: their remaining deliveries (all finished without
+  // failure) go by ON DELETE CASCADE. Unread counts are untouched: only read notifications are removed.
+  let from = 0;
   for (;;) {
-    const removed = await deps.db.write(async (tx) => {
+    const { done, last } = await batch(async (tx, n) => {
       const rows = await tx
-        .select({ id: notifications.id })
+        .select({ id: notifications.id, createdAt: notifications.createdAt })
         .from(notifications)
-        .where(removableNotifications(cutoffs["read-notifications"]))
+        .where(and(removableNotifications(cutoffs["read-notifications"]), gte(notifications.createdAt, from)))
+        .orderBy(notifications.createdAt)
         .limit(n);
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { counts: {}, done: true, last: from };
       const deleted = await tx.delete(notifications).where(
         inArray(
           notifications.id,
           rows.map((r) => r.id),
         ),
       );
-      return deleted.rowsAffected;
+      return { counts: { "read-notifications": deleted.rowsAffected }, done: rows.length < n, last: rows.at(-1)?.createdAt ?? from };
     });
-    result.batches++;
-    result["read-notifications"] += removed;
-    if (removed < n) break;
+    from = last;
+    if (done) break;
   }
 
   for (const category of ["idempotency-keys", "outbox-messages", "scheduler-runs", "sns-messages"] as const) {
     const { table, column } = agedTables[category];
     for (;;) {
-      const removed = await deps.db.write(async (tx) => {
+      const { done } = await batch(async (tx, n) => {
         const deleted = await tx.run(
           sql`DELETE FROM ${sql.raw(table)} WHERE rowid IN (SELECT rowid FROM ${sql.raw(table)} WHERE ${sql.raw(column)} < ${cutoffs[category]} LIMIT ${n})`,
         );
-        return deleted.rowsAffected;
+        return { counts: { [category]: deleted.rowsAffected }, done: deleted.rowsAffected < n };
       });
-      result.batches++;
-      result[category] += removed;
-      if (removed < n) break;
+      if (done) break;
     }
   }
   return result;

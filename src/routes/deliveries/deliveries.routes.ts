@@ -11,6 +11,8 @@ export const list = createRoute({
   method: "get",
   path: "/v1/deliveries",
   summary: "List deliveries (newest first)",
+  description:
+    "Each request reads at most 2,000 candidate deliveries (in id order from the cursor, within the notification, recipient or status and the creation range when given) and applies the other filters to those. A selective filter can therefore return a short or empty page with a `nextCursor`: follow it to continue; only a null `nextCursor` means the end.",
   request: { query: ListQuery },
   responses: { 200: jsonContent(DeliveryPage, "A page of deliveries"), ...commonErrors },
 });

@@ -39,6 +39,8 @@ export const list = createRoute({
   path: "/v1/notifications",
   tags: ["notifications"],
   summary: "List notifications (newest first)",
+  description:
+    "Each request reads at most 2,000 candidate notifications (in id order from the cursor, within the recipient and creation range when given) and applies the other filters (priority, category, read, q) to those. A selective filter can therefore return a short or empty page with a `nextCursor`: follow it to continue; only a null `nextCursor` means the end. A creation range or a recipient narrows what is read.",
   request: { query: ListQuery },
   responses: { 200: jsonContent(NotificationPage, "A page of notifications"), ...commonErrors },
 });

@@ -237,8 +237,8 @@ describe("retention", () => {
     const result = await runRetention(t.deps, NOW);
     expect(result.deliveries).toBe(5);
     expect(result["delivery-attempts"]).toBe(5);
-    // Deliveries 2 + 2 + 1, then one empty batch for each of the other five tables.
-    expect(result.batches).toBe(3 + 5);
+    // Email deliveries 2 + 2 + 1, one empty batch for SMS, then one empty batch for each of the other five tables.
+    expect(result.batches).toBe(3 + 1 + 5);
     expect(await count(t, "deliveries")).toBe(0);
     expect(await count(t, "notifications")).toBe(5); // unread: kept
   });
