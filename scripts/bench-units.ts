@@ -90,6 +90,8 @@ const clock = new FixedClock(seededAt + 1000);
 const config = loadConfig({ DATABASE_URL: `file:${path}`, HERALD_LOG_LEVEL: "error" });
 const started = performance.now();
 const deps = await createDeps(config, { clock, logger: createLogger("error") });
+// As the server runs: checkpoints on their own thread, not inside a COMMIT on this one.
+await deps.db.startBackgroundCheckpoints();
 console.error(`opened and migrated in ${Math.round(performance.now() - started)} ms`);
 
 /** Runs `work` and returns its wall time and the longest gap between two event-loop turns meanwhile. */
