@@ -2,8 +2,10 @@
  * SMS through Amazon SNS (`Publish` to a phone number), always as Transactional (delivered to opted-in and
  * DND numbers, higher priority). Region, credentials and endpoint come from the SDK's standard configuration
  * (AWS_REGION, the credential chain, AWS_ENDPOINT_URL_SNS). The SDK's own retries are off, as for SES.
+ *
+ * As for SES, the SDK is loaded when the client is built, so the outbox default never loads it.
  */
-import { type MessageAttributeValue, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import type { MessageAttributeValue, SNSClient } from "@aws-sdk/client-sns";
 import { awsClientOptions } from "./aws-client.ts";
 import { toProviderError } from "./aws-errors.ts";
 import type { SmsProvider } from "./types.ts";
@@ -21,7 +23,12 @@ export interface SnsOptions {
 
 /** The SNS client the adapter uses: one attempt per call, bounded connection and request time. */
 export function createSnsClient({ timeoutMs, maxSockets }: Pick<SnsOptions, "timeoutMs" | "maxSockets">): SNSClient {
-  return new SNSClient(awsClientOptions({ timeoutMs, maxSockets }));
+  return new (snsSdk().SNSClient)(awsClientOptions({ timeoutMs, maxSockets }));
+}
+
+/** The SNS SDK module, loaded on first use (synchronously: provider choice happens at start, not per call). */
+function snsSdk(): typeof import("@aws-sdk/client-sns") {
+  return require("@aws-sdk/client-sns");
 }
 
 /** The message attributes every SMS carries. */
@@ -38,6 +45,7 @@ export function smsAttributes(options: Pick<SnsOptions, "maxPriceUsd" | "senderI
 
 /** An {@link SmsProvider} sending through SNS. */
 export function createSnsSmsProvider(options: SnsOptions, client: SNSClient = createSnsClient(options)): SmsProvider {
+  const { PublishCommand } = snsSdk();
   const attributes = smsAttributes(options);
   return {
     name: "sns",

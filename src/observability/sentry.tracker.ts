@@ -5,10 +5,16 @@
  * URL becomes the route pattern, the user, and any email, phone number, API key, recipient token or bearer
  * credential quoted in a message, percent-encoded or not). Sentry is a
  * process-wide singleton: build one tracker per process.
+ *
+ * The SDK (about 33 MB of modules once loaded) is loaded by {@link createSentryTracker}, not when this module is
+ * imported, so a process without SENTRY_DSN never pays for it.
  */
-import * as Sentry from "@sentry/bun";
+import type * as Sentry from "@sentry/bun";
 import type { ErrorTracker } from "./error-tracker.ts";
 import { redactSecrets } from "./log-redaction.rules.ts";
+
+/** Default integrations Herald leaves out (see {@link createSentryTracker}). */
+const DROPPED_INTEGRATIONS = new Set(["Console", "ContextLines"]);
 
 /** What the tracker is built from (config, resolved by bootstrap). */
 export interface SentryOptions {
@@ -79,6 +85,8 @@ export function scrubBreadcrumb(breadcrumb: Sentry.Breadcrumb): Sentry.Breadcrum
 
 /** Initialises Sentry once for this process and returns the tracker on it. */
 export function createSentryTracker(options: SentryOptions): ErrorTracker {
+  // Synchronously, so Sentry is initialised before the server starts (it instruments Bun.serve).
+  const Sentry: typeof import("@sentry/bun") = require("@sentry/bun");
   Sentry.init({
     dsn: options.dsn,
     environment: options.environment,
@@ -95,8 +103,10 @@ export function createSentryTracker(options: SentryOptions): ErrorTracker {
       genAI: { inputs: false, outputs: false },
       graphQL: { document: false, variables: false },
     },
-    // Console breadcrumbs would duplicate the structured log; errors are what Sentry is for here.
-    integrations: (defaults) => defaults.filter((integration) => integration.name !== "Console"),
+    // Console breadcrumbs would duplicate the structured log; errors are what Sentry is for here. ContextLines
+    // would read source files at capture time, keep them cached and send the lines around each frame (string
+    // literals included): the release and line numbers identify the code without them.
+    integrations: (defaults) => defaults.filter((integration) => !DROPPED_INTEGRATIONS.has(integration.name)),
     beforeSend: (event) => scrubEvent(event),
     beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb),
   });
