@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, desc, eq, isNull, or } from "drizzle-orm";
+import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database } from "../../db/database.ts";
+import { prepared } from "../../db/prepared.ts";
 import { createReadCache } from "../../db/read-cache.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
@@ -113,14 +114,20 @@ export async function verifyApiKey({ db }: Deps, secret: string): Promise<{ id: 
   if (!secret.startsWith(KEY_PREFIX) && secret.length < 16) return null;
   const hash = hashKey(secret);
   return verifiedKeys.get(db, hash, async () => {
-    const [row] = await db.read
-      .select({ id: apiKeys.id, scopes: apiKeys.scopes })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
-      .limit(1);
+    const row = await liveKeyByHash(db.read).get({ hash });
     return row ? { id: row.id, scopes: row.scopes as Scope[] } : null;
   });
 }
+
+/** Prepared once per connection: every request of a key not verified within the last second runs it. */
+const liveKeyByHash = prepared((q) =>
+  q
+    .select({ id: apiKeys.id, scopes: apiKeys.scopes })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
+    .limit(1)
+    .prepare(),
+);
 
 /**
  * Makes sure the service can be administered: registers `HERALD_ADMIN_KEY` when set, or, when no live admin
