@@ -5,11 +5,19 @@ import { looksLikeRecipientToken, verifyRecipientToken } from "../domain/recipie
 import { AppError } from "../errors.ts";
 import type { AppEnv } from "./env.ts";
 
-/** Reads the bearer credential; `access_token` in the query is accepted for EventSource, which cannot set headers. */
+/** The query parameter that carries a recipient token under /v1/me, for EventSource, which cannot set headers. */
+export const QUERY_CREDENTIAL = "access_token";
+
+/** Whether `path` accepts the credential in the query ({@link QUERY_CREDENTIAL}): the /v1/me routes only. */
+export function acceptsQueryCredential(path: string): boolean {
+  return path.startsWith("/v1/me/") || path === "/v1/me";
+}
+
+/** Reads the bearer credential, or the query's {@link QUERY_CREDENTIAL} where {@link acceptsQueryCredential}. */
 function credentialOf(authorization: string | undefined, url: string, allowQuery: boolean): string | null {
   const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   if (match?.[1]) return match[1];
-  if (allowQuery) return new URL(url).searchParams.get("access_token");
+  if (allowQuery) return new URL(url).searchParams.get(QUERY_CREDENTIAL);
   return null;
 }
 
@@ -19,8 +27,7 @@ function credentialOf(authorization: string | undefined, url: string, allowQuery
  */
 export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const isMe = c.req.path.startsWith("/v1/me/") || c.req.path === "/v1/me";
-    const credential = credentialOf(c.req.header("authorization"), c.req.url, isMe);
+    const credential = credentialOf(c.req.header("authorization"), c.req.url, acceptsQueryCredential(c.req.path));
     if (!credential) throw new AppError("unauthenticated", "Send 'Authorization: Bearer <key>'");
     if (looksLikeRecipientToken(credential)) {
       const claims = verifyRecipientToken(deps.tokenSecret, credential, deps.clock.now());
