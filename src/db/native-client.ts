@@ -22,6 +22,18 @@
 import { Database as SqliteDatabase, SQLiteError, type Statement as SqliteStatement } from "bun:sqlite";
 import { LibsqlError, type Client, type InArgs, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
 
+/**
+ * SQL texts whose rows only drizzle's typed mapping reads, by index (`prepared.ts` registers its typed
+ * queries). Their rows are the plain arrays SQLite's driver returns: the named view every other caller may
+ * read costs an object per row and a slow index walk in drizzle's mapping (about 1.5 µs a row).
+ */
+const arrayRowSql = new Set<string>();
+
+/** Marks `sql` as read only by index (see {@link arrayRowSql}). */
+export function useArrayRows(sql: string): void {
+  arrayRowSql.add(sql);
+}
+
 /** Most prepared statements kept per connection. Herald issues about 150 distinct statements. */
 export const STATEMENT_CACHE_SIZE = 256;
 
@@ -48,6 +60,8 @@ class Row {
 interface CachedStatement {
   native: NativeStatement;
   reader: boolean;
+  /** Rows are returned as plain arrays (see {@link arrayRowSql}). */
+  arrayRows: boolean;
   columns: string[];
   columnTypes: string[];
   RowClass: new (values: unknown[]) => Row;
@@ -94,7 +108,7 @@ class Connection {
     this.stats.misses++;
     const native = this.native.prepare(sql) as NativeStatement;
     const reader = native.columnNames.length > 0;
-    const statement: CachedStatement = { native, reader, columns: [], columnTypes: [], RowClass: Row };
+    const statement: CachedStatement = { native, reader, arrayRows: arrayRowSql.has(sql), columns: [], columnTypes: [], RowClass: Row };
     if (reader) describeColumns(statement);
     if (this.statements.size >= this.capacity) {
       const oldest = this.statements.keys().next().value as string;
@@ -248,6 +262,7 @@ function execute(connection: Connection, stmt: InStatement | string, args?: InAr
       const values = call(statement.native, "values", nativeArgs) as unknown[][];
       // A schema change made elsewhere re-prepares the native statement with a different width: re-read columns.
       if (values.length > 0 && (values[0] as unknown[]).length !== statement.columns.length) describeColumns(statement);
+      if (statement.arrayRows) return resultSet(statement.columns, statement.columnTypes, values as never, 0, undefined);
       const rows = new Array(values.length);
       for (let i = 0; i < values.length; i++) rows[i] = toRow(statement, values[i] as unknown[]);
       return resultSet(statement.columns, statement.columnTypes, rows, 0, undefined);

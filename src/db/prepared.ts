@@ -15,6 +15,7 @@
  */
 import { type Placeholder, sql } from "drizzle-orm";
 import type { Db, Queryable } from "./database.ts";
+import { useArrayRows } from "./native-client.ts";
 
 const roots = new WeakMap<object, Db>();
 
@@ -53,9 +54,20 @@ export function prepared<Q>(build: (db: Queryable) => Q): (q: Queryable) => Q {
     if (query === undefined) {
       query = build(handle);
       built.set(handle, query);
+      registerRowShape(query);
     }
     return query;
   };
+}
+
+/**
+ * A typed query (one with selected fields, or `returning`) reads its rows only through drizzle's mapping, by
+ * index: its SQL may get plain array rows from the local driver. `fields` is drizzle's own (internal) record of
+ * the selection; without it drizzle hands rows to the caller as objects, so those keep the named form.
+ */
+function registerRowShape(query: unknown): void {
+  const q = query as { fields?: unknown; getQuery?: () => { sql: string } };
+  if (q.fields !== undefined && typeof q.getQuery === "function") useArrayRows(q.getQuery().sql);
 }
 
 /** `{ key: sql.placeholder("key") }` for each key: the values of a prepared insert, filled in per call. */
