@@ -49,6 +49,7 @@ describe("templates: happy paths", () => {
       sms: null,
       requiredContext: [],
       active: true,
+      fallbackChannels: ["email", "sms"],
       version: 1,
       createdAt: t.clock.now(),
       updatedAt: t.clock.now(),

@@ -11,7 +11,7 @@
 import { Liquid, Tag, type TagToken, type Template, type TopLevelToken } from "liquidjs";
 import { AppError, type FieldIssue } from "../../errors.ts";
 import { RENDER_LIMITS } from "./templates.budget.ts";
-import { GLOBAL_PATHS, isGuaranteedPath, LIQUID_FIELDS } from "./templates.rules.ts";
+import { GLOBAL_PATHS, isGuaranteedPath, LIQUID_FIELDS, requiredRoots } from "./templates.rules.ts";
 import type { LiquidField, TemplateFields } from "./templates.types.ts";
 
 /**
@@ -119,20 +119,22 @@ function staticPath(segments: unknown[]): string {
 
 /**
  * Variables in `parsed` that a render is not guaranteed to have: each is neither a global nor covered by
- * `guaranteed` (see {@link isGuaranteedPath}). Variables set inside the template (`assign`, `for`) are fine.
+ * `guaranteed` or `roots` (see {@link isGuaranteedPath}). Variables set inside the template (`assign`, `for`)
+ * are fine.
  */
 export function unguardedVariables(
   engine: Liquid,
   field: string,
   parsed: Template[],
   guaranteed: readonly string[],
+  roots: readonly string[] = [],
 ): TemplateIssue[] {
   const { globals } = engine.analyzeSync(parsed, { partials: false });
   const issues: TemplateIssue[] = [];
   for (const occurrences of Object.values(globals)) {
     for (const variable of occurrences) {
       const path = staticPath(variable.toArray());
-      if (isGuaranteedPath(path, guaranteed)) continue;
+      if (isGuaranteedPath(path, guaranteed, roots)) continue;
       const { row: line, col: column } = variable.location;
       issues.push({
         path: field,
@@ -153,13 +155,14 @@ export function templateSourceIssues(
   t: Pick<TemplateFields, LiquidField | "requiredContext">,
 ): TemplateIssue[] {
   const guaranteed = [...t.requiredContext, ...GLOBAL_PATHS];
+  const roots = requiredRoots(t.requiredContext);
   const issues: TemplateIssue[] = [];
   for (const field of LIQUID_FIELDS) {
     const source = t[field];
     if (source == null) continue;
     const engine = engineFor(field);
     try {
-      issues.push(...unguardedVariables(engine, field, parseField(engine, field, source), guaranteed));
+      issues.push(...unguardedVariables(engine, field, parseField(engine, field, source), guaranteed, roots));
     } catch (error) {
       if (!(error instanceof TemplateSourceError)) throw error;
       issues.push(error.issue);

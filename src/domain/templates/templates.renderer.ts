@@ -147,12 +147,14 @@ function layouts(): { html: Part; text: Part } {
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
 /**
- * Renders every part `template` has for `context` (the caller's data) and `globals` (recipient, branding,
- * links…). The email exists when the template has a subject and a body (a missing HTML or text body is derived
- * from the other); the SMS when it has SMS text, with typographic punctuation swapped for GSM-7 equivalents
- * so a smart quote does not double its cost. A render failure is an `unprocessable` AppError naming the field;
- * so is a render that spends `budget` (steps, time or memory, for all parts together; the default budget
- * starts when the call does).
+ * Renders every part of `template` for `context` (the caller's data) and `globals` (recipient, branding,
+ * links…). The email uses the template's subject and body when it has them (a missing HTML or text body is
+ * derived from the other), else it falls back to the title as subject and the message as body; either way the
+ * body goes inside the branded layout. The SMS is the template's SMS text, else the title and the message on
+ * the next line (the sender cuts it to the segment limit, so the title always survives). Typographic
+ * punctuation is swapped for GSM-7 equivalents so a smart quote does not double its cost. A render failure is
+ * an `unprocessable` AppError naming the field; so is a render that spends `budget` (steps, time or memory,
+ * for all parts together; the default budget starts when the call does).
  */
 export async function renderNotification(
   template: TemplateRecord,
@@ -168,33 +170,25 @@ export async function renderNotification(
   const title = oneLine(render("title"));
   const message = render("message").trim();
 
-  let email: RenderedNotification["email"] = null;
+  let subject = title;
+  let bodyHtml = textToHtml(message);
+  let bodyText = message;
   if (hasEmail(template)) {
-    const subject = oneLine(render("emailSubject"));
-    const bodyHtml = parts.emailHtml ? render("emailHtml") : textToHtml(render("emailText"));
-    const bodyText = parts.emailText ? render("emailText").trim() : htmlToText(bodyHtml);
-    const layout = layouts();
-    // The layout's button only links to web pages, whatever the caller sent as actionUrl.
-    const actionUrl = globals.actionUrl && /^https?:\/\//i.test(globals.actionUrl) ? globals.actionUrl : null;
-    const layoutScope = (content: string) => ({
-      ...globals,
-      actionUrl,
-      content,
-      subject,
-      preheader: message,
-    });
-    email = {
-      subject,
-      // Layouts see the globals and the rendered parts, never the caller's context (checked when loaded).
-      html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), {}, budget),
-      text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), {}, budget).trim(),
-    };
+    subject = oneLine(render("emailSubject"));
+    bodyHtml = parts.emailHtml ? render("emailHtml") : textToHtml(render("emailText"));
+    bodyText = parts.emailText ? render("emailText").trim() : htmlToText(bodyHtml);
   }
+  const layout = layouts();
+  // The layout's button only links to web pages, whatever the caller sent as actionUrl.
+  const actionUrl = globals.actionUrl && /^https?:\/\//i.test(globals.actionUrl) ? globals.actionUrl : null;
+  const layoutScope = (content: string) => ({ ...globals, actionUrl, content, subject, preheader: message });
+  const email: RenderedNotification["email"] = {
+    subject,
+    // Layouts see the globals and the rendered parts, never the caller's context (checked when loaded).
+    html: renderPart(template, "email layout", layout.html, layoutScope(bodyHtml), {}, budget),
+    text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), {}, budget).trim(),
+  };
 
-  let sms: RenderedNotification["sms"] = null;
-  if (parts.sms) {
-    const text = toGsmFriendly(render("sms").trim());
-    sms = { text, ...smsInfo(text) };
-  }
-  return { title, message, email, sms };
+  const smsText = toGsmFriendly((parts.sms ? render("sms") : [title, message].filter(Boolean).join("\n")).trim());
+  return { title, message, email, sms: { text: smsText, ...smsInfo(smsText) } };
 }

@@ -67,12 +67,31 @@ export function missingContext(requiredContext: string[], context: Record<string
 
 /**
  * True when a template may read `path` (dotted) given the paths a render is guaranteed to have: reading a path
- * is safe when it is one of them or leads to one (`repair` is there whenever `repair.id` is).
- * `size` is computed by Liquid for any string, array or object, so a trailing `.size` needs only its parent.
+ * is safe when it is one of them or leads to one (`repair` is there whenever `repair.id` is), or when it lies
+ * under one of `roots`, the top-level names a template requires whole (`repair` covers `repair.id` and
+ * `repair.customer.name`, as in templates carried over from the original system; the render reports a
+ * property such an object lacks). `size` is computed by Liquid for any string, array or object, so a trailing
+ * `.size` needs only its parent.
  */
-export function isGuaranteedPath(path: string, guaranteed: readonly string[]): boolean {
+export function isGuaranteedPath(
+  path: string,
+  guaranteed: readonly string[],
+  roots: readonly string[] = [],
+): boolean {
   const target = path.endsWith(".size") ? path.slice(0, -".size".length) : path;
-  return guaranteed.some((g) => g === target || g.startsWith(`${target}.`));
+  return (
+    guaranteed.some((g) => g === target || g.startsWith(`${target}.`)) ||
+    (roots.some((root) => target.startsWith(`${root}.`)) &&
+      !target.split(".").some((key) => INHERITED_KEYS.has(key)))
+  );
+}
+
+/** Keys every object inherits (`constructor`, `__proto__`, …): a root does not cover them, so they are refused at save. */
+const INHERITED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), "prototype"]);
+
+/** The entries of a requiredContext list that are top-level names (no dot): each covers every path under it. */
+export function requiredRoots(requiredContext: readonly string[]): string[] {
+  return requiredContext.filter((path) => !path.includes("."));
 }
 
 /** Problems with a requiredContext list: malformed paths, duplicates, and names reserved for the globals. */
@@ -110,4 +129,20 @@ export function emailPartIssues(
     return [{ path: "emailSubject", message: "an email body needs an emailSubject" }];
   }
   return [];
+}
+
+/** A channel a template can reach: email and SMS (the in-app copy is always the title and message). */
+export type TemplateChannel = "email" | "sms";
+
+/**
+ * The channels that send the title and message because the template has no text of its own for them: email
+ * without a subject and body (the title becomes the subject), SMS without SMS text.
+ */
+export function fallbackChannels(
+  t: Pick<TemplateFields, "emailSubject" | "emailHtml" | "emailText" | "sms">,
+): TemplateChannel[] {
+  const channels: TemplateChannel[] = [];
+  if (!hasEmail(t)) channels.push("email");
+  if (!t.sms) channels.push("sms");
+  return channels;
 }

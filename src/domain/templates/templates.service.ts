@@ -6,7 +6,7 @@ import { validationError } from "../../http/problem.ts";
 import { getBranding } from "../branding/branding.service.ts";
 import { definedFields } from "../defined-fields.rules.ts";
 import { preferencesUrl } from "../preferences/preferences.rules.ts";
-import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
+import { estimateSmsCostUsd, smsInfo, truncateSms } from "../sms/sms.rules.ts";
 import { invalidTemplate, templateSourceIssues } from "./templates.compiler.ts";
 import { renderNotification } from "./templates.renderer.ts";
 import {
@@ -156,7 +156,7 @@ export interface PreviewInput {
   phone?: string | null;
 }
 
-/** A preview: every rendered part, and the SMS's encoding, segments and estimated cost. */
+/** A preview: every rendered part, and the SMS (cut to the segment limit) with encoding, segments and cost. */
 export interface TemplatePreview extends Omit<RenderedNotification, "sms"> {
   sms: (NonNullable<RenderedNotification["sms"]> & { costUsd: number }) | null;
 }
@@ -192,8 +192,8 @@ export async function previewTemplate(
     category: template.category,
     preferencesUrl: preferencesUrl(deps.config, recipient.id),
   });
-  return {
-    ...rendered,
-    sms: rendered.sms && { ...rendered.sms, costUsd: estimateSmsCostUsd(rendered.sms.segments, input.phone) },
-  };
+  // The SMS as the sender sends it: cut to the segment limit.
+  const smsText = truncateSms(rendered.sms.text, deps.config.HERALD_SMS_MAX_SEGMENTS);
+  const sms = { text: smsText, ...smsInfo(smsText) };
+  return { ...rendered, sms: { ...sms, costUsd: estimateSmsCostUsd(sms.segments, input.phone) } };
 }

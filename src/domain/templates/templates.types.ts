@@ -21,12 +21,15 @@ export interface SmsInfo {
   characters: number;
 }
 
-/** Everything a notification renders to. `email`/`sms` are null when the template has no such part. */
+/**
+ * Everything a notification renders to. Every notification has an email and an SMS: a template without its
+ * own email or SMS text falls back to the title and message.
+ */
 export interface RenderedNotification {
   title: string;
   message: string;
-  email: { subject: string; html: string; text: string } | null;
-  sms: ({ text: string } & SmsInfo) | null;
+  email: { subject: string; html: string; text: string };
+  sms: { text: string } & SmsInfo;
 }
 
 /**

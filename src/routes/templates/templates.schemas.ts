@@ -42,7 +42,7 @@ const fields = {
     .optional()
     .openapi({
       description:
-        "Context keys every notification must carry (dotted paths). A template may only use these and the globals: recipient.{id,name,kind,locale}, branding.*, actionUrl, priority, category, preferencesUrl.",
+        "Context keys every notification must carry: a top-level name (`repair`) covers every path under it (`repair.id`, `repair.customer.name`), a dotted path (`repair.id`) only itself. A template may only use these and the globals: recipient.{id,name,kind,locale}, branding.*, actionUrl, priority, category, preferencesUrl.",
       example: ["repair.id", "repair.title"],
     }),
   active: z.boolean().optional(),
@@ -80,6 +80,11 @@ export const Template = z
     sms: z.string().nullable(),
     requiredContext: z.array(z.string()),
     active: z.boolean(),
+    fallbackChannels: z.array(z.enum(["email", "sms"])).openapi({
+      description:
+        "Channels this template has no text of its own for: they send the title and message instead (email: the title as subject, the message in the branded layout; SMS: the title, then the message, cut to the segment limit).",
+      example: ["sms"],
+    }),
     version: z.number().int().openapi({ description: "Grows by one on every change" }),
     createdAt: EpochMs,
     updatedAt: EpochMs,

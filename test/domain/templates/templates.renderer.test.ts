@@ -100,10 +100,34 @@ describe("renderNotification", () => {
     expect(html).not.toContain("javascript:");
   });
 
-  test("no subject means no email, no SMS text means no SMS", async () => {
-    const r = await renderNotification(template({ emailSubject: null, sms: null }), context, globals);
-    expect(r.email).toBeNull();
-    expect(r.sms).toBeNull();
+  test("a template with only a title and a message emails the title as subject and the message in the layout", async () => {
+    const r = await renderNotification(
+      template({ emailSubject: null, emailHtml: null, emailText: null, sms: null }),
+      context,
+      globals,
+    );
+    expect(r.email.subject).toBe("Repair R-1: Sink & <tap>");
+    expect(r.email.html).toContain(
+      "<p>Hi Dana &lt;script&gt;alert(1)&lt;/script&gt;, Sink &amp; &lt;tap&gt; is approved.</p>",
+    );
+    expect(r.email.html).not.toContain("<script>");
+    expect(r.email.html).toContain('href="https://portal.example.com/prefs?r=c-1&amp;x=1"');
+    expect(r.email.text).toStartWith("Hi Dana <script>alert(1)</script>, Sink & <tap> is approved.");
+    expect(r.email.text).toEndWith("Manage your notification preferences: https://portal.example.com/prefs?r=c-1&x=1");
+  });
+
+  test("without SMS text the SMS is the title, then the message on the next line", async () => {
+    const r = await renderNotification(
+      template({ sms: null, message: "“Sink” is approved." }),
+      context,
+      globals,
+    );
+    expect(r.sms).toEqual({
+      text: 'Repair R-1: Sink & <tap>\n"Sink" is approved.',
+      encoding: "GSM-7",
+      segments: 1,
+      characters: 44,
+    });
   });
 
   test("a missing body is derived from the other", async () => {

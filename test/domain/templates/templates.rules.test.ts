@@ -53,6 +53,18 @@ describe("isGuaranteedPath", () => {
     expect(isGuaranteedPath("digest.other.size", guaranteed)).toBe(false);
   });
 
+  test("a top-level name required whole covers every path under it, except inherited keys", () => {
+    const roots = ["repair", "technician"];
+    const required = [...roots, ...GLOBAL_PATHS];
+    expect(isGuaranteedPath("repair.id", required, roots)).toBe(true);
+    expect(isGuaranteedPath("technician.address.street", required, roots)).toBe(true);
+    expect(isGuaranteedPath("repair", required, roots)).toBe(true);
+    expect(isGuaranteedPath("repairs.id", required, roots)).toBe(false);
+    expect(isGuaranteedPath("repair.constructor.name", required, roots)).toBe(false);
+    expect(isGuaranteedPath("repair.__proto__", required, roots)).toBe(false);
+    expect(isGuaranteedPath("priority.name", required, roots)).toBe(false);
+  });
+
   test("globals are guaranteed property by property", () => {
     expect(isGuaranteedPath("recipient.name", guaranteed)).toBe(true);
     expect(isGuaranteedPath("branding.primaryColor", guaranteed)).toBe(true);
