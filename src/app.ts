@@ -1,6 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { Deps } from "./deps.ts";
-import { DatabaseBusyError } from "./db/database.ts";
+import { DatabaseBusyError, DatabaseDurabilityError, DatabaseOverloadedError } from "./db/database.ts";
 import { AppError } from "./errors.ts";
 import { authenticate } from "./http/auth.ts";
 import { jsonBodyLimit } from "./http/body-limit.ts";
@@ -93,6 +93,15 @@ export function createApp(deps: Deps) {
       return problemResponse(c, new AppError("database-busy", "The database is locked; retry shortly"), {
         "retry-after": "1",
       });
+    }
+    if (error instanceof DatabaseOverloadedError) {
+      return problemResponse(c, new AppError("overloaded", "Too many writes are waiting; retry shortly"), {
+        "retry-after": "1",
+      });
+    }
+    if (error instanceof DatabaseDurabilityError) {
+      deps.logger.error("database refuses writes after a failed fsync; restart Herald", { requestId: c.get("requestId") });
+      return problemResponse(c, new AppError("unavailable", "The database cannot accept writes; the operator must restart Herald"));
     }
     if (error instanceof HTTPException && error.status === 400) {
       return problemResponse(c, new AppError("invalid-json", "The body is not valid JSON"));

@@ -21,6 +21,7 @@ export const errorStatus = {
   "unprocessable": 422,
   internal: 500,
   "database-busy": 503,
+  overloaded: 503,
   unavailable: 503,
 } as const;
 

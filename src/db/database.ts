@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   busyRetryMs?: number;
   /** Most units of work committed together in one transaction. */
   maxBatch?: number;
+  /** Most units of work waiting for the writer; beyond it writes are refused at once (admission control). */
+  maxQueued?: number;
   onBusy?: (info: { attempt: number; waitedMs: number }) => void;
   /** How the WAL is flushed before writes are acknowledged (tests observe or fail it); fsync by default. */
   fsync?: Fsync;
@@ -95,6 +97,20 @@ export function isBusyError(error: unknown): boolean {
   return false;
 }
 
+/** Default {@link DatabaseOptions.maxQueued}: in normal operation the queue holds a batch or two (tens). */
+export const MAX_QUEUED_WRITES = 2000;
+
+/**
+ * Thrown at once to a writer when {@link MAX_QUEUED_WRITES} units already wait: under overload the service
+ * answers 503 quickly instead of holding every request (and its memory) until the writer catches up.
+ */
+export class DatabaseOverloadedError extends Error {
+  constructor(queued: number) {
+    super(`${queued} writes are already waiting for the database`);
+    this.name = "DatabaseOverloadedError";
+  }
+}
+
 /** Thrown to writers once an fsync of the WAL failed: what was committed may not be on disk. */
 export class DatabaseDurabilityError extends Error {
   constructor(cause: unknown) {
@@ -164,6 +180,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const reader = drizzle(readerClient);
   const busyRetryMs = options.busyRetryMs ?? 60_000;
   const maxBatch = options.maxBatch ?? 256;
+  const maxQueued = options.maxQueued ?? MAX_QUEUED_WRITES;
 
   const queue: Job[] = [];
   let draining: Promise<void> | null = null;
@@ -277,6 +294,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     isLocalFile,
     write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       if (failed) return Promise.reject(failed);
+      if (queue.length >= maxQueued) return Promise.reject(new DatabaseOverloadedError(queue.length));
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
         draining ??= drain();

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { type Database, openDatabase, type Tx } from "../../src/db/database.ts";
+import { type Database, DatabaseOverloadedError, openDatabase, type Tx } from "../../src/db/database.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 async function freshDatabase(maxBatch?: number): Promise<Database> {
@@ -138,5 +138,20 @@ describe("group commit", () => {
     const [row] = await reopened.read.all<{ n: number }>(sql`SELECT count(*) AS n FROM items`);
     await reopened.close();
     expect(Number(row?.n)).toBe(50);
+  });
+
+  test("beyond maxQueued waiting writes, a write is refused at once and changes nothing; the queued ones commit", async () => {
+    const db = await openDatabase({ url: `file:${join(tempDir(), "overload.db")}`, maxQueued: 3 });
+    afterAll(() => db.close());
+    await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)`));
+    // Five writes in one turn: the writer has not drained yet, so the queue holds the first three.
+    const writes = ["a", "b", "c", "d", "e"].map((label) => db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${label})`)));
+    const outcomes = await Promise.allSettled(writes);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "rejected"]);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(DatabaseOverloadedError);
+    expect(await labels(db)).toEqual(["a", "b", "c"]);
+    // Once the queue drained, writes are accepted again.
+    await db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES ('f')`));
+    expect(await labels(db)).toEqual(["a", "b", "c", "f"]);
   });
 });
