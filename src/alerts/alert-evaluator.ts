@@ -50,10 +50,21 @@ export async function evaluateAlerts(deps: AlertDeps): Promise<EvaluationResult>
     const changed: EvaluationResult["changes"] = [];
     const rows = checks.map(({ rule, check }) => {
       const previous = stored.get(rule.name);
-      const next = nextAlertState(previous, check.active, rule.forMs, now);
+      // Only the state machine's fields come from the transition: while a rule stays in one state, its
+      // previous row comes back whole, and its old value and summary must not cover the fresh ones.
+      const { state, since, notifiedAt } = nextAlertState(previous, check.active, rule.forMs, now);
       const from = previous?.state ?? "ok";
-      if (from !== next.state) changed.push({ name: rule.name, from, to: next.state });
-      return { name: rule.name, severity: rule.severity, value: check.value, summary: check.summary, updatedAt: now, ...next };
+      if (from !== state) changed.push({ name: rule.name, from, to: state });
+      return {
+        name: rule.name,
+        severity: rule.severity,
+        value: check.value,
+        summary: check.summary,
+        state,
+        since,
+        notifiedAt,
+        updatedAt: now,
+      };
     });
     await tx
       .insert(alertStates)
