@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { ne, sql } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
+import { OPERATOR_RECIPIENT_ID } from "../../alerts/operator-recipient.ts";
 import type { Deps } from "../../deps.ts";
 import { runOffThread } from "../reports/off-thread.ts";
 
@@ -22,20 +23,34 @@ export interface Stats {
 }
 
 /**
- * Totals, unread, breakdowns and per-channel delivery counts, counted now. Erased recipients still count.
+ * Totals, unread, breakdowns and per-channel delivery counts of product notifications, counted now. Erased
+ * recipients still count; Herald's own alert emails to the operator do not.
  * All-time counts read every row (about 0.8 s at 1M notifications and 1M deliveries), so the API asks for them
  * through {@link getStats}, which runs this on the read Worker.
  */
 export async function countStats(deps: Pick<Deps, "db">): Promise<Stats> {
   const q = deps.db.read;
+  const product = ne(notifications.recipientId, OPERATOR_RECIPIENT_ID);
   const [[total], [unread], byPriority, byCategory, byDelivery] = await Promise.all([
-    q.select({ n: sql<number>`count(*)` }).from(notifications),
-    q.select({ n: sql<number>`coalesce(sum(${inboxCounters.unread}), 0)` }).from(inboxCounters),
-    q.select({ key: notifications.priority, n: sql<number>`count(*)` }).from(notifications).groupBy(notifications.priority),
-    q.select({ key: notifications.category, n: sql<number>`count(*)` }).from(notifications).groupBy(notifications.category),
+    q.select({ n: sql<number>`count(*)` }).from(notifications).where(product),
+    q
+      .select({ n: sql<number>`coalesce(sum(${inboxCounters.unread}), 0)` })
+      .from(inboxCounters)
+      .where(ne(inboxCounters.recipientId, OPERATOR_RECIPIENT_ID)),
+    q
+      .select({ key: notifications.priority, n: sql<number>`count(*)` })
+      .from(notifications)
+      .where(product)
+      .groupBy(notifications.priority),
+    q
+      .select({ key: notifications.category, n: sql<number>`count(*)` })
+      .from(notifications)
+      .where(product)
+      .groupBy(notifications.category),
     q
       .select({ channel: deliveries.channel, status: deliveries.status, n: sql<number>`count(*)` })
       .from(deliveries)
+      .where(ne(deliveries.recipientId, OPERATOR_RECIPIENT_ID))
       .groupBy(deliveries.channel, deliveries.status),
   ]);
   const channel = (name: "email" | "sms"): ChannelStats => {
