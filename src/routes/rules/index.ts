@@ -12,6 +12,13 @@ const EventType = z
   .regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digits and . _ - (e.g. repair.approved)")
   .openapi({ param: { name: "eventType", in: "path" }, example: "repair.approved" });
 
+/**
+ * A rule's priority, or null for "the template's default". A union rather than `Priority.nullable()`: on a
+ * registered component, the latter is published as `allOf: [Priority, {type: [string, null]}]`, which no null
+ * satisfies.
+ */
+const RulePriority = z.union([Priority, z.null()]);
+
 const RuleInput = z
   .object({
     description: z.string().max(500).optional(),
@@ -20,7 +27,7 @@ const RuleInput = z
       .array(z.string().min(1).max(100))
       .min(1)
       .openapi({ description: "Paths into the event's data that hold recipients", example: ["customer"] }),
-    priority: Priority.nullable().optional(),
+    priority: RulePriority.optional(),
     category: z.string().min(1).max(64).nullable().optional(),
     active: z.boolean().optional(),
   })
@@ -33,7 +40,7 @@ const Rule = z
     description: z.string(),
     template: z.string(),
     recipients: z.array(z.string()),
-    priority: Priority.nullable(),
+    priority: RulePriority,
     category: z.string().nullable(),
     active: z.boolean(),
     createdAt: EpochMs,
