@@ -4,6 +4,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { createDeliveryEngine } from "./delivery/delivery-engine.ts";
+import { createDeliveryWakeups } from "./delivery/delivery-wakeups.ts";
 import type { Deps } from "./deps.ts";
 import { fetchSnsHttp, type SnsHttp } from "./domain/feedback/sns-http.ts";
 import { createInboxEvents } from "./domain/inbox/inbox.events.ts";
@@ -13,10 +14,12 @@ import { seedDefaults } from "./domain/seed/seed.ts";
 import { putSettingIfAbsent } from "./domain/settings/settings.repo.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { type ErrorTracker, noErrorTracker } from "./observability/error-tracker.ts";
+import { createEventLoopLagMonitor } from "./observability/event-loop-lag.ts";
 import { createHeraldMetrics } from "./observability/herald-metrics.ts";
 import { registerCollectors } from "./observability/metrics.collectors.ts";
 import { createSentryTracker } from "./observability/sentry.tracker.ts";
 import { createSchedulers } from "./schedulers/schedulers.ts";
+import type { Timers } from "./timers.ts";
 
 /** What tests (or other entry points) may replace when building deps. */
 export interface DepsOverrides {
@@ -30,6 +33,8 @@ export interface DepsOverrides {
   errors?: ErrorTracker;
   /** Replaces the SNS webhook's outbound HTTPS (tests serve a test signing certificate). */
   snsHttp?: SnsHttp;
+  /** The timers the worker loops sleep on (tests fire them by hand). */
+  workerTimers?: Timers;
 }
 
 /**
@@ -60,12 +65,29 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
           release: config.SENTRY_RELEASE ?? config.HERALD_RELEASE,
         })
       : noErrorTracker);
-  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers, metrics, errors }, {
+  const wakeups = createDeliveryWakeups();
+  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers, metrics, errors, wakeups }, {
     random: overrides.random,
     sendingAllowed: await maintenanceGate({ db, config, logger }),
+    timers: overrides.workerTimers,
   });
+  const loopLag = createEventLoopLagMonitor(metrics.eventLoopLag);
   const snsHttp = overrides.snsHttp ?? fetchSnsHttp(config.HERALD_PROVIDER_TIMEOUT_MS);
-  const base = { config, db, clock, logger, tokenSecret, inboxEvents: createInboxEvents(), providers, delivery, metrics, errors, snsHttp };
+  const base = {
+    config,
+    db,
+    clock,
+    logger,
+    tokenSecret,
+    inboxEvents: createInboxEvents(),
+    providers,
+    delivery,
+    wakeups,
+    loopLag,
+    metrics,
+    errors,
+    snsHttp,
+  };
   const deps: Deps = { ...base, schedulers: createSchedulers(base) };
   registerCollectors(deps);
   if (config.HERALD_SEED) await seedDefaults(deps);

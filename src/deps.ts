@@ -3,10 +3,12 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { DeliveryEngine } from "./delivery/delivery-engine.ts";
+import type { DeliveryWakeups } from "./delivery/delivery-wakeups.ts";
 import type { SnsHttp } from "./domain/feedback/sns-http.ts";
 import type { InboxEvents } from "./domain/inbox/inbox.events.ts";
 import type { Logger } from "./logger.ts";
 import type { ErrorTracker } from "./observability/error-tracker.ts";
+import type { EventLoopLagMonitor } from "./observability/event-loop-lag.ts";
 import type { HeraldMetrics } from "./observability/herald-metrics.ts";
 import type { Scheduler } from "./schedulers/scheduler.ts";
 
@@ -27,6 +29,13 @@ export interface Deps {
   providers: Providers;
   /** The delivery workers and lease sweeper; started by the server only, driven by hand in tests. */
   delivery: DeliveryEngine;
+  /**
+   * Tells the delivery workers that a commit made deliveries due (channel and due time), so they claim at once
+   * instead of polling. Call it after the commit, never inside the transaction.
+   */
+  wakeups: DeliveryWakeups;
+  /** Event-loop lag, measured in process (started by the server only; tests start it when they want it). */
+  loopLag: EventLoopLagMonitor;
   /** The metric catalogue `GET /metrics` renders (one per process; tests get their own). */
   metrics: HeraldMetrics;
   /** Unexpected errors besides the log (Sentry when configured). */

@@ -19,11 +19,13 @@ export interface RunningServer {
 }
 
 /**
- * Starts Herald on `config`: deps (open, migrate, seed) → admin key → HTTP. Shared by `src/main.ts` and
- * `herald serve`.
+ * Starts Herald on `config`: deps (open, migrate, seed) → admin key → HTTP, then the event-loop lag monitor, the
+ * delivery engine and the schedulers. Shared by `src/main.ts` and `herald serve`.
  */
 export async function serve(config: Config): Promise<RunningServer> {
   const deps = await createDeps(config);
+  // A server checkpoints the WAL on a background thread, never inside a COMMIT on the event loop.
+  await deps.db.startBackgroundCheckpoints();
   const generated = await ensureAdminKey(deps, config.HERALD_ADMIN_KEY);
   if (generated) {
     // Printed once, to the terminal only (not the JSON log stream): it is not stored in clear anywhere.
@@ -36,6 +38,7 @@ export async function serve(config: Config): Promise<RunningServer> {
   const server = Bun.serve({ port: config.PORT, fetch: app.fetch, idleTimeout: 0 });
   const port = server.port ?? config.PORT;
   deps.logger.info("herald listening", { port, database: config.DATABASE_URL.split(":")[0] });
+  deps.loopLag.start();
   deps.delivery.start();
   for (const scheduler of deps.schedulers) scheduler.start();
 
@@ -51,6 +54,7 @@ export async function serve(config: Config): Promise<RunningServer> {
       await server.stop(true);
     }
     await Promise.all([deliveryStopped, schedulersStopped]);
+    deps.loopLag.stop();
     await deps.errors.flush(2_000);
     // Waits for writes already queued (requests that were answered, or cut, still commit what they queued).
     await deps.db.close();

@@ -8,6 +8,7 @@
  */
 import { and, asc, count, eq, gte, inArray, isNull, ne } from "drizzle-orm";
 import { alertStates, notifications } from "../../db/schema.ts";
+import { notifyCreated } from "../delivery/delivery-wakeups.ts";
 import type { Deps } from "../deps.ts";
 import type { CreateNotificationInput } from "../domain/notifications/notifications.service.ts";
 import { createNotificationsIn } from "../domain/notifications/notifications.service.ts";
@@ -53,7 +54,7 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
       .orderBy(asc(alertStates.since), asc(alertStates.name));
     const known = new Set(ALERT_RULES.map((r) => r.name));
     const due = owed.filter((row) => known.has(row.name));
-    if (due.length === 0) return { queued: 0, deferred: 0, changes: [] };
+    if (due.length === 0) return { queued: 0, deferred: 0, changes: [], outcomes: [] };
     const [recent] = await tx
       .select({ n: count() })
       .from(notifications)
@@ -65,7 +66,7 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
         ),
       );
     const batch = due.slice(0, Math.max(0, limit - (recent?.n ?? 0)));
-    if (batch.length === 0) return { queued: 0, deferred: due.length, changes: [] };
+    if (batch.length === 0) return { queued: 0, deferred: due.length, changes: [], outcomes: [] };
     await upsertRecipientIn(tx, now, OPERATOR_RECIPIENT_ID, {
       kind: "staff",
       name: "Herald operator",
@@ -98,7 +99,7 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
       };
     });
     // Creating a notification never touches the schedulers; the alerts scheduler is built before the list exists.
-    const { changes } = await createNotificationsIn({ ...deps, schedulers: [] }, tx, inputs, now);
+    const { changes, outcomes } = await createNotificationsIn({ ...deps, schedulers: [] }, tx, inputs, now);
     await tx
       .update(alertStates)
       .set({ notifiedAt: now })
@@ -108,8 +109,9 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
           batch.map((row) => row.name),
         ),
       );
-    return { queued: batch.length, deferred: due.length - batch.length, changes };
+    return { queued: batch.length, deferred: due.length - batch.length, changes, outcomes };
   });
+  notifyCreated(deps.wakeups, result.outcomes, now);
   for (const change of result.changes) deps.inboxEvents.publish(change);
   if (result.deferred > 0) deps.logger.warn("alert emails held back by the hourly limit", { deferred: result.deferred, limit });
   return { queued: result.queued, deferred: result.deferred };

@@ -1,18 +1,23 @@
 /**
  * One channel's worker: claims due deliveries (only as many as the rate limiter and its concurrency allow),
  * marks each send as started, calls the provider with a timeout, and records the result. In the server it
- * runs as a loop (`start`/`stop`); tests drive it one step at a time (`tick`, `runUntilIdle`) on a fixed clock.
+ * runs as a loop (`start`/`stop`) that sleeps until there is work: a wake-up from a commit in this process, the
+ * next due time it knows of, the end of a rate-limit window or pause, a finished batch, or the slow poll for work
+ * committed by other processes. Tests drive it one step at a time (`tick`, `runUntilIdle`) on a fixed clock, or
+ * run the loop on timers they fire by hand.
  */
 import { randomUUID } from "node:crypto";
 import { ProviderError, type Channel, type SendReceipt } from "../channels/types.ts";
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
+import type { Timers } from "../timers.ts";
 import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import { redactSecrets } from "../observability/log-redaction.rules.ts";
 import type { AttemptRecorder } from "./attempt-recorder.ts";
 import type { BackoffPolicy } from "./backoff.rules.ts";
+import { type DeliveryWakeupSignal, DueTimes } from "./delivery-wakeups.ts";
 import { claimDue, hasDue, type LeasedDelivery, markSendStarted, releaseLeases } from "./delivery-queue.repo.ts";
 import { classifyFailure, type FailureClass } from "./provider-errors.rules.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
@@ -35,7 +40,10 @@ export interface WorkerOptions {
   leaseMs: number;
   /** Provider call limit; must be well under `leaseMs`. */
   timeoutMs: number;
-  /** Idle polling interval of the loop. */
+  /**
+   * How often an idle loop looks for due deliveries nobody announced (committed by another process); work
+   * committed here wakes it at once. See `OTHER_PROCESS_POLL_MS`.
+   */
   pollMs: number;
   /** How long an account-level error stops the channel. */
   pauseMs: number;
@@ -61,6 +69,10 @@ export interface WorkerContext {
    * queued and nothing is lost. Checked before every claim; must be cheap (a cached read).
    */
   sendingAllowed(): boolean;
+  /** Wake-ups from commits in this process; the worker listens to its channel's and announces its own retries. */
+  wakeups: DeliveryWakeupSignal;
+  /** What the loop sleeps on: real timers in the server; tests fire them by hand. */
+  timers: Timers;
 }
 
 /** Counters since start, for health and metrics. */
@@ -109,6 +121,9 @@ function deadlineIn(ms: number): Deadline {
   return { signal: controller.signal, expired, clear: () => clearTimeout(timer) };
 }
 
+/** The longest single timer the loop arms for a due time; a later one is re-armed when this fires. */
+const MAX_TIMER_MS = 3_600_000;
+
 /** The worker of one channel. */
 export class ChannelWorker {
   readonly counters: WorkerCounters = { claimed: 0, sent: 0, retried: 0, failed: 0, paused: 0, leaseLost: 0, throttled: 0 };
@@ -116,17 +131,42 @@ export class ChannelWorker {
   private readonly batches = new Set<Promise<void>>();
   private loop: Promise<void> | null = null;
   private stopping = false;
+  /** Ends the loop's current sleep early (set while it sleeps). */
   private wake: (() => void) | null = null;
   private pausedUntil: { until: number; code: string; message: string } | null = null;
   private throttledSinceClaim = false;
-  /** The previous claim filled its batch, so more is probably due: claim again without polling first. */
+  /** The previous claim filled its batch, so more is probably due: claim again without looking first. */
   private busy = false;
+  /** A wake-up announced deliveries due now: claim without looking first. */
+  private signalled = false;
+  /** Future due times announced (a retry's backoff, a deferral): the loop sleeps until the earliest. */
+  private readonly dueTimes = new DueTimes();
+  /** The slow poll's time has come: look (a cheap read) before claiming. */
+  private pollDue = false;
+  /** The slow poll's timer, armed while the loop sleeps and re-armed after every look. */
+  private pollTimer: unknown = null;
+  private sleeps = 0;
+  private readonly asleepWaiters: (() => void)[] = [];
 
   constructor(
     readonly channel: Channel,
     private readonly ctx: WorkerContext,
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    ctx.wakeups.subscribe(channel, (dueAt) => this.onWakeup(dueAt));
+  }
+
+  /** A commit made deliveries due now (claim at once) or later (arm the timer for that time if it is the earliest). */
+  private onWakeup(dueAt: number | undefined): void {
+    if (dueAt === undefined || dueAt <= this.ctx.clock.now()) {
+      this.signalled = true;
+      this.wake?.();
+    } else {
+      const before = this.dueTimes.next();
+      this.dueTimes.add(dueAt);
+      if (before === null || dueAt < before) this.wake?.(); // re-arms the sleep for the earlier time; no query
+    }
+  }
 
   /** Claims once and processes what it claimed to the end. Returns the number of deliveries claimed. */
   async tick(): Promise<number> {
@@ -172,6 +212,25 @@ export class ChannelWorker {
     }
     // Stopped, not dead: the worker can be started (or ticked) again.
     this.stopping = false;
+  }
+
+  /** How many times the loop went to sleep since it was built: tests count them to prove an idle loop rests. */
+  get sleepCount(): number {
+    return this.sleeps;
+  }
+
+  /**
+   * Resolves once the loop is asleep (at once if it is): everything a wake-up caused has been claimed by then.
+   * For tests that run the loop on timers they fire by hand.
+   */
+  whenAsleep(): Promise<void> {
+    if (this.wake !== null || this.loop === null) return Promise.resolve();
+    return new Promise((resolve) => this.asleepWaiters.push(resolve));
+  }
+
+  /** Resolves once the batches in flight have been sent and recorded (or have failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.batches]);
   }
 
   /** Current state for health checks. */
@@ -308,6 +367,8 @@ export class ChannelWorker {
     else if (status === "paused") this.counters.paused++;
     else this.counters.failed++;
     this.countOutcome(row, status, costUsd);
+    // A retry is due again at its backoff time (a pause's at once): the loop arms its timer for it.
+    if (transition.status === "queued") this.ctx.wakeups.notify(this.channel, transition.runAt);
     if (failure && status !== "paused") {
       logger.info("delivery attempt failed", {
         deliveryId: row.id,
@@ -345,32 +406,84 @@ export class ChannelWorker {
   }
 
   private async run(): Promise<void> {
-    const { db, clock, logger, limiter } = this.ctx;
-    while (!this.stopping) {
-      try {
-        const capacity = this.capacity();
-        if (capacity > 0 && (this.busy || (await hasDue(db.read, this.channel, clock.now())))) {
-          const rows = await this.claim();
-          if (rows.length > 0) {
-            this.track(this.process(rows));
-            continue;
+    const { db, clock, logger } = this.ctx;
+    // A (re)start looks once: deliveries may have been queued while no loop ran.
+    this.pollDue = true;
+    try {
+      while (!this.stopping) {
+        try {
+          const capacity = this.capacity();
+          const now = clock.now();
+          const dueReached = (this.dueTimes.next() ?? Number.POSITIVE_INFINITY) <= now;
+          const announced = this.busy || this.signalled || dueReached;
+          if (capacity > 0 && (announced || this.pollDue)) {
+            this.signalled = false;
+            this.pollDue = false;
+            this.dueTimes.takeDue(now);
+            this.cancelPoll(); // every look restarts the poll's interval
+            // Announced work is claimed directly; the poll looks first, so an idle poll never takes the writer.
+            if (announced || (await hasDue(db.read, this.channel, now))) {
+              const rows = await this.claim();
+              if (rows.length > 0) {
+                this.track(this.process(rows));
+                continue;
+              }
+            }
           }
+          if (this.pollTimer === null) this.armPoll();
+          const wait = this.nextWait(capacity, announced);
+          this.sleeps++;
+          if ((await this.sleep(wait.ms)) && wait.after === "look") this.pollDue = true;
+        } catch (error) {
+          logger.error("delivery worker step failed", {
+            channel: this.channel,
+            error: (error as Error).name,
+            message: redactSecrets(String((error as Error).message)),
+          });
+          this.ctx.errors.capture(error, { channel: this.channel, part: "worker-loop" });
+          await this.sleep(1000);
         }
-        const now = clock.now();
-        let delay = this.options.pollMs;
-        if (this.isPaused()) delay = Math.min((this.pausedUntil?.until ?? now) - now, 60_000);
-        else if (capacity <= 0 && this.inFlight < this.options.concurrency) delay = Math.max(1, limiter.nextFreeAt() - now);
-        await this.sleep(delay);
-      } catch (error) {
-        logger.error("delivery worker step failed", {
-          channel: this.channel,
-          error: (error as Error).name,
-          message: redactSecrets(String((error as Error).message)),
-        });
-        this.ctx.errors.capture(error, { channel: this.channel, part: "worker-loop" });
-        await this.sleep(1000);
       }
+    } finally {
+      this.cancelPoll();
     }
+  }
+
+  /** Arms the slow poll: when it fires, the loop looks for work nobody announced. */
+  private armPoll(): void {
+    this.pollTimer = this.ctx.timers.set(() => {
+      this.pollTimer = null;
+      this.pollDue = true;
+      this.wake?.();
+    }, this.options.pollMs);
+  }
+
+  private cancelPoll(): void {
+    if (this.pollTimer === null) return;
+    this.ctx.timers.clear(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  /**
+   * How long the loop sleeps when it cannot claim now (null: until woken), and whether to look for work when
+   * that time is up. Besides this timer, the slow poll, wake-ups, a finished batch and `stop` end the sleep.
+   */
+  private nextWait(capacity: number, announced: boolean): { ms: number | null; after: "look" | "recheck" } {
+    const { clock, limiter } = this.ctx;
+    const now = clock.now();
+    if (this.stopping) return { ms: 0, after: "recheck" };
+    // Paused by an account-level error: nothing to do until it ends (capped, so a long pause is re-checked).
+    if (this.isPaused()) return { ms: Math.min((this.pausedUntil?.until ?? now) - now, 60_000), after: "look" };
+    // Maintenance: the poll re-checks it; switching maintenance off in this process wakes the loop at once.
+    if (!this.ctx.sendingAllowed()) return { ms: null, after: "recheck" };
+    // Every lease slot taken: a finished batch wakes the loop.
+    if (capacity <= 0 && this.inFlight >= this.options.concurrency) return { ms: null, after: "recheck" };
+    // Work (or a look) waits only for the rate limit: sleep until its window frees a grant.
+    if (capacity <= 0 && (announced || this.pollDue)) return { ms: Math.max(1, limiter.nextFreeAt() - now), after: "recheck" };
+    // The next known due time, exactly (capped: a timer cannot wait for weeks; it re-arms when it fires early).
+    const dueAt = this.dueTimes.next();
+    if (dueAt !== null) return { ms: Math.min(Math.max(1, dueAt - now), MAX_TIMER_MS), after: "recheck" };
+    return { ms: null, after: "recheck" };
   }
 
   private track(batch: Promise<void>): void {
@@ -386,16 +499,23 @@ export class ChannelWorker {
     void tracked.finally(() => this.batches.delete(tracked));
   }
 
-  /** Waits `ms`, or less if a batch finishes or `stop` is called. */
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits `ms` (null: until woken), or less if woken (a wake-up, the poll, a finished batch, `stop`). Resolves
+   * true when the time ran out, false when woken.
+   */
+  private sleep(ms: number | null): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
+      let handle: unknown = null;
+      const finish = (timedOut: boolean) => {
+        if (this.wake !== wake) return;
         this.wake = null;
-        resolve();
+        if (handle !== null) this.ctx.timers.clear(handle);
+        resolve(timedOut);
       };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
+      const wake = () => finish(false);
+      this.wake = wake;
+      if (ms !== null) handle = this.ctx.timers.set(() => finish(true), Math.max(1, ms));
+      for (const resolveWaiter of this.asleepWaiters.splice(0)) resolveWaiter();
     });
   }
 }

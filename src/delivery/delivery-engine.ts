@@ -1,7 +1,9 @@
 /**
  * The delivery engine: one worker per channel (email, SMS) plus the lease sweeper, built from config and the
- * chosen providers. The server starts it after it listens and stops it on SIGTERM; tests drive it by hand
- * (`tick`, `runUntilIdle`, `sweep`) on a fixed clock.
+ * chosen providers. The workers sleep until a wake-up (`deps.wakeups`, called by the services after their commits)
+ * or a due time says there is work, and poll only slowly for work committed by other processes. The server
+ * starts the engine after it listens and stops it on SIGTERM; tests drive it by hand (`tick`, `runUntilIdle`,
+ * `sweep`) on a fixed clock.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -15,8 +17,10 @@ import type { Logger } from "../logger.ts";
 import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import { createAttemptRecorder } from "./attempt-recorder.ts";
+import { realTimers, type Timers } from "../timers.ts";
 import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
 import { composeEmail, composeSms } from "./compose.rules.ts";
+import { type DeliveryWakeupSignal, OTHER_PROCESS_POLL_MS } from "./delivery-wakeups.ts";
 import { createRateLimiter } from "./rate-limiter.ts";
 import { every, type Scheduler } from "../schedulers/scheduler.ts";
 import { type SweepResult, sweepExpiredLeases } from "./sweeper.ts";
@@ -31,6 +35,8 @@ export interface EngineDeps {
   providers: Providers;
   metrics: HeraldMetrics;
   errors: ErrorTracker;
+  /** The wake-ups the services send after their commits; the workers listen to them. */
+  wakeups: DeliveryWakeupSignal;
 }
 
 /** The workers' state for `/health/ready` and the alert rules (the sweeper reports as a {@link Scheduler}). */
@@ -69,16 +75,17 @@ function processOwnerId(): string {
 /** Builds the engine; nothing runs until `start` (or a test's `tick`). */
 export function createDeliveryEngine(
   deps: EngineDeps,
-  options: { random?: () => number; sendingAllowed?: () => boolean } = {},
+  options: { random?: () => number; sendingAllowed?: () => boolean; timers?: Timers } = {},
 ): DeliveryEngine {
-  const { config, db, clock, logger, providers, metrics, errors } = deps;
+  const { config, db, clock, logger, providers, metrics, errors, wakeups } = deps;
+  const timers = options.timers ?? realTimers;
   const sendingAllowed = options.sendingAllowed ?? (() => true);
   const recorder = createAttemptRecorder(db, clock);
   const base: Omit<WorkerOptions, "batch"> = {
     concurrency: config.HERALD_WORKER_CONCURRENCY,
     leaseMs: config.HERALD_LEASE_MS,
     timeoutMs: config.HERALD_PROVIDER_TIMEOUT_MS,
-    pollMs: config.HERALD_WORKER_POLL_MS,
+    pollMs: OTHER_PROCESS_POLL_MS,
     pauseMs: config.HERALD_CHANNEL_PAUSE_MS,
     backoff: { baseMs: config.HERALD_RETRY_BASE_MS, capMs: config.HERALD_RETRY_CAP_MS },
     random: options.random ?? Math.random,
@@ -109,7 +116,19 @@ export function createDeliveryEngine(
   const worker = (channel: Channel, sender: ChannelSender, rate: number) =>
     new ChannelWorker(
       channel,
-      { db, clock, logger, recorder, sender, metrics, errors, sendingAllowed, limiter: createRateLimiter(rate, clock) },
+      {
+        db,
+        clock,
+        logger,
+        recorder,
+        sender,
+        metrics,
+        errors,
+        sendingAllowed,
+        wakeups,
+        timers,
+        limiter: createRateLimiter(rate, clock),
+      },
       { ...base, batch: Math.min(config.HERALD_WORKER_BATCH, rate) },
     );
   const email = worker("email", emailSender, config.HERALD_EMAIL_RATE);
@@ -120,6 +139,7 @@ export function createDeliveryEngine(
     clock,
     logger,
     metrics,
+    wakeups,
     policy: { email: config.HERALD_EMAIL_AMBIGUOUS, sms: config.HERALD_SMS_AMBIGUOUS },
     providerNames: { email: providers.email.name, sms: providers.sms.name },
   };

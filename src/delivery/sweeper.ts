@@ -7,6 +7,7 @@ import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
+import type { DeliveryWakeups } from "./delivery-wakeups.ts";
 import { type AttemptRecord, findExpiredLeases, recordAttempts } from "./delivery-queue.repo.ts";
 import { type AmbiguousPolicy, afterLeaseExpired } from "./transitions.rules.ts";
 
@@ -29,6 +30,8 @@ export interface SweepContext {
   clock: Clock;
   logger: Logger;
   metrics: HeraldMetrics;
+  /** Told about the deliveries a sweep sends back to the queue, so the workers take them at once. */
+  wakeups: DeliveryWakeups;
   policy: Record<Channel, AmbiguousPolicy>;
   providerNames: Record<Channel, string>;
 }
@@ -59,6 +62,7 @@ export async function sweepExpiredLeases(ctx: SweepContext): Promise<SweepResult
   });
 
   const result: SweepResult = { requeued: 0, failed: 0, held: { email: 0, sms: 0 }, resent: 0 };
+  const requeuedAt = new Map<Channel, number>();
   for (const r of records) {
     const ambiguous = r.status === "ambiguous";
     const channel = r.delivery.channel;
@@ -77,7 +81,10 @@ export async function sweepExpiredLeases(ctx: SweepContext): Promise<SweepResult
     } else {
       result.requeued++;
       if (ambiguous) result.resent++;
+      const dueAt = r.transition.status === "queued" ? r.transition.runAt : now;
+      requeuedAt.set(channel, Math.min(requeuedAt.get(channel) ?? dueAt, dueAt));
     }
   }
+  for (const [channel, dueAt] of requeuedAt) ctx.wakeups.notify(channel, dueAt);
   return result;
 }

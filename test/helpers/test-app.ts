@@ -26,6 +26,8 @@ export interface TestAppOptions {
   clock?: FixedClock;
   /** The SNS webhook's outbound HTTPS (certificate fetch, subscription confirmation). */
   snsHttp?: DepsOverrides["snsHttp"];
+  /** Timers the worker loops sleep on, for tests that start a worker loop and fire its timers by hand. */
+  workerTimers?: DepsOverrides["workerTimers"];
 }
 
 /** What {@link makeTestApp} returns. */
@@ -74,7 +76,14 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
   });
   const clock = options.clock ?? new FixedClock(options.now);
   const logger = memoryLogger();
-  const deps = await createDeps(config, { clock, logger, providers: options.providers, random: options.random, snsHttp: options.snsHttp });
+  const deps = await createDeps(config, {
+    clock,
+    logger,
+    providers: options.providers,
+    random: options.random,
+    snsHttp: options.snsHttp,
+    workerTimers: options.workerTimers,
+  });
   afterAll(() => deps.db.close());
   const app = createApp(deps);
   const adminKey = (await createApiKey(deps, { name: "test admin", scopes: ["admin"] })).key;

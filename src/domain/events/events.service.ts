@@ -1,3 +1,4 @@
+import { notifyCreated } from "../../delivery/delivery-wakeups.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, type FieldIssue, fieldIssues } from "../../errors.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
@@ -82,6 +83,7 @@ export async function handleEvent(
     return { outcome, changes, created: outcomes, smsSpendUsd, replayed: false };
   });
   reserveSmsSpend(deps.db, now, result.smsSpendUsd);
+  notifyCreated(deps.wakeups, result.created, now);
   for (const change of result.changes) deps.inboxEvents.publish(change);
   countCreated(deps.metrics, result.created);
   return { ...result.outcome, replayed: result.replayed };

@@ -77,12 +77,12 @@ export async function getOpsSettings(source: OpsSettingsSource, now?: number): P
 }
 
 /**
- * Applies a partial update and returns the settings now in force. Invalid combinations are refused with
- * `validation-failed` and change nothing. The change is logged by field name (never the maintenance note,
- * which is free text).
+ * Applies a partial update and returns the settings now in force; switching maintenance off wakes the workers.
+ * Invalid combinations are refused with `validation-failed` and change nothing. The change is logged by field
+ * name (never the maintenance note, which is free text).
  */
 export async function updateOpsSettings(
-  deps: Pick<Deps, "db" | "config" | "clock" | "logger">,
+  deps: Pick<Deps, "db" | "config" | "clock" | "logger" | "wakeups">,
   patch: OpsSettingsPatch,
   source: "api" | "cli",
 ): Promise<OpsSettings> {
@@ -102,6 +102,11 @@ export async function updateOpsSettings(
   const seen = seenOf(deps.db);
   seen.version++;
   seen.latest = after;
+  // Workers sleep through maintenance; the end of it wakes them here (another process's workers see it on their poll).
+  if (before.maintenance.enabled && !after.maintenance.enabled) {
+    deps.wakeups.notify("email");
+    deps.wakeups.notify("sms");
+  }
   deps.logger.info("operator settings changed", {
     source,
     changed: changedFields(before, after),
