@@ -3,6 +3,7 @@ import type { Deps } from "./deps.ts";
 import { DatabaseBusyError, DatabaseDurabilityError, DatabaseOverloadedError } from "./db/database.ts";
 import { AppError } from "./errors.ts";
 import { authenticate } from "./http/auth.ts";
+import { browserHeaders, noStore, recipientCors } from "./http/browser-headers.ts";
 import { jsonBodyLimit } from "./http/body-limit.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
@@ -45,6 +46,11 @@ export function createApp(deps: Deps) {
     });
   });
 
+  app.use("*", browserHeaders(deps.config));
+  app.use("/v1/*", noStore);
+  app.use("/unsubscribe", noStore);
+  // CORS before authentication: a preflight carries no credentials and must not be answered with a 401.
+  app.use("/v1/me/*", recipientCors(deps.config));
   // Authentication first: a caller without a key gets its 401 before Herald reads a byte of the body.
   app.use("/v1/*", authenticate(deps));
   // Size and JSON depth, once for every route that reads JSON, before any parser, validator or hash sees it.

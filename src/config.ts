@@ -24,6 +24,14 @@ const configSchema = z.object({
   HERALD_PREFERENCES_URL: z.string().url().optional(),
   HERALD_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   HERALD_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** Browser origins (comma-separated, e.g. https://portal.example.com) allowed to call /v1/me; none by default. */
+  HERALD_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, "must be origins like https://portal.example.com (scheme, host, optional port; no path)")))
+    // Browsers send the origin lower-case and without a default port.
+    .transform((origins) => origins.map((origin) => new URL(origin).origin)),
   HERALD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // Metrics (src/observability, GET /metrics).
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (the scraper's bearer_token). */

@@ -43,9 +43,14 @@ describe.skipIf(!runnable)("GET /docs in chromium", () => {
       const page = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
       page.on("pageerror", (error) => pageErrors.push(error.message));
+      const cspViolations: string[] = [];
+      page.on("console", (message) => {
+        if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+      });
 
       const response = await page.goto(`${origin}/docs`, { waitUntil: "load" });
       expect(response?.status()).toBe(200);
+      expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
       const recipients = page.locator(".opblock", { hasText: "/v1/recipients/{id}" });
       await recipients.first().waitFor({ state: "visible", timeout: 20_000 });
 
@@ -53,6 +58,7 @@ describe.skipIf(!runnable)("GET /docs in chromium", () => {
       expect(methods.map((m) => m.trim()).sort()).toEqual(expect.arrayContaining(["DELETE", "GET", "PUT"]));
       expect(await page.locator(".info .title").textContent()).toContain("Herald");
       expect(pageErrors).toEqual([]);
+      expect(cspViolations).toEqual([]);
       expect(requested).toContain(`${origin}/openapi.json`);
       expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
     } finally {

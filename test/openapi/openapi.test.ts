@@ -105,7 +105,9 @@ describe("GET /docs", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     const html = await res.text();
-    expect(html).toContain("/openapi.json");
+    // The start-up script is a file (the Content-Security-Policy forbids inline scripts); it loads the document.
+    expect(html).toContain('<script src="/docs/init.js">');
+    expect(await (await t.call("GET", "/docs/init.js", { key: null })).text()).toContain("/openapi.json");
     const urls = [...html.matchAll(/(?:src|href)\s*=\s*["']([^"']+)["']/g)].map((m) => m[1] as string);
     expect(urls.length).toBeGreaterThanOrEqual(2); // the bundle script and the stylesheet
     for (const url of urls) {

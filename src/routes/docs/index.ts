@@ -15,10 +15,29 @@ const types: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
 };
 
+/**
+ * Starts Swagger UI. Served as a file rather than inline, so the Content-Security-Policy can forbid inline
+ * scripts on every page.
+ */
+const INIT_SCRIPT = `window.onload = () => {
+  window.ui = SwaggerUIBundle({ dom_id: "#swagger-ui", url: "/openapi.json" });
+};
+`;
+
 /** `GET /docs` (Swagger UI for /openapi.json) and its local assets. */
 export function docsRoutes() {
   const app = new Hono<AppEnv>();
-  app.get("/docs", swaggerUI({ url: "/openapi.json", baseUrl: "/docs/assets", title: "Herald API" }));
+  app.get(
+    "/docs",
+    swaggerUI({
+      url: "/openapi.json",
+      baseUrl: "/docs/assets",
+      title: "Herald API",
+      manuallySwaggerUIHtml: (asset) =>
+        `<div id="swagger-ui"></div>${asset.css.map((href) => `<link rel="stylesheet" href="${href}">`).join("")}${asset.js.map((src) => `<script src="${src}"></script>`).join("")}<script src="/docs/init.js"></script>`,
+    }),
+  );
+  app.get("/docs/init.js", (c) => c.body(INIT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get(`${ASSETS}*`, async (c) => {
     const name = normalize(c.req.path.slice(ASSETS.length));
     if (name.startsWith("..") || name.includes("/")) return c.notFound();
