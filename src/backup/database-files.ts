@@ -7,7 +7,7 @@ export function companionFiles(databasePath: string): string[] {
 }
 
 /** Moves the existing `paths` into `<dir of database>/<label>-<time>/`; returns that directory, or null if none existed. */
-function moveAside(databasePath: string, paths: string[], label: string, now: Date): string | null {
+export function moveAside(databasePath: string, paths: string[], label: string, now: Date): string | null {
   const present = paths.filter((path) => existsSync(path));
   if (present.length === 0) return null;
   const aside = join(dirname(databasePath), `${label}-${now.toISOString().replace(/[:.]/g, "-")}`);
@@ -34,12 +34,4 @@ export function swapIn(databasePath: string, restoredPath: string, now: Date): s
   const aside = moveAside(databasePath, [databasePath, ...companionFiles(databasePath)], "pre-restore", now);
   renameSync(restoredPath, databasePath);
   return aside;
-}
-
-/**
- * A verified restore waiting for the next start: `herald restore --on-next-start` writes it while Herald runs,
- * and the supervisor swaps it in before starting Herald, the one moment the service is sure to be stopped.
- */
-export function pendingRestorePath(databasePath: string): string {
-  return `${databasePath}.pending-restore`;
 }

@@ -3,8 +3,9 @@ import { constants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ConfigError, loadConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import { moveOrphansAside, pendingRestorePath, swapIn } from "./database-files.ts";
+import { moveOrphansAside } from "./database-files.ts";
 import { LITESTREAM_CONFIG, litestreamBinary, restoreFromReplica } from "./litestream.ts";
+import { applyPendingRestore, PENDING_RESTORE_MAX_AGE_MS } from "./pending-restore.ts";
 import { replicationTarget } from "./replication.config.ts";
 
 /** Options for {@link supervise}. */
@@ -33,7 +34,8 @@ function shellWord(arg: string): string {
 /**
  * Runs Herald under Litestream, the production process shape:
  *  1. checks both configurations (exit 78 when either is invalid, or the database is not a local file);
- *  2. swaps in a verified restore left by `herald restore --on-next-start`, if any (Herald is not running yet);
+ *  2. swaps in a verified restore left by `herald restore --on-next-start`, if any (Herald is not running yet)
+ *     and younger than PENDING_RESTORE_MAX_AGE_MS (an older one is moved aside and the live database kept);
  *     then, when the database file is missing, moves stale companions aside and restores the latest backup
  *     (`-if-db-not-exists -if-replica-exists`: a first start with no backup begins empty). A replica that
  *     cannot be read stops the start (exit 1) rather than begin empty beside a backup it could not see;
@@ -69,10 +71,19 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
   const statusDir = mkdtempSync(join(tmpdir(), "herald-supervisor-"));
   try {
     mkdirSync(dirname(databasePath), { recursive: true });
-    const pending = pendingRestorePath(databasePath);
-    if (existsSync(pending)) {
-      const aside = swapIn(databasePath, pending, new Date());
-      logger.warn("supervisor: swapped in the pending restore", { previousFilesIn: aside });
+    const applied = applyPendingRestore(databasePath, new Date());
+    if (applied.outcome === "swapped") {
+      logger.warn("supervisor: swapped in the pending restore", {
+        madeAt: new Date(applied.pending.createdAt).toISOString(),
+        stateAt: applied.pending.stateAt ?? "latest",
+        previousFilesIn: applied.previousFilesIn,
+      });
+    } else if (applied.outcome === "expired") {
+      logger.error("supervisor: refused a pending restore older than its limit; starting on the live database", {
+        madeAt: new Date(applied.pending.createdAt).toISOString(),
+        maxAgeHours: PENDING_RESTORE_MAX_AGE_MS / 3_600_000,
+        movedTo: applied.movedTo,
+      });
     }
     if (!existsSync(databasePath)) {
       const aside = moveOrphansAside(databasePath, new Date());

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { alertList } from "../alerts/alert-evaluator.ts";
+import { readPendingRestore } from "../backup/pending-restore.ts";
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { readOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
@@ -81,7 +82,7 @@ export interface StatusCommandOptions {
 export function createStatusCommand({ open = withDeps, timeoutMs = STATUS_TIMEOUT_MS }: StatusCommandOptions = {}): Command {
   return {
     name: "status",
-    summary: "Is Herald doing its job? Server readiness, queue, maintenance, SMS budget, firing alerts",
+    summary: "Is Herald doing its job? Server readiness, pending restore, queue, maintenance, SMS budget, alerts",
     usage: [
       "herald status [--url URL] [--json]",
       "    --url: the running server (default http://127.0.0.1:$PORT); asks GET /health/ready with a 2 s timeout",
@@ -107,7 +108,8 @@ export function createStatusCommand({ open = withDeps, timeoutMs = STATUS_TIMEOU
               }),
             ),
       ]);
-      const report: StatusReport = { url, server, database, exitCode: statusExitCode(server) };
+      const pendingRestore = file === null ? null : readPendingRestore(file, Date.now());
+      const report: StatusReport = { url, server, database, pendingRestore, exitCode: statusExitCode(server) };
       if (!printedAsJson(io, values.json, report)) io.out(statusScreen(report, true));
       return report.exitCode;
     },

@@ -3,6 +3,7 @@
  * Pure: the command fetches `/health/ready` and reads the database; this module judges and formats.
  */
 import type { AlertView } from "../alerts/alert-evaluator.ts";
+import { describePendingRestore, type PendingRestore } from "../backup/pending-restore.ts";
 import type { ChannelBacklog } from "../delivery/backlog.repo.ts";
 import type { Maintenance } from "../domain/ops-settings/ops-settings.rules.ts";
 import type { SmsSpend } from "../domain/guards/sms-budget.rules.ts";
@@ -59,6 +60,8 @@ export interface StatusReport {
   url: string;
   server: ServerCheck;
   database: DatabaseCheck;
+  /** A restore `herald restore --on-next-start` left for the next start (null: none, or not a local file). */
+  pendingRestore: PendingRestore | null;
   /** The process exit code: see {@link statusExitCode}. */
   exitCode: 0 | 1 | 2;
 }
@@ -132,7 +135,10 @@ export function channelStatuses(backlog: ChannelBacklog, failed24h: Record<"emai
   return (["email", "sms"] as const).map((channel) => ({ channel, ...backlog[channel], failed24h: failed24h[channel] }));
 }
 
-/** The screen: the server's verdict and components, then the database's queue, maintenance, SMS budget, alerts. */
+/**
+ * The screen: the server's verdict and components, a pending restore if one waits, then the database's queue,
+ * maintenance, SMS budget, alerts.
+ */
 export function statusScreen(report: StatusReport, aligned: boolean): string {
   const { server, database } = report;
   const sections: string[] = [];
@@ -155,6 +161,8 @@ export function statusScreen(report: StatusReport, aligned: boolean): string {
   } else {
     sections.push(`Herald at ${report.url}: UNREACHABLE: ${server.error}\n(what follows is read from the database only)`);
   }
+  // Above the database's figures: a pending restore rolls all of them back at the next restart.
+  if (report.pendingRestore) sections.push(`Pending restore: ${describePendingRestore(report.pendingRestore)}`);
   if (!database.readable) {
     sections.push(`Database: could not read it: ${database.error}`);
     return sections.join("\n\n");
