@@ -41,7 +41,7 @@ function gatedFsync() {
   return { fsync, calls, called, open };
 }
 
-async function open(options: { fsync?: Fsync } = {}) {
+async function open(options: { fsync?: Fsync; checkpointWalFrames?: number } = {}) {
   const path = join(tempDir(), "durable.db");
   const db = await openDatabase({ url: `file:${path}`, ...options });
   opened.push(db);
@@ -137,5 +137,17 @@ describe("background checkpoints", () => {
     expect(checkpointer?.state.lastCheckpointed).toBeGreaterThan(0);
     expect(checkpointer?.state.errors).toBe(0);
     expect(statSync(path).size).toBeGreaterThan(sizeBefore + 200 * 500);
+  });
+
+  test("under sustained writes the WAL stays bounded: the writer lets a checkpoint finish before its next commit", async () => {
+    const { db, path } = await open({ checkpointWalFrames: 64 });
+    await db.startBackgroundCheckpoints();
+    await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
+    // 400 commits of one 2 KB row each: without the barrier every commit appends frames and the WAL only grows.
+    for (let i = 0; i < 400; i++) await db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${"z".repeat(2000) + i})`));
+    const walPages = statSync(`${path}-wal`).size / 4096;
+    expect(walPages).toBeLessThan(64 * 3);
+    expect(db.checkpointer()?.state.runs).toBeGreaterThan(1);
+    expect(await db.read.all(sql`SELECT count(*) AS n FROM items`)).toEqual([{ n: 400 }]);
   });
 });
