@@ -47,8 +47,9 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
   const { env, cwd, logger } = options;
   let databasePath: string;
   let childEnv: Record<string, string | undefined>;
+  let replicaUrl: string;
   try {
-    ({ databasePath, env: childEnv } = replicationTarget(loadConfig(env).DATABASE_URL, env, cwd));
+    ({ databasePath, env: childEnv, replication: { replicaUrl } } = replicationTarget(loadConfig(env).DATABASE_URL, env, cwd));
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error("invalid configuration", { issues: error.issues });
@@ -97,7 +98,14 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
       }
       const ms = Math.round(performance.now() - started);
       if (existsSync(databasePath)) logger.info("supervisor: database restored from the replica", { ms });
-      else logger.info("supervisor: no backup in the replica; Herald starts with a new database", { ms });
+      // A warning, not news: a mistyped replica path looks exactly like a first start, and starting empty
+      // beside the real backup would fork the history.
+      else {
+        logger.warn(
+          "supervisor: the replica lists no generation; Herald starts with an EMPTY database. Expected on a first start; otherwise check LITESTREAM_REPLICA_URL",
+          { replica: replicaUrl, ms },
+        );
+      }
     }
     if (forwarded) return 128 + constants.signals[forwarded];
 

@@ -45,6 +45,20 @@ describe("supervisor", () => {
     expect(readEvents()).toContain("started");
   });
 
+  test("starting empty because the replica lists no generation is a warning naming the replica", async () => {
+    const { env } = setup({ FAKE_HERALD_EXIT_AT_START: "0" });
+    const supervisor = startGroup([process.execPath, driver], env);
+
+    expect(await supervisor.exited).toEqual({ code: 0, signal: null });
+    const line = supervisor
+      .output()
+      .split("\n")
+      .find((l) => l.includes("lists no generation"));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line ?? "{}")).toMatchObject({ level: "warn", replica: env.LITESTREAM_REPLICA_URL });
+    expect(line).toContain("check LITESTREAM_REPLICA_URL");
+  });
+
   test("refuses to start without a replica configured (exit 78), naming the missing key", async () => {
     const { env, readEvents } = setup({ LITESTREAM_REPLICA_URL: "" });
     const supervisor = startGroup([process.execPath, driver], env);
