@@ -45,6 +45,17 @@ describe("recipients", () => {
     expect((await t.call("GET", "/v1/recipients/tech-bad")).status).toBe(404);
   });
 
+  test("a time zone is at most 64 characters and is stored in its canonical spelling", async () => {
+    const long = await t.call("PUT", "/v1/recipients/tech-tz", { body: { kind: "technician", timezone: `America/${"x".repeat(100)}` } });
+    expect(long.status).toBe(400);
+    const errors: { path: string; message: string }[] = (await long.json()).errors;
+    expect(new Set(errors.map((e) => e.path))).toEqual(new Set(["timezone"]));
+    expect(errors.map((e) => e.message).join(" ")).toContain("64");
+    const lower = await t.call("PUT", "/v1/recipients/tech-tz", { body: { kind: "technician", timezone: "america/new_york" } });
+    expect(lower.status).toBe(201);
+    expect((await lower.json()).timezone).toBe("America/New_York");
+  });
+
   test("DELETE erases contact data; the recipient is gone until upserted again", async () => {
     await t.call("PUT", "/v1/recipients/cust-9", { body: { ...alice, kind: "customer" } });
     expect((await t.call("DELETE", "/v1/recipients/cust-9")).status).toBe(204);

@@ -3,24 +3,54 @@
  * DST is handled by asking Intl for the zone's offset at each instant rather than assuming fixed offsets.
  */
 
+/** Longer than any IANA zone name (the longest is about 30 characters); longer input is refused unread. */
+export const MAX_TIME_ZONE_LENGTH = 64;
+
+/**
+ * One formatter per zone, keyed by the zone's canonical spelling only (`America/Chicago`, never
+ * `america/CHICAGO`), and only for zones the runtime knows: so the cache is bounded by the runtime's zone list,
+ * whatever strings reach it.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Throws a RangeError for a zone the runtime does not know. */
 function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(zone, f);
-  }
+  const cached = formatters.get(zone);
+  if (cached) return cached;
+  const f = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
+  const canonical = f.resolvedOptions().timeZone;
+  const known = formatters.get(canonical);
+  if (known) return known;
+  formatters.set(canonical, f);
   return f;
+}
+
+/**
+ * The canonical spelling of an IANA time zone name this runtime knows (`america/chicago` → `America/Chicago`),
+ * or null for anything else: unknown names, UTC offsets such as `+05:00`, and strings longer than
+ * {@link MAX_TIME_ZONE_LENGTH}. Nothing is cached for a string that is not a zone.
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  if (zone.length === 0 || zone.length > MAX_TIME_ZONE_LENGTH || /^[+-]?\d/.test(zone)) return null;
+  try {
+    return formatter(zone).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** How many zones have a cached formatter (for tests of the bound). */
+export function cachedTimeZoneCount(): number {
+  return formatters.size;
 }
 
 /** Wall-clock fields of `instant` in `zone`. */

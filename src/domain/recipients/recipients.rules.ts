@@ -1,25 +1,14 @@
 import { z } from "zod";
+import { canonicalTimeZone, MAX_TIME_ZONE_LENGTH } from "../notifications/local-time.rules.ts";
 
 /** Pure checks on recipient contact data. */
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
 
-const zoneCache = new Map<string, boolean>();
-
-/** True for an IANA time zone name this runtime knows (e.g. `America/Chicago`, `UTC`). */
+/** True for an IANA time zone name this runtime knows (e.g. `America/Chicago`, `UTC`), in any letter case. */
 export function isValidTimeZone(zone: string): boolean {
-  let ok = zoneCache.get(zone);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: zone });
-      ok = zone.length > 0 && !/^[+-]?\d/.test(zone);
-    } catch {
-      ok = false;
-    }
-    zoneCache.set(zone, ok);
-  }
-  return ok;
+  return canonicalTimeZone(zone) !== null;
 }
 
 /** True for a BCP 47 language tag such as `en` or `es-MX`. */
@@ -44,6 +33,7 @@ export const recipientFieldsSchema = z.object({
   phoneVerified: z.boolean().optional(),
   timezone: z
     .string()
+    .max(MAX_TIME_ZONE_LENGTH)
     .refine(isValidTimeZone, "must be an IANA time zone such as America/Chicago")
     .optional(),
   locale: z

@@ -11,6 +11,7 @@ import type { Clock } from "../../clock.ts";
 import type { Database, Queryable, Tx } from "../../db/database.ts";
 import { notFound } from "../../errors.ts";
 import type { InboxEvents } from "../inbox/inbox.events.ts";
+import { canonicalTimeZone } from "../notifications/local-time.rules.ts";
 
 export type RecipientKind = "technician" | "customer" | "staff";
 
@@ -75,7 +76,8 @@ export async function upsertRecipientIn(
     emailVerified: input.emailVerified ?? (emailChanged ? false : (live?.emailVerified ?? false)),
     phone: input.phone !== undefined ? input.phone : (live?.phone ?? null),
     phoneVerified: input.phoneVerified ?? (phoneChanged ? false : (live?.phoneVerified ?? false)),
-    timezone: input.timezone ?? live?.timezone ?? "UTC",
+    // Stored in canonical spelling, so every recipient in a zone shares one cached formatter.
+    timezone: (input.timezone && canonicalTimeZone(input.timezone)) ?? input.timezone ?? live?.timezone ?? "UTC",
     locale: input.locale ?? live?.locale ?? "en",
     createdAt: live?.createdAt ?? now,
     updatedAt: now,

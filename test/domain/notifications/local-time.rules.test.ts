@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { localParts, nextLocalTime, quietHoursEnd, zonedInstant } from "../../../src/domain/notifications/local-time.rules.ts";
+import {
+  cachedTimeZoneCount,
+  canonicalTimeZone,
+  localParts,
+  MAX_TIME_ZONE_LENGTH,
+  nextLocalTime,
+  quietHoursEnd,
+  zonedInstant,
+} from "../../../src/domain/notifications/local-time.rules.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -53,5 +61,31 @@ describe("quiet hours", () => {
   test("the window follows the recipient's zone across the DST change", () => {
     // Night of 2026-03-07/08 in Chicago: 07:00 CDT on the 8th is 12:00Z (not 13:00Z as in winter).
     expect(iso(quietHoursEnd(Date.parse("2026-03-08T06:00:00Z"), "America/Chicago", night))).toBe("2026-03-08T12:00:00.000Z");
+  });
+});
+
+describe("the time-zone cache", () => {
+  test("canonicalTimeZone accepts known zones in any case and refuses offsets, unknown and over-long names", () => {
+    expect(canonicalTimeZone("America/Chicago")).toBe("America/Chicago");
+    expect(canonicalTimeZone("america/CHICAGO")).toBe("America/Chicago");
+    expect(canonicalTimeZone("UTC")).toBe("UTC");
+    for (const bad of ["", "Mars/Olympus_Mons", "+05:00", "-0300", "5", `America/${"x".repeat(MAX_TIME_ZONE_LENGTH)}`]) {
+      expect(canonicalTimeZone(bad)).toBeNull();
+    }
+  });
+
+  test("only valid zones are cached, once each: invalid strings and case variants add nothing", () => {
+    canonicalTimeZone("Europe/Berlin");
+    const before = cachedTimeZoneCount();
+    for (let i = 0; i < 2_000; i++) expect(canonicalTimeZone(`Not/A_Zone_${i}`)).toBeNull();
+    expect(cachedTimeZoneCount()).toBe(before);
+    // Every upper/lower-case spelling of one zone shares the canonical entry.
+    const letters = [..."europe/berlin"];
+    for (let mask = 0; mask < 512; mask++) {
+      const variant = letters.map((ch, i) => (mask & (1 << (i % 9)) ? ch.toUpperCase() : ch)).join("");
+      expect(canonicalTimeZone(variant)).toBe("Europe/Berlin");
+      localParts(0, variant);
+    }
+    expect(cachedTimeZoneCount()).toBe(before);
   });
 });
