@@ -130,12 +130,22 @@ export class ConfigError extends Error {
 }
 
 /**
+ * HERALD_PUBLIC_URL as set; on Fly.io, when it is not set, the app's own address `https://<FLY_APP_NAME>.fly.dev`
+ * (Fly sets FLY_APP_NAME on every machine), so the signed links in emails never point at another app. A custom
+ * domain is set explicitly.
+ */
+function publicUrl(env: Record<string, string | undefined>): string | undefined {
+  if (env.HERALD_PUBLIC_URL) return env.HERALD_PUBLIC_URL;
+  return env.FLY_APP_NAME ? `https://${env.FLY_APP_NAME}.fly.dev` : undefined;
+}
+
+/**
  * Parses an environment (default `process.env`). Empty strings count as unset so that `FOO=` in an env file
  * falls back to the default instead of failing.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const result = configSchema.safeParse(cleaned);
+  const result = configSchema.safeParse({ ...cleaned, HERALD_PUBLIC_URL: publicUrl(cleaned) });
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({ key: String(issue.path[0] ?? "?"), message: issue.message })),

@@ -28,6 +28,17 @@ describe("configuration", () => {
     expect((error as Error).message).toContain("HERALD_EMAIL_PROVIDER");
   });
 
+  test("on Fly.io the public URL is the app's own address unless set; a set one always wins", () => {
+    expect(loadConfig({ FLY_APP_NAME: "acme-herald" }).HERALD_PUBLIC_URL).toBe("https://acme-herald.fly.dev");
+    expect(
+      loadConfig({ FLY_APP_NAME: "acme-herald", HERALD_PUBLIC_URL: "https://notify.acme.com" }).HERALD_PUBLIC_URL,
+    ).toBe("https://notify.acme.com");
+    expect(loadConfig({ FLY_APP_NAME: "acme-herald", HERALD_PUBLIC_URL: "" }).HERALD_PUBLIC_URL).toBe(
+      "https://acme-herald.fly.dev",
+    );
+    expect(loadConfig({}).HERALD_PUBLIC_URL).toBe("http://localhost:3000");
+  });
+
   test("empty values count as unset; cross-field rules are checked", () => {
     expect(loadConfig({ PORT: "" }).PORT).toBe(3000);
     expect(() => loadConfig({ HERALD_LEASE_MS: "1000", HERALD_PROVIDER_TIMEOUT_MS: "900" })).toThrow("HERALD_PROVIDER_TIMEOUT_MS");

@@ -59,6 +59,16 @@ const isExecutable = (path: string) => {
   }
 };
 
+/** The systemd unit's settings: key → values in order (a key such as Environment may repeat). */
+function systemdUnit(): Map<string, string[]> {
+  const unit = new Map<string, string[]>();
+  for (const line of readFileSync(join(ROOT, "scripts/herald.service"), "utf8").split("\n")) {
+    const match = /^(\w+)=(.*)$/.exec(line.trim());
+    if (match) unit.set(match[1] as string, [...(unit.get(match[1] as string) ?? []), match[2] as string]);
+  }
+  return unit;
+}
+
 describe("fly.toml and the Dockerfile agree with the code", () => {
   test("the service listens where Fly routes and the image exposes, and the environment is a valid config", () => {
     const config = loadConfig(fly.env);
@@ -138,12 +148,26 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
     for (const excluded of ["node_modules", ".git", "data", "*.db", "test"]) expect(ignored).toContain(excluded);
   });
 
-  test("the systemd unit runs the same supervisor on the same port, stops it the same way and can write the database", () => {
-    const unit = new Map<string, string[]>();
-    for (const line of readFileSync(join(ROOT, "scripts/herald.service"), "utf8").split("\n")) {
-      const match = /^(\w+)=(.*)$/.exec(line.trim());
-      if (match) unit.set(match[1] as string, [...(unit.get(match[1] as string) ?? []), match[2] as string]);
+  test("links in emails point at this app: fly.toml sets no public URL, and on Fly Herald derives it from the app name", () => {
+    expect(fly.env.HERALD_PUBLIC_URL).toBeUndefined();
+    expect(loadConfig({ ...fly.env, FLY_APP_NAME: "acme-herald" }).HERALD_PUBLIC_URL).toBe("https://acme-herald.fly.dev");
+  });
+
+  test("the systemd unit keeps the database private and reads secrets from a root-owned environment file", () => {
+    const unit = systemdUnit();
+    const one = (key: string) => unit.get(key)?.[0];
+    expect(one("UMask")).toBe("0077");
+    expect(one("StateDirectoryMode")).toBe("0700");
+    expect(one("EnvironmentFile")).toBe("/etc/herald/herald.env");
+    const inline = (unit.get("Environment") ?? []).map((pair) => pair.split("=")[0]);
+    for (const secret of ["HERALD_ADMIN_KEY", "HERALD_TOKEN_SECRET", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"]) {
+      expect(inline).not.toContain(secret);
     }
+    expect(one("ExecStart")).not.toContain("$(");
+  });
+
+  test("the systemd unit runs the same supervisor on the same port, stops it the same way and can write the database", () => {
+    const unit = systemdUnit();
     const one = (key: string) => unit.get(key)?.[0];
     const environment = Object.fromEntries(
       (unit.get("Environment") ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2) as [string, string]),
