@@ -200,7 +200,7 @@ function requeueNow(deps: Pick<Deps, "config">, now: number) {
 const sendable = () => [isNotNull(deliveries.destination), isNotNull(deliveries.payload)];
 
 /** Sends one failed, unknown or cancelled delivery back to the queue, due now. */
-export async function retryDelivery(deps: Pick<Deps, "db" | "clock" | "config">, id: string): Promise<DeliveryView> {
+export async function retryDelivery(deps: Pick<Deps, "db" | "clock" | "config" | "wakeups">, id: string): Promise<DeliveryView> {
   const now = deps.clock.now();
   const row = await deps.db.write(async (tx) => {
     const [updated] = await tx
@@ -218,12 +218,13 @@ export async function retryDelivery(deps: Pick<Deps, "db" | "clock" | "config">,
     }
     throw new AppError("conflict", "This delivery has nothing left to send (its recipient was erased)");
   });
+  deps.wakeups.notify(row.channel, now);
   return toView(row);
 }
 
 /** Sends every matching failed/unknown/cancelled delivery back to the queue; returns how many. */
 export async function retryDeliveries(
-  deps: Pick<Deps, "db" | "clock" | "config">,
+  deps: Pick<Deps, "db" | "clock" | "config" | "wakeups">,
   f: DeliveryFilter & { status: RetryableStatus[] },
 ): Promise<number> {
   const now = deps.clock.now();
@@ -233,6 +234,7 @@ export async function retryDeliveries(
       .set(requeueNow(deps, now))
       .where(and(...conditions(f), ...sendable())),
   );
+  if (result.rowsAffected > 0) for (const channel of f.channel ? [f.channel] : (["email", "sms"] as const)) deps.wakeups.notify(channel, now);
   return result.rowsAffected;
 }
 

@@ -9,7 +9,7 @@ import { every, type Scheduler } from "./scheduler.ts";
 
 /** The `digest` scheduler. */
 export function digestScheduler(
-  deps: Pick<Deps, "db" | "config" | "clock" | "logger" | "errors" | "metrics" | "inboxEvents">,
+  deps: Pick<Deps, "db" | "config" | "clock" | "logger" | "errors" | "metrics" | "inboxEvents" | "wakeups">,
 ): Scheduler {
   return every(
     "digest",

@@ -79,6 +79,38 @@ describe("wake-ups", () => {
     expect(fake.calls.map((c) => c.message.deliveryId)).toEqual([id]);
   });
 
+  test("a direct POST /v1/notifications wakes the idle worker, which claims its email with no timer firing", async () => {
+    const before = { claimed: claimed(), fired: timers.fired };
+    const context = { ...detailedJobUpdateContext, repair: { id: `R-direct-${events++}`, title: "Leaking valve" } };
+    const res = await t.call("POST", "/v1/notifications", {
+      body: { recipientId: "tech-1", template: "job-update", priority: "HIGH", context },
+      key: t.portalKey,
+    });
+    expect(res.status).toBe(201);
+    const email = (await res.json()).decisions.find((d: { channel: string }) => d.channel === "email");
+    expect(email.status).toBe("queued");
+    await worker.whenAsleep();
+    expect(claimed()).toBe(before.claimed + 1);
+    expect(timers.fired).toBe(before.fired);
+    await worker.settled();
+    expect(fake.calls.map((c) => c.message.deliveryId)).toEqual([email.deliveryId]);
+  });
+
+  test("an operator's retry of a failed delivery wakes the worker", async () => {
+    const id = await postEvent();
+    await worker.whenAsleep();
+    await worker.settled();
+    await db.write((tx) => tx.update(deliveries).set({ status: "failed" }).where(eq(deliveries.id, id)));
+    fake.calls.length = 0;
+    const before = { claimed: claimed(), fired: timers.fired };
+    expect((await t.call("POST", `/v1/deliveries/${id}/retry`)).status).toBe(200);
+    await worker.whenAsleep();
+    expect(claimed()).toBe(before.claimed + 1);
+    expect(timers.fired).toBe(before.fired);
+    await worker.settled();
+    expect(fake.calls.map((c) => c.message.deliveryId)).toEqual([id]);
+  });
+
   test("work committed elsewhere (no wake-up) waits for the slow poll, which finds and claims it", async () => {
     const [id] = await seedDeliveries(db, { count: 1, channel: "email", now: clock.now() });
     await worker.whenAsleep();

@@ -28,7 +28,7 @@ export const DIGEST_TEMPLATE = "daily-digest";
 /** Recipients handled per page of the due-recipient scan. */
 const PAGE = 200;
 
-type DigestDeps = Pick<Deps, "db" | "config" | "metrics" | "inboxEvents">;
+type DigestDeps = Pick<Deps, "db" | "config" | "metrics" | "inboxEvents" | "wakeups">;
 
 /** What one recipient's transaction did. */
 interface RecipientOutcome {
@@ -245,6 +245,8 @@ export async function runDigests(deps: DigestDeps, now: number): Promise<DigestR
       result.rescheduled += outcome.rescheduled;
       if (outcome.digestId) {
         result.digests++;
+        // The digest email was queued, due now.
+        deps.wakeups.notify("email", now);
         result.items += outcome.digested;
         deps.metrics.deliveries.inc({ channel: "email", outcome: "digested", reason: "" }, outcome.digested);
       }

@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { deliveries, notifications } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
 import { placeholders, prepared } from "../../db/prepared.ts";
+import { notifyCreated } from "../../delivery/delivery-wakeups.ts";
 import type { Deps } from "../../deps.ts";
 import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { AppError, notFound } from "../../errors.ts";
@@ -311,6 +312,8 @@ export async function createNotification(
     })
     .finally(() => prepared.loopHold?.release());
   if (result.change) deps.inboxEvents.publish(result.change);
+  // The deliveries are committed: their workers claim them now (or arm a timer for a deferred one).
+  if (!result.replayed) notifyCreated(deps.wakeups, [result.outcome], now);
   if (!result.replayed) countCreated(deps.metrics, [result.outcome]);
   if (!result.replayed) reportLoopIfStopped(deps, prepared, result.outcome);
   return { ...result.outcome, replayed: result.replayed };
