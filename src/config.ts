@@ -59,7 +59,6 @@ const configSchema = z.object({
   HERALD_RETENTION_READ_DAYS: z.coerce.number().int().min(1).default(180),
   /** Rows deleted per transaction, so the writer is never held for long. */
   HERALD_RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
-  /** How often an idle worker looks for due deliveries (a cheap read, not a write). */
   /** Most deliveries one claim takes, and most one worker holds leased at once. */
   HERALD_WORKER_BATCH: z.coerce.number().int().min(1).max(5_000).default(100),
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50_000).default(200),
