@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
 import { hasScope, type Scope, verifyApiKey } from "../domain/api-keys/api-keys.service.ts";
 import { looksLikeRecipientToken, verifyRecipientToken } from "../domain/recipient-tokens/recipient-tokens.ts";
+import { incarnationOf } from "../domain/recipient-tokens/recipient-tokens.service.ts";
 import { AppError } from "../errors.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -32,7 +33,11 @@ export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
     if (looksLikeRecipientToken(credential)) {
       const claims = verifyRecipientToken(deps.tokenSecret, credential, deps.clock.now());
       if (!claims) throw new AppError("unauthenticated", "The recipient token is invalid or expired");
-      c.set("principal", { kind: "recipient", recipientId: claims.sub });
+      // An erased recipient stays "erased" here: the /v1/me routes answer that with their 404.
+      if ((await incarnationOf(deps, claims)) === "replaced") {
+        throw new AppError("unauthenticated", "The recipient token was issued before this recipient was erased; issue a new one");
+      }
+      c.set("principal", { kind: "recipient", recipientId: claims.sub, incarnation: claims.inc });
     } else {
       const key = await verifyApiKey(deps, credential);
       if (!key) throw new AppError("unauthenticated", "The API key is invalid or revoked");

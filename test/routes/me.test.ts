@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { inboxCounters, notifications } from "../../db/schema.ts";
+import { issueRecipientToken } from "../../src/domain/recipient-tokens/recipient-tokens.ts";
 import { addNotifications } from "../helpers/inbox-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
@@ -314,5 +315,58 @@ describe("GET /v1/me/stream", () => {
     });
     await sse.cancel();
     expect(t.deps.inboxEvents.size()).toBe(0);
+  });
+});
+
+describe("a token belongs to one incarnation of its recipient", () => {
+  test("after DELETE and a new PUT with the same id, the old token reads nothing of the new person (401)", async () => {
+    await person("inc-1");
+    await addNotifications(t, "inc-1", 2);
+    const old = await tokenFor("inc-1");
+    expect((await t.call("GET", "/v1/me/inbox", { key: old })).status).toBe(200);
+
+    // Same millisecond on the fixed clock: the new incarnation is still told apart.
+    expect((await t.call("DELETE", "/v1/recipients/inc-1", { key: t.portalKey })).status).toBe(204);
+    await person("inc-1");
+    await addNotifications(t, "inc-1", 1);
+    for (const [method, path] of [
+      ["GET", "/v1/me/inbox"],
+      ["GET", "/v1/me/inbox/unread-count"],
+      ["POST", "/v1/me/inbox/read-all"],
+      ["GET", "/v1/me/preferences"],
+      ["PUT", "/v1/me/preferences"],
+      ["GET", "/v1/me/stream"],
+    ] as const) {
+      const body = method === "PUT" ? { emailEnabled: false, smsEnabled: false, categoryOptOuts: { email: [], sms: [] } } : undefined;
+      const res = await t.call(method, path, { key: old, body });
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+      expect((await res.json()).code).toBe("unauthenticated");
+    }
+    expect(await counterOf("inc-1")).toMatchObject({ unread: 1 });
+
+    const fresh = await tokenFor("inc-1");
+    const inbox = await (await t.call("GET", "/v1/me/inbox", { key: fresh })).json();
+    expect(inbox.items).toHaveLength(1);
+  });
+
+  test("an open stream ends when its recipient is erased, before the next person's counts", async () => {
+    await person("inc-sse");
+    await addNotifications(t, "inc-sse", 1);
+    const token = await tokenFor("inc-sse");
+    const res = await t.call("GET", "/v1/me/stream", { key: token });
+    const sse = sseReader(res.body as ReadableStream<Uint8Array>);
+    expect((await sse.next()).data).toBe(JSON.stringify({ unread: 1, version: 1 }));
+
+    await t.call("DELETE", "/v1/recipients/inc-sse", { key: t.portalKey });
+    await person("inc-sse");
+    await addNotifications(t, "inc-sse", 4);
+    await expect(sse.next()).rejects.toThrow("the stream ended");
+    expect(t.deps.inboxEvents.size()).toBe(0);
+  });
+
+  test("a token that names no incarnation (issued before they existed) is refused", async () => {
+    await person("inc-legacy");
+    const legacy = issueRecipientToken(t.deps.tokenSecret, { sub: "inc-legacy", exp: t.clock.now() + 60_000 } as never);
+    expect((await t.call("GET", "/v1/me/inbox", { key: legacy })).status).toBe(401);
   });
 });

@@ -3,7 +3,7 @@ import type { Config } from "../../config.ts";
 import type { Database } from "../../db/database.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { findRecipient } from "../recipients/recipients.service.ts";
-import { issueRecipientToken } from "./recipient-tokens.ts";
+import { issueRecipientToken, type RecipientTokenClaims } from "./recipient-tokens.ts";
 
 interface Deps {
   db: Database;
@@ -35,7 +35,25 @@ export async function issueTokenFor(
       errors: [{ path: "ttlSeconds", message: `must be at most ${maxTtl} (HERALD_TOKEN_TTL_SECONDS)` }],
     });
   }
-  if (!(await findRecipient(deps.db.read, recipientId))) throw notFound("Recipient", recipientId);
+  const recipient = await findRecipient(deps.db.read, recipientId);
+  if (!recipient) throw notFound("Recipient", recipientId);
   const expiresAt = deps.clock.now() + (ttlSeconds ?? maxTtl) * 1000;
-  return { token: issueRecipientToken(deps.tokenSecret, { sub: recipientId, exp: expiresAt }), expiresAt };
+  const claims = { sub: recipientId, inc: recipient.createdAt, exp: expiresAt };
+  return { token: issueRecipientToken(deps.tokenSecret, claims), expiresAt };
+}
+
+/** Where a token's recipient stands: still the one it was issued to, erased, or erased and created again. */
+export type Incarnation = "current" | "erased" | "replaced";
+
+/**
+ * Compares a token's claims with the recipient now stored under its id. "replaced" means the id belongs to a
+ * later incarnation (erased, then created again by a PUT): the token must not reach that person's data.
+ */
+export async function incarnationOf(
+  deps: Pick<Deps, "db">,
+  claims: Pick<RecipientTokenClaims, "sub" | "inc">,
+): Promise<Incarnation> {
+  const recipient = await findRecipient(deps.db.read, claims.sub);
+  if (!recipient) return "erased";
+  return recipient.createdAt === claims.inc ? "current" : "replaced";
 }

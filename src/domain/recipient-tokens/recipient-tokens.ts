@@ -8,6 +8,11 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 export interface RecipientTokenClaims {
   /** The recipient's id. */
   sub: string;
+  /**
+   * The incarnation of the recipient the token was issued to: its `createdAt`. Ids are the portal's and come
+   * back after an erasure (DELETE, then PUT), so the id alone would let an old token read the new person's inbox.
+   */
+  inc: number;
   /** Expiry, epoch ms. */
   exp: number;
 }
@@ -43,6 +48,8 @@ export function verifyRecipientToken(secret: string, token: string, now: number)
   try {
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as RecipientTokenClaims;
     if (typeof claims.sub !== "string" || typeof claims.exp !== "number" || claims.exp <= now) return null;
+    // Tokens issued before incarnations existed name no incarnation: they cannot be told apart, so they fail.
+    if (typeof claims.inc !== "number") return null;
     return claims;
   } catch {
     return null;

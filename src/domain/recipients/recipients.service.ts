@@ -79,7 +79,9 @@ export async function upsertRecipientIn(
     // Stored in canonical spelling, so every recipient in a zone shares one cached formatter.
     timezone: (input.timezone && canonicalTimeZone(input.timezone)) ?? input.timezone ?? live?.timezone ?? "UTC",
     locale: input.locale ?? live?.locale ?? "en",
-    createdAt: live?.createdAt ?? now,
+    // A new incarnation after an erasure gets a later createdAt than the last one, even within the same
+    // millisecond: recipient tokens name the incarnation by it.
+    createdAt: live?.createdAt ?? (existing ? Math.max(now, existing.createdAt + 1) : now),
     updatedAt: now,
     erasedAt: null,
   };

@@ -3,7 +3,7 @@ import type { Deps } from "../../deps.ts";
 import { listInbox, markAllRead, markRead, unreadCount } from "../../domain/inbox/inbox.service.ts";
 import { watchUnread } from "../../domain/inbox/inbox.stream.ts";
 import { getRecipientPreferences, replacePreferences } from "../../domain/preferences/preferences.service.ts";
-import { issueTokenFor } from "../../domain/recipient-tokens/recipient-tokens.service.ts";
+import { incarnationOf, issueTokenFor } from "../../domain/recipient-tokens/recipient-tokens.service.ts";
 import { recipientIdOf } from "../../http/auth.ts";
 import { createRouter } from "../../http/router.ts";
 import * as routes from "./me.routes.ts";
@@ -38,12 +38,16 @@ export function meRoutes(deps: Deps) {
     .openapi(routes.stream, async (c) => {
       const closed = new AbortController();
       // Resolves once the current count is known, so an unknown recipient is a 404, not a broken stream.
-      const events = await watchUnread(deps, recipientIdOf(c.get("principal")), { signal: closed.signal });
+      const principal = c.get("principal");
+      const events = await watchUnread(deps, recipientIdOf(principal), { signal: closed.signal });
+      const token = principal.kind === "recipient" ? { sub: principal.recipientId, inc: principal.incarnation } : null;
       return streamSSE(c, async (sse) => {
         sse.onAbort(() => closed.abort());
         try {
           for await (const event of events) {
             if (event.kind === "keep-alive") await sse.write(": keep-alive\n\n");
+            // A change after the recipient was erased (or erased and created again) is not this token's to see.
+            else if (!token || (await incarnationOf(deps, token)) !== "current") break;
             else
               await sse.writeSSE({
                 event: "unread",
