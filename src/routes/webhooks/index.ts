@@ -7,7 +7,9 @@ import * as routes from "./webhooks.routes.ts";
 /** `/webhooks/sns`: provider feedback from Amazon SNS (outside /v1: SNS signs its messages, it has no API key). */
 export function webhookRoutes(deps: Deps) {
   // One verifier per app, so its certificate cache lives as long as the process.
-  const verifier = createSnsSignatureVerifier((url) => deps.snsHttp.fetchCertificate(url));
+  const verifier = createSnsSignatureVerifier((url) => deps.snsHttp.fetchCertificate(url), {
+    now: () => deps.clock.now(),
+  });
   return createRouter().openapi(routes.sns, async (c) => {
     const result = await receiveSnsMessage(deps, verifier, {
       body: await c.req.text(),

@@ -37,11 +37,11 @@ describe("SNS signature verification", () => {
     expect(await verifier.verify(signedMessage(signer, now))).toBe(false);
   });
 
-  test("fetches each certificate once, keeps a bounded number, and does not remember network failures", async () => {
+  test("fetches each certificate once and keeps a bounded number", async () => {
     const urls = [1, 2, 3].map((n) => CERT_URL.replace(".pem", `${n}.pem`));
     const [first, second, third] = urls as [string, string, string];
     const http = fakeSnsHttp(Object.fromEntries(urls.map((u) => [u, signer.certificatePem])));
-    const verifier = createSnsSignatureVerifier(http.fetchCertificate, 2);
+    const verifier = createSnsSignatureVerifier(http.fetchCertificate, { maxCertificates: 2 });
     const at = (url: string) => signedMessage(signer, now, { SigningCertURL: url });
     await Promise.all([verifier.verify(at(first)), verifier.verify(at(first))]);
     expect(await verifier.verify(at(first))).toBe(true);
@@ -50,11 +50,58 @@ describe("SNS signature verification", () => {
     await verifier.verify(at(third)); // evicts the first, the least recently used
     await verifier.verify(at(first));
     expect(http.fetched).toEqual([first, second, third, first]);
+  });
+});
 
-    const missing = CERT_URL.replace(".pem", "dead.pem");
-    const failing = () => verifier.verify(at(missing));
-    await expect(failing()).rejects.toBeInstanceOf(AppError);
-    await expect(failing()).rejects.toMatchObject({ code: "unavailable" });
-    expect(http.fetched.filter((u) => u === missing)).toHaveLength(2);
+describe("failed certificate fetches", () => {
+  const urls = Array.from({ length: 50 }, (_, n) => CERT_URL.replace(".pem", `-forged-${n}.pem`));
+  const [firstForged, secondForged] = urls as [string, string];
+  const at = (url: string) => signedMessage(signer, now, { SigningCertURL: url });
+
+  function setup() {
+    let clock = now;
+    const http = fakeSnsHttp({ [CERT_URL]: signer.certificatePem });
+    const verifier = createSnsSignatureVerifier(http.fetchCertificate, {
+      now: () => clock,
+      failureTtlMs: 60_000,
+      failureBackoffMs: 10_000,
+    });
+    return { http, verifier, advance: (ms: number) => (clock += ms) };
+  }
+
+  test("forged messages naming a fresh certificate path each cause one fetch per back-off window, not one each", async () => {
+    const { http, verifier, advance } = setup();
+    for (const url of urls) await expect(verifier.verify(at(url))).rejects.toMatchObject({ code: "unavailable" });
+    expect(http.fetched).toEqual([firstForged]);
+    advance(10_000);
+    for (const url of urls.slice(1)) await expect(verifier.verify(at(url))).rejects.toMatchObject({ code: "unavailable" });
+    expect(http.fetched).toEqual([firstForged, secondForged]);
+  });
+
+  test("a failed URL is not fetched again for a minute; then it is", async () => {
+    const { http, verifier, advance } = setup();
+    const missing = firstForged;
+    await expect(verifier.verify(at(missing))).rejects.toBeInstanceOf(AppError);
+    advance(59_999);
+    await expect(verifier.verify(at(missing))).rejects.toMatchObject({ code: "unavailable" });
+    expect(http.fetched).toEqual([missing]);
+    advance(1);
+    await expect(verifier.verify(at(missing))).rejects.toMatchObject({ code: "unavailable" });
+    expect(http.fetched).toEqual([missing, missing]);
+  });
+
+  test("concurrent forged messages naming different paths cannot fan out: at most two fetches in flight", async () => {
+    const { http, verifier } = setup();
+    const results = await Promise.allSettled(urls.map((url) => verifier.verify(at(url))));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(http.fetched).toHaveLength(2);
+  });
+
+  test("a certificate already held keeps verifying during a back-off, and forged paths never evict it", async () => {
+    const { http, verifier } = setup();
+    expect(await verifier.verify(signedMessage(signer, now))).toBe(true);
+    for (const url of urls) await verifier.verify(at(url)).catch(() => undefined);
+    expect(await verifier.verify(signedMessage(signer, now))).toBe(true);
+    expect(http.fetched.filter((u) => u === CERT_URL)).toHaveLength(1);
   });
 });
