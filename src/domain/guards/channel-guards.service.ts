@@ -20,7 +20,6 @@ import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
 import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
 import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
-import { holdLoopKey, type LoopHold } from "./loop-guard.in-flight.ts";
 import { checkSmsBudget, type PendingSmsSpend } from "./sms-budget.service.ts";
 
 /** The decision's input plus what the guards key on. */
@@ -34,20 +33,6 @@ export interface GuardInput extends DecisionInput {
   system: boolean;
 }
 
-/**
- * Where a create runs. `request`: decided on the reader before its group commit, so creates still waiting for
- * theirs are invisible to it: it holds its loop key until its write settles (the caller releases the hold).
- * `transaction`: decided inside the write (events), which sees every earlier create of its batch; the work may
- * be re-run, so its SMS spend is reserved in `pending` and handed to the budget's view after commit.
- */
-export type GuardUnit = { kind: "request" } | { kind: "transaction"; pending: PendingSmsSpend };
-
-/** The guards, and the loop-key hold a `request` create must release once its write settled. */
-export interface LoadedGuards {
-  guards: Guards;
-  hold: LoopHold | null;
-}
-
 const noGuards: Guards = {
   suppressed: { email: false, sms: false },
   rolloutExcluded: { email: false, sms: false },
@@ -55,41 +40,37 @@ const noGuards: Guards = {
   loop: false,
 };
 
-/** The guards for one notification, read on `q` (the reader for a `request`, the creating transaction otherwise). */
+/**
+ * The guards for one notification, read inside the write transaction that will store it (`tx`), which sees every
+ * committed notification and every earlier create of its own batch: the loop guard counts them all. The work
+ * may be re-run (after SQLITE_BUSY or a failed neighbour), so SMS spend let through is reserved in `pending`
+ * and handed to the budget's view only after commit (`reserveSmsSpend`).
+ */
 export async function loadGuards(
   deps: Pick<Deps, "db" | "config">,
-  q: Queryable,
+  tx: Queryable,
   input: GuardInput,
-  unit: GuardUnit,
-): Promise<LoadedGuards> {
+  pending: PendingSmsSpend,
+): Promise<Guards> {
   const settings = await getOpsSettings(deps);
   const { recipient } = input;
   const key: LoopKey = { recipientId: recipient.id, template: input.template, subject: input.subject };
-  // Held before counting, so a create that starts while this one counts sees it.
-  const hold = unit.kind === "request" && !input.system ? holdLoopKey(deps.db, key) : null;
-  try {
-    const facts = await readGuardFacts(q, key, loopWindowStart(input.now, settings.loopGuard), recipient);
-    const similar = facts.similar + (hold?.earlierInFlight() ?? 0);
-    if (!input.system && isLoop(similar, settings.loopGuard)) return { guards: { ...noGuards, loop: true }, hold };
+  const facts = await readGuardFacts(tx, key, loopWindowStart(input.now, settings.loopGuard), recipient);
+  if (!input.system && isLoop(facts.similar, settings.loopGuard)) return { ...noGuards, loop: true };
 
-    const guards: Guards = {
-      ...noGuards,
-      suppressed: facts.suppressed,
-      rolloutExcluded: {
-        email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
-        sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),
-      },
-    };
-    const sms = decideChannels({ ...input, guards }).find((d) => d.channel === "sms");
-    if (!sms || sms.status === "skipped") return { guards, hold };
-    const urgent = input.priority === "URGENT";
-    const pending = unit.kind === "transaction" ? unit.pending : undefined;
-    const smsOverBudget = await checkSmsBudget(deps, input.now, input.smsCostUsd, urgent, { pending });
-    return { guards: { ...guards, smsOverBudget }, hold };
-  } catch (error) {
-    hold?.release();
-    throw error;
-  }
+  const guards: Guards = {
+    ...noGuards,
+    suppressed: facts.suppressed,
+    rolloutExcluded: {
+      email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
+      sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),
+    },
+  };
+  const sms = decideChannels({ ...input, guards }).find((d) => d.channel === "sms");
+  if (!sms || sms.status === "skipped") return guards;
+  const urgent = input.priority === "URGENT";
+  const smsOverBudget = await checkSmsBudget(deps, input.now, input.smsCostUsd, urgent, { pending });
+  return { ...guards, smsOverBudget };
 }
 
 /**

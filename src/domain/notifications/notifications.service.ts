@@ -8,8 +8,8 @@ import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { getBranding } from "../branding/branding.service.ts";
-import { type GuardUnit, loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
-import type { LoopHold } from "../guards/loop-guard.in-flight.ts";
+import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
+import { type PendingSmsSpend, reserveSmsSpend } from "../guards/sms-budget.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
@@ -18,6 +18,7 @@ import { getRecipientWithPreferences } from "../preferences/preferences.service.
 import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
 import { getTemplate, getTemplateCached } from "../templates/templates.repo.ts";
+import type { TemplateRecord } from "../templates/templates.types.ts";
 import { missingContext } from "../templates/templates.rules.ts";
 import { type ChannelDecision, decideChannels, type Priority, priorityRank } from "./delivery-policy.rules.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
@@ -66,22 +67,26 @@ interface Prepared {
   notification: Omit<typeof notifications.$inferSelect, "readAt" | "emailSent" | "smsSent" | "erasedAt">;
   deliveries: (DeliveryRow & { id: string })[];
   decisions: DecisionView[];
-  /** For a `request` create: its loop-guard hold, released once its write settled. */
-  loopHold: LoopHold | null;
 }
 
 /**
- * Loads what the notification needs (template, recipient, preferences, branding, operator guards) on `q`,
- * checks the request, renders every part and decides each channel. Touches nothing; throws the request's error.
+ * Loads what the notification needs (template, recipient, preferences, branding, operator guards) inside the
+ * write transaction `tx` that will store it, checks the request, renders every part and decides each channel.
+ * Writes nothing; throws the request's error (an `AppError`) before anything is written.
+ *
+ * Why inside the write: the writer's connection keeps its page cache across its own commits, while the reader's
+ * is dropped by every commit; under load the recipient and guard reads cost 47 and 29 µs on the reader against
+ * about 18 and 5 µs on the writer. And the loop guard then counts every earlier create of the same batch.
  */
 async function prepare(
   deps: Deps,
-  q: Queryable,
+  tx: Queryable,
   input: CreateNotificationInput,
   now: number,
-  unit: GuardUnit,
+  pending: PendingSmsSpend,
+  findTemplate: (name: string) => Promise<TemplateRecord | null>,
 ): Promise<Prepared> {
-  const template = q === deps.db.read ? await getTemplateCached(deps.db, input.template) : await getTemplate(q, input.template);
+  const template = await findTemplate(input.template);
   if (!template) throw notFound("Template", input.template);
   if (!template.active) {
     throw new AppError("template-inactive", `Template '${template.name}' is inactive; activate it to use it`);
@@ -93,7 +98,7 @@ async function prepare(
       errors: missing.map((key) => ({ path: `context.${key}`, message: "required by the template" })),
     });
   }
-  const found = await getRecipientWithPreferences(q, input.recipientId);
+  const found = await getRecipientWithPreferences(tx, input.recipientId);
   if (!found) throw notFound("Recipient", input.recipientId);
   const { recipient, preferences } = found;
   const branding = await getBranding(deps.db);
@@ -123,11 +128,11 @@ async function prepare(
     ? estimateSmsCostUsd(Math.min(rendered.sms.segments, deps.config.HERALD_SMS_MAX_SEGMENTS), recipient.phone)
     : 0;
   const subject = input.subject ?? null;
-  const { guards, hold } = await loadGuards(
+  const guards = await loadGuards(
     deps,
-    q,
+    tx,
     { ...decisionInput, template: template.name, subject, smsCostUsd, system: input.system ?? false },
-    unit,
+    pending,
   );
   const decisions = decideChannels({ ...decisionInput, guards });
 
@@ -177,7 +182,6 @@ async function prepare(
   return {
     notification,
     deliveries: rows,
-    loopHold: hold,
     decisions: decisions.map((d, i) => ({
       channel: d.channel,
       status: d.status,
@@ -290,6 +294,7 @@ export async function createNotification(
   idempotency?: IdempotencyClaim,
 ): Promise<CreateOutcome & { replayed: boolean }> {
   const now = deps.clock.now();
+  // Retries are answered from the reader without queueing for the writer.
   if (idempotency) {
     const stored = await replay(deps.db.read, idempotency, now);
     if (stored) return { ...(stored as CreateOutcome), replayed: true };
@@ -298,25 +303,41 @@ export async function createNotification(
     const existing = await findByDedupeKey(deps.db.read, input.recipientId, input.dedupeKey);
     if (existing) return { status: 200, body: existing, replayed: false };
   }
-  const prepared = await prepare(deps, deps.db.read, input, now, { kind: "request" });
-  const result = await deps.db
-    .write(async (tx) => {
-      // Re-check inside the serialized writer: a concurrent retry may have committed since the reads above.
-      if (idempotency) {
-        const stored = await replay(tx, idempotency, now);
-        if (stored) return { outcome: stored as CreateOutcome, change: null, replayed: true };
-      }
-      const { outcome, change } = await insertPrepared(tx, prepared);
-      if (idempotency) await remember(tx, idempotency, outcome, now);
-      return { outcome, change, replayed: false };
-    })
-    .finally(() => prepared.loopHold?.release());
-  if (result.change) deps.inboxEvents.publish(result.change);
+  type Written =
+    | { replayed: CreateOutcome }
+    | { refused: AppError }
+    | { created: { outcome: CreateOutcome; change: InboxChange | null; prepared: Prepared; smsSpendUsd: number } };
+  const result = await deps.db.write(async (tx): Promise<Written> => {
+    // Re-check inside the serialized writer: a concurrent retry may have committed since the read above.
+    if (idempotency) {
+      const stored = await replay(tx, idempotency, now);
+      if (stored) return { replayed: stored as CreateOutcome };
+    }
+    const pending: PendingSmsSpend = { usd: 0 };
+    let prepared: Prepared;
+    try {
+      // Committed templates, from the cache (an API request never changes a template in the same transaction).
+      prepared = await prepare(deps, tx, input, now, pending, (name) => getTemplateCached(deps.db, name));
+    } catch (error) {
+      // A refused request wrote nothing: hand its error back as a value, so the batch it shares neither rolls
+      // back nor re-runs (a thrown error would undo and repeat every other create of the batch).
+      if (error instanceof AppError) return { refused: error };
+      throw error;
+    }
+    const { outcome, change } = await insertPrepared(tx, prepared);
+    if (idempotency) await remember(tx, idempotency, outcome, now);
+    return { created: { outcome, change, prepared, smsSpendUsd: pending.usd } };
+  });
+  if ("refused" in result) throw result.refused;
+  if ("replayed" in result) return { ...result.replayed, replayed: true };
+  const { outcome, change, prepared, smsSpendUsd } = result.created;
+  reserveSmsSpend(deps.db, now, smsSpendUsd);
+  if (change) deps.inboxEvents.publish(change);
   // The deliveries are committed: their workers claim them now (or arm a timer for a deferred one).
-  if (!result.replayed) notifyCreated(deps.wakeups, [result.outcome], now);
-  if (!result.replayed) countCreated(deps.metrics, [result.outcome]);
-  if (!result.replayed) reportLoopIfStopped(deps, prepared, result.outcome);
-  return { ...result.outcome, replayed: result.replayed };
+  notifyCreated(deps.wakeups, [outcome], now);
+  countCreated(deps.metrics, [outcome]);
+  reportLoopIfStopped(deps, prepared, outcome);
+  return { ...outcome, replayed: false };
 }
 
 /**
@@ -348,19 +369,20 @@ export async function createNotificationsIn(
 ): Promise<{ outcomes: CreateOutcome[]; changes: InboxChange[]; smsSpendUsd: number }> {
   const outcomes: CreateOutcome[] = [];
   const changes: InboxChange[] = [];
-  const unit: GuardUnit = { kind: "transaction", pending: { usd: 0 } };
+  const pending: PendingSmsSpend = { usd: 0 };
   for (const input of inputs) {
     const existing = input.dedupeKey ? await findByDedupeKey(tx, input.recipientId, input.dedupeKey) : null;
     if (existing) {
       outcomes.push({ status: 200, body: existing });
       continue;
     }
-    const prepared = await prepare(deps, tx, input, now, unit);
+    // The transaction's own view: its work may have written the template (operator alert emails do).
+    const prepared = await prepare(deps, tx, input, now, pending, (name) => getTemplate(tx, name));
     const { outcome, change } = await insertPrepared(tx, prepared);
     // Inside the transaction: should the batch be re-run after SQLITE_BUSY, the warning repeats (nothing else).
     reportLoopIfStopped(deps, prepared, outcome);
     outcomes.push(outcome);
     if (change) changes.push(change);
   }
-  return { outcomes, changes, smsSpendUsd: unit.pending.usd };
+  return { outcomes, changes, smsSpendUsd: pending.usd };
 }
