@@ -125,8 +125,9 @@ export const notifications = sqliteTable(
     index("notifications_recipient_idx").on(t.recipientId, t.id),
     index("notifications_recipient_unread_idx").on(t.recipientId, t.id).where(sql`read_at IS NULL`),
     index("notifications_created_idx").on(t.createdAt),
-    // The loop guard counts one recipient's recent notifications of one template.
-    index("notifications_loop_idx").on(t.recipientId, t.template, t.createdAt),
+    // The loop guard counts one recipient's recent notifications of one template (and subject): a range of the
+    // window's entries, with the subject in the index so the count never reads the table.
+    index("notifications_loop_idx").on(t.recipientId, t.template, t.createdAt, t.subjectType, t.subjectId),
     uniqueIndex("notifications_dedupe_idx").on(t.recipientId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
   ],
 );

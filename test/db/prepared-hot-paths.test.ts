@@ -65,6 +65,12 @@ describe("prepared hot paths", () => {
       }
     });
     expect(cost).toEqual({ sqlBuilt: 0, prepared: 0 });
+
+    // The loop guard's count reads only the index entries of its window, never the table.
+    const plan = await t.deps.db.read.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN
+      SELECT count(*) FROM notifications WHERE recipient_id = 'tech-1' AND template = 'repair-approved'
+        AND created_at > 0 AND subject_type = 'repair' AND subject_id = 'R-1'`);
+    expect(plan.map((p) => p.detail).join(" ")).toContain("COVERING INDEX notifications_loop_idx");
   });
 
   test("inbox pages and the unread count build no SQL once warm, for each filter combination", async () => {
