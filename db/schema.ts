@@ -340,3 +340,14 @@ export const snsMessages = sqliteTable(
   },
   (t) => [index("sns_messages_received_idx").on(t.receivedAt)],
 );
+
+/**
+ * Committed SMS spend per UTC day (`day` = created_at / 86,400,000), kept exact by triggers on `deliveries`
+ * (migration 0005): every insert, status or cost change and delete of an SMS delivery adds its difference in
+ * the same transaction. The SMS budget reads one row for today and at most 31 for the month, whatever the SMS
+ * volume, instead of summing every SMS row of the month (about 1 µs a row, on the only thread).
+ */
+export const smsSpendDays = sqliteTable("sms_spend_days", {
+  day: integer("day").primaryKey(),
+  usd: real("usd").notNull().default(0),
+});

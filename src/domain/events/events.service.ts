@@ -7,7 +7,6 @@ import { recipientFieldsSchema } from "../recipients/recipients.rules.ts";
 import { type RecipientInput, upsertRecipientIn } from "../recipients/recipients.service.ts";
 import { findRule } from "../rules/rules.service.ts";
 import { kindFromPath, valueAt } from "./events.rules.ts";
-import { reserveSmsSpend } from "../guards/sms-budget.service.ts";
 
 /** A domain event from the portal. */
 export interface EventInput {
@@ -55,10 +54,10 @@ export async function handleEvent(
   const result = await deps.db.write(async (tx) => {
     if (idempotency) {
       const stored = await replay(tx, idempotency, now);
-      if (stored) return { outcome: stored as EventOutcome, changes: [], created: [], smsSpendUsd: 0, replayed: true };
+      if (stored) return { outcome: stored as EventOutcome, changes: [], created: [], replayed: true };
     }
     for (const t of targets) if (t.input) await upsertRecipientIn(tx, now, t.id, t.input);
-    const { outcomes, changes, smsSpendUsd } = await createNotificationsIn(
+    const { outcomes, changes } = await createNotificationsIn(
       deps,
       tx,
       targets.map((t) => ({
@@ -80,9 +79,8 @@ export async function handleEvent(
       body: { eventType: event.type, notifications: outcomes.map((o) => o.body) },
     };
     if (idempotency) await remember(tx, idempotency, outcome, now);
-    return { outcome, changes, created: outcomes, smsSpendUsd, replayed: false };
+    return { outcome, changes, created: outcomes, replayed: false };
   });
-  reserveSmsSpend(deps.db, now, result.smsSpendUsd);
   notifyCreated(deps.wakeups, result.created, now);
   for (const change of result.changes) deps.inboxEvents.publish(change);
   countCreated(deps.metrics, result.created);

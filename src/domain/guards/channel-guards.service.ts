@@ -4,12 +4,9 @@
  * SMS budget is consulted only for an SMS that would otherwise be sent.
  *
  * The budget is checked at creation against committed spend (SMS created this UTC day / month that are queued,
- * leased, sent, delivered or unknown), not against what was sent so far. Summing a month of SMS rows costs about
- * 1 µs a row, so each process keeps a running view (`checkSmsBudget`): sums re-read every 2 s (today) and 5 min
- * (earlier this month), plus the SMS it let through since. Overshoot is bounded by what that view cannot see:
- * one group commit in flight during a re-sum (at most 256 notifications, each SMS at most HERALD_SMS_MAX_SEGMENTS
- * segments at the dearest price: 256 × 3 × $0.12 ≈ $92 in the worst case, cents at real volumes), plus SMS other
- * processes sharing the database create within 2 s.
+ * leased, sent, delivered, bounced or unknown), not against what was sent so far, read from the per-day totals
+ * that triggers keep exact (`sms_spend_days`) inside the transaction that stores the notification: it sees every
+ * process's committed SMS and the earlier creates of its own batch, so the limit holds exactly.
  */
 import type { Queryable } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";
@@ -20,7 +17,7 @@ import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
 import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
 import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
-import { checkSmsBudget, type PendingSmsSpend } from "./sms-budget.service.ts";
+import { checkSmsBudget } from "./sms-budget.service.ts";
 
 /** The decision's input plus what the guards key on. */
 export interface GuardInput extends DecisionInput {
@@ -42,15 +39,13 @@ const noGuards: Guards = {
 
 /**
  * The guards for one notification, read inside the write transaction that will store it (`tx`), which sees every
- * committed notification and every earlier create of its own batch: the loop guard counts them all. The work
- * may be re-run (after SQLITE_BUSY or a failed neighbour), so SMS spend let through is reserved in `pending`
- * and handed to the budget's view only after commit (`reserveSmsSpend`).
+ * committed notification and every earlier create of its own batch: the loop guard and the SMS budget count them
+ * all.
  */
 export async function loadGuards(
   deps: Pick<Deps, "db" | "config">,
   tx: Queryable,
   input: GuardInput,
-  pending: PendingSmsSpend,
 ): Promise<Guards> {
   const settings = await getOpsSettings(deps);
   const { recipient } = input;
@@ -69,7 +64,7 @@ export async function loadGuards(
   const sms = decideChannels({ ...input, guards }).find((d) => d.channel === "sms");
   if (!sms || sms.status === "skipped") return guards;
   const urgent = input.priority === "URGENT";
-  const smsOverBudget = await checkSmsBudget(deps, input.now, input.smsCostUsd, urgent, { pending });
+  const smsOverBudget = await checkSmsBudget(deps, tx, input.now, input.smsCostUsd, urgent);
   return { ...guards, smsOverBudget };
 }
 

@@ -9,7 +9,6 @@ import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { getBranding } from "../branding/branding.service.ts";
 import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
-import { type PendingSmsSpend, reserveSmsSpend } from "../guards/sms-budget.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
@@ -83,7 +82,6 @@ async function prepare(
   tx: Queryable,
   input: CreateNotificationInput,
   now: number,
-  pending: PendingSmsSpend,
   findTemplate: (name: string) => Promise<TemplateRecord | null>,
 ): Promise<Prepared> {
   const template = await findTemplate(input.template);
@@ -132,7 +130,6 @@ async function prepare(
     deps,
     tx,
     { ...decisionInput, template: template.name, subject, smsCostUsd, system: input.system ?? false },
-    pending,
   );
   const decisions = decideChannels({ ...decisionInput, guards });
 
@@ -306,18 +303,17 @@ export async function createNotification(
   type Written =
     | { replayed: CreateOutcome }
     | { refused: AppError }
-    | { created: { outcome: CreateOutcome; change: InboxChange | null; prepared: Prepared; smsSpendUsd: number } };
+    | { created: { outcome: CreateOutcome; change: InboxChange | null; prepared: Prepared } };
   const result = await deps.db.write(async (tx): Promise<Written> => {
     // Re-check inside the serialized writer: a concurrent retry may have committed since the read above.
     if (idempotency) {
       const stored = await replay(tx, idempotency, now);
       if (stored) return { replayed: stored as CreateOutcome };
     }
-    const pending: PendingSmsSpend = { usd: 0 };
     let prepared: Prepared;
     try {
       // Committed templates, from the cache (an API request never changes a template in the same transaction).
-      prepared = await prepare(deps, tx, input, now, pending, (name) => getTemplateCached(deps.db, name));
+      prepared = await prepare(deps, tx, input, now, (name) => getTemplateCached(deps.db, name));
     } catch (error) {
       // A refused request wrote nothing: hand its error back as a value, so the batch it shares neither rolls
       // back nor re-runs (a thrown error would undo and repeat every other create of the batch).
@@ -326,12 +322,11 @@ export async function createNotification(
     }
     const { outcome, change } = await insertPrepared(tx, prepared);
     if (idempotency) await remember(tx, idempotency, outcome, now);
-    return { created: { outcome, change, prepared, smsSpendUsd: pending.usd } };
+    return { created: { outcome, change, prepared } };
   });
   if ("refused" in result) throw result.refused;
   if ("replayed" in result) return { ...result.replayed, replayed: true };
-  const { outcome, change, prepared, smsSpendUsd } = result.created;
-  reserveSmsSpend(deps.db, now, smsSpendUsd);
+  const { outcome, change, prepared } = result.created;
   if (change) deps.inboxEvents.publish(change);
   // The deliveries are committed: their workers claim them now (or arm a timer for a deferred one).
   notifyCreated(deps.wakeups, [outcome], now);
@@ -357,19 +352,17 @@ export function countCreated(metrics: HeraldMetrics, outcomes: readonly CreateOu
 
 /**
  * Creates several notifications in one transaction, preparing each on `tx` (used by events, whose
- * recipients are upserted in the same transaction). Returns the outcomes, the inbox changes to publish and the
- * SMS spend it let through, which the caller hands to `reserveSmsSpend` once the transaction committed (the work
- * may be re-run, so nothing here touches process state).
+ * recipients are upserted in the same transaction). Returns the outcomes and the inbox changes to publish once
+ * the transaction committed (the work may be re-run, so nothing here touches process state).
  */
 export async function createNotificationsIn(
   deps: Deps,
   tx: Tx,
   inputs: CreateNotificationInput[],
   now: number,
-): Promise<{ outcomes: CreateOutcome[]; changes: InboxChange[]; smsSpendUsd: number }> {
+): Promise<{ outcomes: CreateOutcome[]; changes: InboxChange[] }> {
   const outcomes: CreateOutcome[] = [];
   const changes: InboxChange[] = [];
-  const pending: PendingSmsSpend = { usd: 0 };
   for (const input of inputs) {
     const existing = input.dedupeKey ? await findByDedupeKey(tx, input.recipientId, input.dedupeKey) : null;
     if (existing) {
@@ -377,12 +370,12 @@ export async function createNotificationsIn(
       continue;
     }
     // The transaction's own view: its work may have written the template (operator alert emails do).
-    const prepared = await prepare(deps, tx, input, now, pending, (name) => getTemplate(tx, name));
+    const prepared = await prepare(deps, tx, input, now, (name) => getTemplate(tx, name));
     const { outcome, change } = await insertPrepared(tx, prepared);
     // Inside the transaction: should the batch be re-run after SQLITE_BUSY, the warning repeats (nothing else).
     reportLoopIfStopped(deps, prepared, outcome);
     outcomes.push(outcome);
     if (change) changes.push(change);
   }
-  return { outcomes, changes, smsSpendUsd: pending.usd };
+  return { outcomes, changes };
 }

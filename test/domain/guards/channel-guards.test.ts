@@ -5,13 +5,11 @@
  * so the guards of one do not reach into another.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, inArray } from "drizzle-orm";
+import { readFileSync } from "node:fs";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { deliveries, notifications, suppressions } from "../../../db/schema.ts";
-import {
-  checkSmsBudget,
-  smsSpend,
-  TODAY_SPEND_REFRESH_MS,
-} from "../../../src/domain/guards/sms-budget.service.ts";
+import { COMMITTED_SMS_STATUSES } from "../../../src/domain/guards/sms-budget.rules.ts";
+import { checkSmsBudget, smsSpend } from "../../../src/domain/guards/sms-budget.service.ts";
 import { jobUpdateTemplate, technician } from "../../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../../helpers/test-app.ts";
 
@@ -165,18 +163,71 @@ describe("SMS budget", () => {
     });
   });
 
-  test("the guard counts what it let through at once and re-reads committed spend after its refresh time", async () => {
+  test("the per-day spend the guard reads stays equal to the committed SMS rows through every kind of change", async () => {
     t.clock.set(Date.parse("2026-03-05T12:00:00Z"));
+    await person("budget-3");
+    /** What the spend table says against a direct sum of the committed SMS rows, per day. */
+    const compare = async () => {
+      const days = await t.deps.db.read.all<{ day: number; usd: number }>(sql`SELECT day, usd FROM sms_spend_days WHERE abs(usd) > 1e-9 ORDER BY day`);
+      const rows = await t.deps.db.read.all<{ day: number; usd: number }>(sql`
+        SELECT created_at / 86400000 AS day, sum(cost_usd) AS usd FROM deliveries
+        WHERE channel = 'sms' AND status IN (${sql.join(COMMITTED_SMS_STATUSES.map((s) => sql`${s}`), sql`, `)})
+        GROUP BY 1 HAVING abs(sum(cost_usd)) > 1e-9 ORDER BY 1`);
+      expect(days.map((d) => [d.day, Number(d.usd.toFixed(9))])).toEqual(rows.map((r) => [r.day, Number(r.usd.toFixed(9))]));
+      return rows;
+    };
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) ids.push((await notify("budget-3", subject(`S-${i}`))).id);
+    await compare();
+    const smsOf = (id: string) => and(eq(deliveries.notificationId, id), eq(deliveries.channel, "sms"));
+    // The provider's price replaces the estimate; a failure and a cancellation leave the budget.
+    await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "sent", costUsd: 0.02 }).where(smsOf(ids[0]!)));
+    await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "failed" }).where(smsOf(ids[1]!)));
+    await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "cancelled" }).where(smsOf(ids[2]!)));
+    await compare();
+    // A retried delivery counts again; a status change within the counted set changes nothing.
+    await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "queued" }).where(smsOf(ids[1]!)));
+    await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "leased" }).where(smsOf(ids[1]!)));
+    await compare();
+    // A rolled-back write leaves no trace; retention's deletes take their spend with them.
+    await expect(
+      t.deps.db.write(async (tx) => {
+        await tx.update(deliveries).set({ costUsd: 5 }).where(smsOf(ids[1]!));
+        throw new Error("undo");
+      }),
+    ).rejects.toThrow("undo");
+    await t.deps.db.write((tx) => tx.delete(deliveries).where(smsOf(ids[0]!)));
+    const today = Math.floor(t.clock.now() / 86_400_000);
+    const after = (await compare()).find((d) => d.day === today);
+    expect(after?.usd).toBeGreaterThan(0);
+    expect((await smsSpend(t.deps, t.clock.now())).dayUsd).toBeCloseTo(after?.usd ?? 0, 9);
+  });
+
+  test("the migration's triggers count exactly the statuses the budget rules call committed", () => {
+    const migration = readFileSync(new URL("../../../db/migrations/0005_sms_spend_days.sql", import.meta.url), "utf8");
+    const lists = [...migration.matchAll(/status`? IN \(([^)]*)\)/g)].map((m) => m[1]!.replaceAll(/'|\s/g, "").split(","));
+    expect(lists.length).toBeGreaterThanOrEqual(4);
+    for (const list of lists) expect(list).toEqual([...COMMITTED_SMS_STATUSES]);
+  });
+
+  test("inside one transaction the guard sees the transaction's own earlier SMS: a batch cannot overshoot", async () => {
+    t.clock.set(Date.parse("2026-03-06T12:00:00Z"));
     await t.call("PUT", "/v1/settings", { body: { smsBudget: { dailyUsd: 0.02 } } });
     const now = t.clock.now();
-    const later = performance.now();
-    expect(await checkSmsBudget(t.deps, now, 0.01, false, { monotonicNow: later })).toBe(false);
-    expect(await checkSmsBudget(t.deps, now, 0.01, false, { monotonicNow: later })).toBe(false);
-    expect(await checkSmsBudget(t.deps, now, 0.001, false, { monotonicNow: later })).toBe(true);
-    // URGENT is exempt, and an exempt SMS still spends.
-    expect(await checkSmsBudget(t.deps, now, 0.001, true, { monotonicNow: later })).toBe(false);
-    // None of those was committed: once re-read, the room is back.
-    expect(await checkSmsBudget(t.deps, now, 0.01, false, { monotonicNow: later + TODAY_SPEND_REFRESH_MS + 1 })).toBe(false);
+    const decisions = await t.deps.db.write(async (tx) => {
+      const out: boolean[] = [];
+      for (let i = 0; i < 4; i++) {
+        const over = await checkSmsBudget(t.deps, tx, now, 0.008, false);
+        out.push(over);
+        // What a create that went ahead stores: a queued SMS with its estimate (the trigger counts it).
+        if (!over) await tx.run(sql`INSERT INTO deliveries (id, notification_id, recipient_id, channel, status, priority_rank, run_at, max_attempts, cost_usd, created_at, updated_at)
+          SELECT ${`batch-${i}`}, id, recipient_id, 'sms', 'queued', 1, ${now}, 8, 0.008, ${now}, ${now} FROM notifications LIMIT 1`);
+      }
+      return out;
+    });
+    expect(decisions).toEqual([false, false, true, true]);
+    // URGENT is exempt.
+    expect(await t.deps.db.write((tx) => checkSmsBudget(t.deps, tx, now, 0.008, true))).toBe(false);
   });
 
   test("a sent SMS records the provider-side cost on its delivery", async () => {
