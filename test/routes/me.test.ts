@@ -217,6 +217,30 @@ describe("/v1/me/preferences", () => {
   });
 });
 
+describe("PATCH /v1/me/preferences", () => {
+  test("changes only what the patch names, for the token's recipient; null means the default", async () => {
+    await person("me-patch");
+    const token = await tokenFor("me-patch");
+    const first = await t.call("PATCH", "/v1/me/preferences", {
+      key: token,
+      headers: { "content-type": "application/merge-patch+json" },
+      body: { smsEnabled: false, digestHour: 18 },
+    });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ emailEnabled: true, smsEnabled: false, digestHour: 18 });
+
+    const second = await t.call("PATCH", "/v1/me/preferences", { key: token, body: { digestHour: null } });
+    expect(second.status).toBe(200);
+    const stored = await (await t.call("GET", "/v1/recipients/me-patch/preferences", { key: t.portalKey })).json();
+    expect(stored).toMatchObject({ smsEnabled: false, digestHour: 9 });
+  });
+
+  test("API keys are 403", async () => {
+    const res = await t.call("PATCH", "/v1/me/preferences", { key: t.portalKey, body: { smsEnabled: false } });
+    expect(res.status).toBe(403);
+  });
+});
+
 describe("/v1/me auth", () => {
   test("API keys (admin or portal) are 403 on /v1/me routes", async () => {
     for (const key of [t.adminKey, t.portalKey]) {

@@ -211,3 +211,67 @@ describe("preferences auth", () => {
     expect(await storedRow("pref-auth")).toBeUndefined();
   });
 });
+
+describe("PATCH /v1/recipients/{id}/preferences (JSON merge patch)", () => {
+  const patch = (id: string, body: unknown, contentType = "application/merge-patch+json") =>
+    t.call("PATCH", `/v1/recipients/${id}/preferences`, {
+      body,
+      key: t.portalKey,
+      headers: { "content-type": contentType },
+    });
+
+  test("changes only the members it names; nested objects merge, arrays are replaced whole", async () => {
+    await person("patch-1");
+    await t.call("PUT", "/v1/recipients/patch-1/preferences", { body: custom, key: t.portalKey });
+    const res = await patch("patch-1", { smsEnabled: false, quietHours: { start: "21:00" }, categoryOptOuts: { sms: ["promo"] } });
+    expect(res.status).toBe(200);
+    const expected = {
+      ...custom,
+      smsEnabled: false,
+      categoryOptOuts: { email: ["marketing"], sms: ["promo"] },
+      quietHours: { enabled: true, start: "21:00", end: "06:15" },
+      digestCategories: ["reminder"],
+    };
+    expect(await res.json()).toEqual(expected);
+    expect(await (await t.call("GET", "/v1/recipients/patch-1/preferences")).json()).toEqual(expected);
+  });
+
+  test("null puts a member back to its default, at the top level and inside an object", async () => {
+    await person("patch-2");
+    await t.call("PUT", "/v1/recipients/patch-2/preferences", { body: custom, key: t.portalKey });
+    const res = await patch("patch-2", { emailEnabled: null, digestHour: null, quietHours: { enabled: null }, categoryOptOuts: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      ...custom,
+      emailEnabled: true,
+      digestHour: 9,
+      quietHours: { enabled: false, start: "23:30", end: "06:15" },
+      categoryOptOuts: { email: [], sms: [] },
+      digestCategories: ["reminder"],
+    });
+  });
+
+  test("a recipient who never set preferences is patched from the defaults; application/json is accepted too", async () => {
+    await person("patch-3");
+    const res = await patch("patch-3", { digestCategories: ["reminder"] }, "application/json");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ...defaults, digestCategories: ["reminder"] });
+    expect((await storedRow("patch-3"))?.digestCategories).toEqual(["reminder"]);
+  });
+
+  test("a bad member, an unknown member, or a merge that leaves quiet hours empty is a 400 and nothing changes", async () => {
+    await person("patch-4");
+    for (const body of [{ digestHour: 24 }, { emailEnabld: false }, { quietHours: { start: "07:00" } }]) {
+      const res = await patch("patch-4", body);
+      expect(res.status).toBe(400);
+      expect((await res.json()).code).toBe("validation-failed");
+    }
+    expect(await storedRow("patch-4")).toBeUndefined();
+  });
+
+  test("an unknown recipient is 404; a body that is not JSON is 415", async () => {
+    expect((await patch("nobody", { smsEnabled: false })).status).toBe(404);
+    await person("patch-5");
+    expect((await patch("patch-5", "smsEnabled=false", "text/plain")).status).toBe(415);
+  });
+});

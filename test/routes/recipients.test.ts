@@ -71,3 +71,19 @@ describe("recipients", () => {
     expect((await t.call("GET", "/v1/recipients/tech-1", { key: "hk_wrong" })).status).toBe(401);
   });
 });
+
+describe("PUT /v1/recipients/{id} without kind", () => {
+  test("updates an existing recipient, keeping its kind and every field left out", async () => {
+    await t.call("PUT", "/v1/recipients/nokind-1", { body: alice, key: t.portalKey });
+    const res = await t.call("PUT", "/v1/recipients/nokind-1", { body: { name: "Alice K." }, key: t.portalKey });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ...alice, name: "Alice K." });
+  });
+
+  test("creating a new recipient still requires kind: 400 naming it, and nothing is created", async () => {
+    const res = await t.call("PUT", "/v1/recipients/nokind-2", { body: { name: "Nobody" }, key: t.portalKey });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([{ path: "kind", message: "Required to create a recipient" }]);
+    expect((await t.call("GET", "/v1/recipients/nokind-2", { key: t.portalKey })).status).toBe(404);
+  });
+});

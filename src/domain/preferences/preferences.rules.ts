@@ -42,3 +42,42 @@ export function preferencesUrl(
   const template = config.HERALD_PREFERENCES_URL ?? `${config.HERALD_PUBLIC_URL}/v1/me/preferences`;
   return template.replace("{recipientId}", encodeURIComponent(recipientId));
 }
+
+/**
+ * A JSON merge patch (RFC 7396) of the preference document: members left out keep their value, `null` puts a
+ * member back to its default, nested objects merge member by member, arrays are replaced whole.
+ */
+export interface PreferencesPatch {
+  emailEnabled?: boolean | null;
+  smsEnabled?: boolean | null;
+  categoryOptOuts?: { email?: string[] | null; sms?: string[] | null } | null;
+  quietHours?: { enabled?: boolean | null; start?: string | null; end?: string | null } | null;
+  digestHour?: number | null;
+  digestCategories?: string[] | null;
+}
+
+/** Applies `patch` to `current` (RFC 7396): what the patch names changes, `null` means the default. */
+export function mergePreferences(current: Preferences, patch: PreferencesPatch): Preferences {
+  const defaults = defaultPreferences();
+  const pick = <T>(value: T | null | undefined, kept: T, fallback: T): T =>
+    value === undefined ? kept : value === null ? fallback : value;
+  const optOuts = patch.categoryOptOuts === null ? defaults.categoryOptOuts : patch.categoryOptOuts;
+  const quiet = patch.quietHours === null ? defaults.quietHours : patch.quietHours;
+  const keptOptOuts = patch.categoryOptOuts === null ? defaults.categoryOptOuts : current.categoryOptOuts;
+  const keptQuiet = patch.quietHours === null ? defaults.quietHours : current.quietHours;
+  return {
+    emailEnabled: pick(patch.emailEnabled, current.emailEnabled, defaults.emailEnabled),
+    smsEnabled: pick(patch.smsEnabled, current.smsEnabled, defaults.smsEnabled),
+    categoryOptOuts: {
+      email: pick(optOuts?.email, keptOptOuts.email, defaults.categoryOptOuts.email),
+      sms: pick(optOuts?.sms, keptOptOuts.sms, defaults.categoryOptOuts.sms),
+    },
+    quietHours: {
+      enabled: pick(quiet?.enabled, keptQuiet.enabled, defaults.quietHours.enabled),
+      start: pick(quiet?.start, keptQuiet.start, defaults.quietHours.start),
+      end: pick(quiet?.end, keptQuiet.end, defaults.quietHours.end),
+    },
+    digestHour: pick(patch.digestHour, current.digestHour, defaults.digestHour),
+    digestCategories: pick(patch.digestCategories, current.digestCategories, defaults.digestCategories),
+  };
+}

@@ -1,11 +1,16 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { preferences, recipients } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
-import type { Database, Queryable } from "../../db/database.ts";
+import type { Database, Queryable, Tx } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
-import { notFound } from "../../errors.ts";
+import { AppError, notFound } from "../../errors.ts";
 import { findRecipient, type Recipient } from "../recipients/recipients.service.ts";
-import { defaultPreferences, normalizePreferences } from "./preferences.rules.ts";
+import {
+  defaultPreferences,
+  mergePreferences,
+  normalizePreferences,
+  type PreferencesPatch,
+} from "./preferences.rules.ts";
 import type { Preferences } from "./preferences.types.ts";
 
 interface Deps {
@@ -90,6 +95,39 @@ export async function replacePreferences(
 ): Promise<Preferences> {
   const next = normalizePreferences(input);
   const now = deps.clock.now();
+  await deps.db.write(async (tx) => {
+    if (!(await findRecipient(tx, recipientId))) throw notFound("Recipient", recipientId);
+    await storePreferences(tx, recipientId, next, now);
+  });
+  return next;
+}
+
+/**
+ * Changes only what a JSON merge patch (RFC 7396) names in a live recipient's preferences; `null` puts a member
+ * back to its default. Read, merge and write happen in one transaction, so two patches to different members
+ * never undo each other. The merged document is checked as a whole (quiet hours must not start where they end).
+ */
+export async function patchPreferences(
+  deps: Deps,
+  recipientId: string,
+  patch: PreferencesPatch,
+): Promise<Preferences> {
+  const now = deps.clock.now();
+  return deps.db.write(async (tx) => {
+    if (!(await findRecipient(tx, recipientId))) throw notFound("Recipient", recipientId);
+    const next = normalizePreferences(mergePreferences(await getPreferences(tx, recipientId), patch));
+    if (next.quietHours.start === next.quietHours.end) {
+      throw new AppError("validation-failed", "Quiet hours must end at a different time than they start", {
+        errors: [{ path: "quietHours.end", message: "must differ from start" }],
+      });
+    }
+    await storePreferences(tx, recipientId, next, now);
+    return next;
+  });
+}
+
+/** Writes the whole document for `recipientId` on an open transaction. */
+async function storePreferences(tx: Tx, recipientId: string, next: Preferences, now: number): Promise<void> {
   const row = {
     emailEnabled: next.emailEnabled,
     smsEnabled: next.smsEnabled,
@@ -101,14 +139,10 @@ export async function replacePreferences(
     digestCategories: next.digestCategories,
     updatedAt: now,
   };
-  await deps.db.write(async (tx) => {
-    if (!(await findRecipient(tx, recipientId))) throw notFound("Recipient", recipientId);
-    await tx
-      .insert(preferences)
-      .values({ recipientId, ...row })
-      .onConflictDoUpdate({ target: preferences.recipientId, set: row });
-  });
-  return next;
+  await tx
+    .insert(preferences)
+    .values({ recipientId, ...row })
+    .onConflictDoUpdate({ target: preferences.recipientId, set: row });
 }
 
 /**
@@ -120,21 +154,7 @@ export async function unsubscribeFromEmail(deps: Deps, recipientId: string): Pro
   return deps.db.write(async (tx) => {
     if (!(await findRecipient(tx, recipientId))) return false;
     const current = await getPreferences(tx, recipientId);
-    const row = {
-      emailEnabled: false,
-      smsEnabled: current.smsEnabled,
-      categoryOptOuts: current.categoryOptOuts,
-      quietHoursEnabled: current.quietHours.enabled,
-      quietHoursStart: current.quietHours.start,
-      quietHoursEnd: current.quietHours.end,
-      digestHour: current.digestHour,
-      digestCategories: current.digestCategories,
-      updatedAt: now,
-    };
-    await tx
-      .insert(preferences)
-      .values({ recipientId, ...row })
-      .onConflictDoUpdate({ target: preferences.recipientId, set: row });
+    await storePreferences(tx, recipientId, { ...current, emailEnabled: false }, now);
     return true;
   });
 }

@@ -9,7 +9,7 @@ import {
 } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database, Queryable, Tx } from "../../db/database.ts";
-import { notFound } from "../../errors.ts";
+import { AppError, notFound } from "../../errors.ts";
 import type { InboxEvents } from "../inbox/inbox.events.ts";
 import { canonicalTimeZone } from "../notifications/local-time.rules.ts";
 
@@ -18,9 +18,12 @@ export type RecipientKind = "technician" | "customer" | "staff";
 /** A recipient as the API shows it. */
 export type Recipient = Omit<typeof recipients.$inferSelect, "erasedAt">;
 
-/** Fields a portal may set; absent fields keep their value, `null` clears an optional one. */
+/**
+ * Fields a portal may set; absent fields keep their value, `null` clears an optional one. `kind` may be left
+ * out only for a recipient that exists: a new one must say what it is.
+ */
 export interface RecipientInput {
-  kind: RecipientKind;
+  kind?: RecipientKind;
   name?: string | null;
   email?: string | null;
   emailVerified?: boolean;
@@ -68,9 +71,15 @@ export async function upsertRecipientIn(
   const live = existing && existing.erasedAt === null ? existing : undefined;
   const emailChanged = input.email !== undefined && input.email !== live?.email;
   const phoneChanged = input.phone !== undefined && input.phone !== live?.phone;
+  const kind = input.kind ?? live?.kind;
+  if (!kind) {
+    throw new AppError("validation-failed", `Recipient '${id}' does not exist; creating it needs a kind`, {
+      errors: [{ path: "kind", message: "Required to create a recipient" }],
+    });
+  }
   const row = {
     id,
-    kind: input.kind,
+    kind,
     name: input.name !== undefined ? input.name : (live?.name ?? null),
     email: input.email !== undefined ? input.email : (live?.email ?? null),
     emailVerified: input.emailVerified ?? (emailChanged ? false : (live?.emailVerified ?? false)),

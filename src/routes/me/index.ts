@@ -2,7 +2,7 @@ import { streamSSE } from "hono/streaming";
 import type { Deps } from "../../deps.ts";
 import { listInbox, markAllRead, markRead, unreadCount } from "../../domain/inbox/inbox.service.ts";
 import { watchUnread } from "../../domain/inbox/inbox.stream.ts";
-import { getRecipientPreferences, replacePreferences } from "../../domain/preferences/preferences.service.ts";
+import { getRecipientPreferences, patchPreferences, replacePreferences } from "../../domain/preferences/preferences.service.ts";
 import { incarnationOf, issueTokenFor } from "../../domain/recipient-tokens/recipient-tokens.service.ts";
 import { recipientIdOf } from "../../http/auth.ts";
 import { createRouter } from "../../http/router.ts";
@@ -34,6 +34,9 @@ export function meRoutes(deps: Deps) {
     )
     .openapi(routes.putPreferences, async (c) =>
       c.json(await replacePreferences(deps, recipientIdOf(c.get("principal")), c.req.valid("json")), 200),
+    )
+    .openapi(routes.patchPreferences, async (c) =>
+      c.json(await patchPreferences(deps, recipientIdOf(c.get("principal")), c.req.valid("json")), 200),
     )
     .openapi(routes.stream, async (c) => {
       const closed = new AbortController();

@@ -3,7 +3,7 @@ import { requireRecipient, requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
 import { InboxQuery, NotificationIdParams, ReadAllResult, UnreadCount } from "../inbox/inbox.schemas.ts";
 import { Notification, NotificationPage } from "../notifications/notifications.schemas.ts";
-import { Preferences } from "../preferences/preferences.schemas.ts";
+import { mergePatchBody, Preferences, PreferencesPatch } from "../preferences/preferences.schemas.ts";
 import { RecipientId } from "../recipients/recipients.schemas.ts";
 import { IssuedToken, StreamQuery, TokenRequest, UnreadStream } from "./me.schemas.ts";
 
@@ -85,6 +85,17 @@ export const putPreferences = createRoute({
   path: "/v1/me/preferences",
   summary: "Replace my preferences",
   request: { body: jsonBody(Preferences) },
+  responses: { 200: jsonContent(Preferences, "The stored preferences"), ...gone, ...commonErrors },
+});
+
+export const patchPreferences = createRoute({
+  ...me,
+  method: "patch",
+  path: "/v1/me/preferences",
+  summary: "Change some of my preferences (JSON merge patch)",
+  description:
+    "RFC 7396: only the members named change; `null` puts a member back to its default. Send as `application/merge-patch+json` (or `application/json`).",
+  request: { body: mergePatchBody(PreferencesPatch) },
   responses: { 200: jsonContent(Preferences, "The stored preferences"), ...gone, ...commonErrors },
 });
 

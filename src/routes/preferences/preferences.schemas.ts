@@ -52,3 +52,44 @@ export const Preferences = z
       digestCategories: ["reminder"],
     },
   });
+
+/**
+ * A JSON merge patch (RFC 7396) of {@link Preferences}: every member optional, `null` puts it back to its default,
+ * nested objects merge member by member, arrays replace the stored list. Unknown members are refused.
+ */
+export const PreferencesPatch = z
+  .object({
+    emailEnabled: z.boolean().nullable().optional(),
+    smsEnabled: z.boolean().nullable().optional(),
+    categoryOptOuts: z
+      .object({ email: Categories.nullable().optional(), sms: Categories.nullable().optional() })
+      .strict()
+      .nullable()
+      .optional(),
+    quietHours: z
+      .object({
+        enabled: z.boolean().nullable().optional(),
+        start: LocalTime.nullable().optional(),
+        end: LocalTime.nullable().optional(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    digestHour: z.number().int().min(0).max(23).nullable().optional(),
+    digestCategories: Categories.nullable().optional(),
+  })
+  .strict()
+  .openapi("PreferencesPatch", {
+    description:
+      "A JSON merge patch (RFC 7396): only the members named change; `null` puts a member back to its default; arrays replace the stored list.",
+    example: { smsEnabled: false, quietHours: { enabled: true }, digestHour: null },
+  });
+
+/** The request body of a merge patch: `application/merge-patch+json`, or `application/json` for simple clients. */
+export function mergePatchBody<T extends z.ZodType>(schema: T) {
+  return {
+    required: true,
+    description: "A JSON merge patch (RFC 7396)",
+    content: { "application/merge-patch+json": { schema }, "application/json": { schema } },
+  };
+}

@@ -12,9 +12,14 @@ export const RecipientId = z
 
 export const RecipientKind = recipientFieldsSchema.shape.kind;
 
-export const RecipientInput = recipientFieldsSchema.strict().openapi("RecipientInput", {
-  description: "Fields left out keep their current value; null clears an optional one.",
-});
+export const RecipientInput = recipientFieldsSchema
+  .partial({ kind: true })
+  .strict()
+  .openapi("RecipientInput", {
+    description:
+      "Fields left out keep their current value; null clears an optional one. `kind` is required only to create a recipient.",
+    example: { kind: "customer", name: "Dana Reyes", email: "dana@example.com", timezone: "America/Chicago" },
+  });
 
 export const Recipient = z
   .object({
