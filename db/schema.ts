@@ -191,6 +191,15 @@ export const deliveries = sqliteTable(
     digestId: text("digest_id"),
     /** SMS: estimated cost at creation, the provider's price once sent (the SMS budget sums it). */
     costUsd: real("cost_usd").notNull().default(0),
+    /**
+     * The row's `status`, `reason` and `run_at` as created (the channel decision a dedupe replay answers with),
+     * copied by a trigger (migration 0006) on the first update that changes one of them; null while they are
+     * unchanged. Kept by the database so no code path that moves a delivery can forget it, and the create path
+     * pays nothing for it.
+     */
+    decidedStatus: text("decided_status", { enum: deliveryStatuses }),
+    decidedReason: text("decided_reason"),
+    decidedRunAt: integer("decided_run_at"),
   },
   (t) => [
     index("deliveries_claim_idx")

@@ -21,7 +21,8 @@ export interface EventInput {
 /** What an event produced: one entry per recipient the rule selected. */
 export interface EventOutcome {
   status: 200 | 201;
-  body: { eventType: string; notifications: CreatedNotification[] };
+  /** Each notification says whether it already existed for its dedupeKey (`replayed`, as in POST /v1/notifications). */
+  body: { eventType: string; notifications: (CreatedNotification & { replayed: boolean })[] };
 }
 
 /**
@@ -76,7 +77,7 @@ export async function handleEvent(
     );
     const outcome: EventOutcome = {
       status: outcomes.some((o) => o.status === 201) ? 201 : 200,
-      body: { eventType: event.type, notifications: outcomes.map((o) => o.body) },
+      body: { eventType: event.type, notifications: outcomes.map((o) => ({ ...o.body, replayed: o.status === 200 })) },
     };
     if (idempotency) await remember(tx, idempotency, outcome, now);
     return { outcome, changes, created: outcomes, replayed: false };

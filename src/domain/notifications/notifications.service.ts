@@ -190,15 +190,22 @@ async function prepare(
   };
 }
 
-/** The decision a stored delivery row records (for replays of an existing notification). */
+/**
+ * The decision made when a delivery row was created (for replays of an existing notification): the values the
+ * row was created with, which the `deliveries_keep_decision` trigger keeps in `decided_*` once the delivery
+ * moves on (claimed, sent, digested, retried, cancelled); until then the row's own values are still those.
+ */
 function decisionOf(row: typeof deliveries.$inferSelect): DecisionView {
+  const created = row.decidedStatus ?? row.status;
+  const reason = row.decidedStatus ? row.decidedReason : row.reason;
+  const runAt = row.decidedStatus ? (row.decidedRunAt ?? row.runAt) : row.runAt;
   const status =
-    row.status === "skipped" || row.status === "digest"
-      ? row.status
-      : row.reason === "quiet-hours" || row.reason === "send-at"
+    created === "skipped" || created === "digest"
+      ? created
+      : reason === "quiet-hours" || reason === "send-at"
         ? "deferred"
         : "queued";
-  return { channel: row.channel, status, reason: row.reason, runAt: row.status === "skipped" ? null : row.runAt, deliveryId: row.id };
+  return { channel: row.channel, status, reason, runAt: created === "skipped" ? null : runAt, deliveryId: row.id };
 }
 
 /** The existing notification for (recipient, dedupeKey) with its decisions, or null. */

@@ -13,7 +13,8 @@ export function notificationRoutes(deps: Deps) {
       const body = c.req.valid("json");
       const outcome = await createNotification(deps, body, idempotencyClaim(c, body));
       if (outcome.replayed) c.header("idempotent-replayed", "true");
-      return c.json(outcome.body, outcome.status);
+      // A 200 is always a dedupe replay: the notification existed before this request.
+      return c.json({ ...outcome.body, replayed: outcome.status === 200 }, outcome.status);
     })
     .openapi(routes.list, async (c) => {
       const { read, ...query } = c.req.valid("query");

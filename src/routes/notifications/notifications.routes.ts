@@ -5,6 +5,7 @@ import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../ht
 import {
   CreatedNotification,
   CreateNotification,
+  ReplayHeaders,
   ListQuery,
   NotificationPage,
   NotificationWithDeliveries,
@@ -24,8 +25,14 @@ export const create = createRoute({
   parameters: [idempotencyHeader],
   request: { body: jsonBody(CreateNotification) },
   responses: {
-    201: jsonContent(CreatedNotification, "Created"),
-    200: jsonContent(CreatedNotification, "A notification with this dedupeKey already exists for the recipient"),
+    201: { ...jsonContent(CreatedNotification, "Created"), headers: ReplayHeaders },
+    200: {
+      ...jsonContent(
+        CreatedNotification,
+        "A replay: a notification with this dedupeKey already exists for the recipient (`replayed: true`), with the decisions made when it was created",
+      ),
+      headers: ReplayHeaders,
+    },
     404: problemOf("Unknown template or recipient"),
     409: problemOf("The template is inactive"),
     422: problemOf("Missing template context, or an Idempotency-Key reused with another body"),

@@ -60,8 +60,24 @@ export const Decision = z
   .openapi("ChannelDecision");
 
 export const CreatedNotification = z
-  .object({ notification: Notification, decisions: z.array(Decision) })
+  .object({
+    notification: Notification,
+    decisions: z.array(Decision).openapi({
+      description: "Each channel's decision as made when the notification was created (also on a replay)",
+    }),
+    replayed: z.boolean().openapi({
+      description:
+        "True when the notification already existed for this recipient and dedupeKey (status 200): nothing was created, and `decisions` are those made at its creation, not the deliveries' current state (see GET /v1/notifications/{id} for that)",
+    }),
+  })
   .openapi("CreatedNotification");
+
+/** Headers of a create response: whether the whole answer is a stored Idempotency-Key response. */
+export const ReplayHeaders = z.object({
+  "Idempotent-Replayed": z.literal("true").optional().openapi({
+    description: "Present when this is the stored response to an earlier request with the same Idempotency-Key",
+  }),
+});
 
 export const DeliverySummary = z
   .object({
