@@ -139,7 +139,11 @@ interface Server {
 async function startServer(name: string, entry: string, dbPath: string, env: Record<string, string>): Promise<Server> {
   const port = freePort();
   const logPath = join(dir, `${name}.log`);
-  const proc = Bun.spawn([process.execPath, entry], {
+  // HERALD_BENCH_CPU_PROF=<dir>: each server writes a CPU profile there (bun --cpu-prof) when it exits.
+  const profile = process.env.HERALD_BENCH_CPU_PROF
+    ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${join(process.env.HERALD_BENCH_CPU_PROF, name)}`]
+    : [];
+  const proc = Bun.spawn([process.execPath, ...profile, entry], {
     cwd: ROOT,
     env: {
       ...process.env,
