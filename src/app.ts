@@ -16,6 +16,7 @@ import { metricsRoutes } from "./routes/metrics/index.ts";
 import { v1Routes } from "./routes/index.ts";
 import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
 import { webhookRoutes } from "./routes/webhooks/index.ts";
+import packageJson from "../package.json" with { type: "json" };
 
 /** Largest accepted request body (the JSON depth limit is `MAX_JSON_DEPTH` in http/json-depth.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -75,10 +76,10 @@ export function createApp(deps: Deps) {
     openapi: "3.1.0",
     info: {
       title: "Herald",
-      version: "1.0.0",
+      version: packageJson.version,
       description: "Self-hosted notifications: in-app inbox, email (SES) and SMS (SNS).",
     },
-    servers: [{ url: deps.config.HERALD_PUBLIC_URL }],
+    servers: openApiServers(deps.config),
   });
 
   app.notFound((c) => {
@@ -129,6 +130,20 @@ export function createApp(deps: Deps) {
   });
 
   return app;
+}
+
+/** HERALD_PUBLIC_URL's built-in default (config.ts): a value equal to it says nothing about where Herald is reached. */
+const DEFAULT_PUBLIC_URL = "http://localhost:3000";
+
+/**
+ * The OpenAPI document's servers, which Swagger UI's "Try it out" calls: the configured public URL when there is
+ * one; otherwise the server the document was read from (a relative URL, resolved against /openapi.json), so a
+ * Herald on PORT=43101, or behind a port mapping, is called where it answers rather than on port 3000.
+ */
+function openApiServers(config: Pick<Deps["config"], "HERALD_PUBLIC_URL">) {
+  const configured = config.HERALD_PUBLIC_URL.replace(/\/+$/, "");
+  if (configured !== DEFAULT_PUBLIC_URL) return [{ url: configured, description: "HERALD_PUBLIC_URL" }];
+  return [{ url: "/", description: "This server (the address this document was read from)" }];
 }
 
 /** The application type (for typed clients and tests). */

@@ -23,7 +23,18 @@ const EventInput = z
     sendAt: EpochMs.nullable().optional(),
   })
   .strict()
-  .openapi("EventInput");
+  .openapi("EventInput", {
+    // Sent as it is, it works against the seeded `repair.approved` rule (the customer is upserted from the data).
+    example: {
+      type: "repair.approved",
+      data: {
+        repair: { id: "R-123", title: "Leaking valve", address: "12 Main St" },
+        customer: { id: "cust-7", name: "Dana", email: "dana@example.com", emailVerified: true },
+      },
+      dedupeKey: "repair-R-123-approved",
+      actionUrl: "https://portal.example.com/repairs/R-123",
+    },
+  });
 
 const EventResult = z
   .object({ eventType: z.string(), notifications: z.array(CreatedNotification) })

@@ -47,7 +47,19 @@ export const CreateNotification = z
     sendAt: EpochMs.nullable().optional(),
   })
   .strict()
-  .openapi("CreateNotification");
+  .openapi("CreateNotification", {
+    // Sent as it is, it works: a seeded template with its required context, for the recipient whose example
+    // PUT /v1/recipients/{id} creates.
+    example: {
+      recipientId: "tech-42",
+      template: "repair-approved",
+      context: { repair: { id: "R-123", title: "Leaking valve" } },
+      priority: "HIGH",
+      actionUrl: "https://portal.example.com/repairs/R-123",
+      subject: { type: "repair", id: "R-123" },
+      dedupeKey: "repair-R-123-approved",
+    },
+  });
 
 export const Decision = z
   .object({

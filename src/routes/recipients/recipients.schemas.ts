@@ -18,7 +18,16 @@ export const RecipientInput = recipientFieldsSchema
   .openapi("RecipientInput", {
     description:
       "Fields left out keep their current value; null clears an optional one. `kind` is required only to create a recipient.",
-    example: { kind: "customer", name: "Dana Reyes", email: "dana@example.com", timezone: "America/Chicago" },
+    example: {
+      kind: "technician",
+      name: "Pat Lee",
+      email: "pat@example.com",
+      emailVerified: true,
+      phone: "+15555550142",
+      phoneVerified: true,
+      timezone: "America/Chicago",
+      locale: "en",
+    },
   });
 
 export const Recipient = z

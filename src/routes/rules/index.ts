@@ -32,7 +32,16 @@ const RuleInput = z
     active: z.boolean().optional(),
   })
   .strict()
-  .openapi("RuleInput");
+  .openapi("RuleInput", {
+    example: {
+      description: "Tell the customer their request was approved.",
+      template: "repair-approved",
+      recipients: ["customer"],
+      priority: null,
+      category: "repair",
+      active: true,
+    },
+  });
 
 const Rule = z
   .object({
