@@ -116,6 +116,12 @@ export const notifications = sqliteTable(
     sendAt: integer("send_at"),
     createdAt: integer("created_at").notNull(),
     readAt: integer("read_at"),
+    /**
+     * Archived: hidden from the inbox, kept for the portal, reports and dedupe. An archived notification is always
+     * read (archiving marks it read, marking it unread brings it back), so the unread index and count hold only
+     * inbox rows.
+     */
+    archivedAt: integer("archived_at"),
     emailSent: integer("email_sent", { mode: "boolean" }).notNull().default(false),
     smsSent: integer("sms_sent", { mode: "boolean" }).notNull().default(false),
     erasedAt: integer("erased_at"),
@@ -124,6 +130,8 @@ export const notifications = sqliteTable(
     // The inbox reads newest-first per recipient; ids are ULIDs, so id order is creation order.
     index("notifications_recipient_idx").on(t.recipientId, t.id),
     index("notifications_recipient_unread_idx").on(t.recipientId, t.id).where(sql`read_at IS NULL`),
+    // The inbox lists only what is not archived: its own partial index, so archived rows are never walked past.
+    index("notifications_inbox_idx").on(t.recipientId, t.id).where(sql`archived_at IS NULL`),
     index("notifications_created_idx").on(t.createdAt),
     // The loop guard counts one recipient's recent notifications of one template (and subject): a range of the
     // window's entries, with the subject in the index so the count never reads the table.

@@ -13,7 +13,7 @@ const person = async (id: string) => {
   ).toBeOneOf([200, 201]);
 };
 
-/** The counter row and the truth it must match: unread, non-erased notifications. */
+/** The counter row and the truth it must match: unread notifications that are neither erased nor archived. */
 async function counterAndTruth(recipientId: string) {
   const [counter] = await t.deps.db.read
     .select()
@@ -27,6 +27,7 @@ async function counterAndTruth(recipientId: string) {
         eq(notifications.recipientId, recipientId),
         isNull(notifications.readAt),
         isNull(notifications.erasedAt),
+        isNull(notifications.archivedAt),
       ),
     );
   return { unread: counter?.unread, version: counter?.version, truth: truth?.n };
@@ -261,5 +262,92 @@ describe("inbox auth", () => {
       expect((await res.json()).code).toBe("forbidden");
     }
     expect(await counterAndTruth("auth-2")).toMatchObject({ unread: 1, truth: 1 });
+  });
+});
+
+/** Records the inbox changes published for `recipientId` (what /v1/me/stream would send). */
+function published(recipientId: string) {
+  const changes: { unread: number; version?: number }[] = [];
+  t.deps.inboxEvents.subscribe(recipientId, ({ unread, version }) => changes.push({ unread, version }));
+  return changes;
+}
+
+describe("POST /v1/notifications/{id}/unread", () => {
+  test("marks a read notification unread: the count goes back up in step and the change is published", async () => {
+    await person("unread-1");
+    const [id] = await addNotifications(t, "unread-1", 2);
+    await t.call("POST", `/v1/notifications/${id}/read`, { key: t.portalKey });
+    const changes = published("unread-1");
+    const res = await t.call("POST", `/v1/notifications/${id}/unread`, { key: t.portalKey });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id, read: false, readAt: null });
+    const state = await counterAndTruth("unread-1");
+    expect(state).toMatchObject({ unread: 2, truth: 2 });
+    expect(changes).toEqual([{ unread: 2, version: state.version }]);
+
+    // Again: nothing changes, nothing is published.
+    expect((await t.call("POST", `/v1/notifications/${id}/unread`, { key: t.portalKey })).status).toBe(200);
+    expect(await counterAndTruth("unread-1")).toEqual(state);
+    expect(changes).toHaveLength(1);
+  });
+
+  test("an unknown notification is 404", async () => {
+    const res = await t.call("POST", "/v1/notifications/01KF0Z3W5X6Y7Z8A9B0C1D2E3F/unread", { key: t.portalKey });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("POST /v1/notifications/{id}/archive", () => {
+  test("hides a notification from the inbox and the unread count without deleting it", async () => {
+    await person("archive-1");
+    const [older, newer] = await addNotifications(t, "archive-1", 2);
+    const changes = published("archive-1");
+    const res = await t.call("POST", `/v1/notifications/${newer}/archive`, { key: t.portalKey });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: newer, read: true, archivedAt: t.clock.now() });
+
+    const page = await (await t.call("GET", "/v1/recipients/archive-1/inbox", { key: t.portalKey })).json();
+    expect(page.items.map((n: { id: string }) => n.id)).toEqual([older]);
+    const unreadOnly = await (await t.call("GET", "/v1/recipients/archive-1/inbox?unread=true", { key: t.portalKey })).json();
+    expect(unreadOnly.items.map((n: { id: string }) => n.id)).toEqual([older]);
+    const state = await counterAndTruth("archive-1");
+    expect(state).toMatchObject({ unread: 1, truth: 1 });
+    expect(changes).toEqual([{ unread: 1, version: state.version }]);
+    // Kept: the portal still finds it.
+    expect((await t.call("GET", `/v1/notifications/${newer}`)).status).toBe(200);
+  });
+
+  test("an archived notification is read: archiving again or marking it read changes nothing", async () => {
+    await person("archive-2");
+    const [, archived] = await addNotifications(t, "archive-2", 2);
+    const first = await (await t.call("POST", `/v1/notifications/${archived}/archive`, { key: t.portalKey })).json();
+    expect(first).toMatchObject({ read: true, readAt: t.clock.now(), archivedAt: t.clock.now() });
+    const before = await counterAndTruth("archive-2");
+    expect(before).toMatchObject({ unread: 1, truth: 1 });
+    t.clock.advance(1000);
+    const again = await (await t.call("POST", `/v1/notifications/${archived}/archive`, { key: t.portalKey })).json();
+    expect(again.archivedAt).toBe(first.archivedAt);
+    expect((await t.call("POST", `/v1/notifications/${archived}/read`, { key: t.portalKey })).status).toBe(200);
+    expect(await counterAndTruth("archive-2")).toEqual(before);
+  });
+
+  test("marking an archived notification unread brings it back to the inbox, counted", async () => {
+    await person("archive-4");
+    const [id] = await addNotifications(t, "archive-4", 1);
+    await t.call("POST", `/v1/notifications/${id}/archive`, { key: t.portalKey });
+    expect(await counterAndTruth("archive-4")).toMatchObject({ unread: 0, truth: 0 });
+    const res = await t.call("POST", `/v1/notifications/${id}/unread`, { key: t.portalKey });
+    expect(await res.json()).toMatchObject({ id, read: false });
+    expect(await counterAndTruth("archive-4")).toMatchObject({ unread: 1, truth: 1 });
+    const page = await (await t.call("GET", "/v1/recipients/archive-4/inbox?unread=true", { key: t.portalKey })).json();
+    expect(page.items.map((n: { id: string }) => n.id)).toEqual([id]);
+  });
+
+  test("archiving a read notification leaves the count alone", async () => {
+    await person("archive-3");
+    const [id] = await addNotifications(t, "archive-3", 1, { readAt: t.clock.now() });
+    const before = await counterAndTruth("archive-3");
+    expect((await t.call("POST", `/v1/notifications/${id}/archive`, { key: t.portalKey })).status).toBe(200);
+    expect(await counterAndTruth("archive-3")).toEqual(before);
   });
 });

@@ -217,6 +217,32 @@ describe("/v1/me/preferences", () => {
   });
 });
 
+describe("/v1/me/notifications/{id}/unread and /archive", () => {
+  test("a recipient marks their own notification unread and archives it; someone else's is a 404", async () => {
+    await person("me-arch");
+    await person("me-other");
+    const token = await tokenFor("me-arch");
+    const [mine] = await addNotifications(t, "me-arch", 1, { readAt: t.clock.now() });
+    const [theirs] = await addNotifications(t, "me-other", 1);
+
+    const unread = await t.call("POST", `/v1/me/notifications/${mine}/unread`, { key: token });
+    expect(unread.status).toBe(200);
+    expect(await unread.json()).toMatchObject({ id: mine, read: false });
+    expect((await counterOf("me-arch"))?.unread).toBe(1);
+
+    const archived = await t.call("POST", `/v1/me/notifications/${mine}/archive`, { key: token });
+    expect(archived.status).toBe(200);
+    expect((await archived.json()).archivedAt).toBe(t.clock.now());
+    expect((await counterOf("me-arch"))?.unread).toBe(0);
+    expect((await (await t.call("GET", "/v1/me/inbox", { key: token })).json()).items).toEqual([]);
+
+    for (const action of ["unread", "archive"]) {
+      expect((await t.call("POST", `/v1/me/notifications/${theirs}/${action}`, { key: token })).status).toBe(404);
+    }
+    expect((await counterOf("me-other"))?.unread).toBe(1);
+  });
+});
+
 describe("PATCH /v1/me/preferences", () => {
   test("changes only what the patch names, for the token's recipient; null means the default", async () => {
     await person("me-patch");

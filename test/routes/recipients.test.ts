@@ -87,3 +87,36 @@ describe("PUT /v1/recipients/{id} without kind", () => {
     expect((await t.call("GET", "/v1/recipients/nokind-2", { key: t.portalKey })).status).toBe(404);
   });
 });
+
+describe("GET /v1/recipients", () => {
+  test("walks every live recipient once, in id order, a page at a time; erased ones are left out", async () => {
+    const ids = ["list:a", "list:b", "list:c", "list:d", "list:e"];
+    for (const id of ids) await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
+    await t.call("DELETE", "/v1/recipients/list:c", { key: t.portalKey });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await t.call("GET", `/v1/recipients?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { key: t.portalKey });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...body.items.map((r: { id: string }) => r.id));
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor);
+    const listed = seen.filter((id) => id.startsWith("list:"));
+    expect(listed).toEqual(["list:a", "list:b", "list:d", "list:e"]);
+    expect(seen).toEqual([...seen].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(pages).toBe(Math.ceil(seen.length / 2));
+  });
+
+  test("a cursor that is not one of ours is a 400; a recipient token is 403", async () => {
+    const bad = await t.call("GET", "/v1/recipients?cursor=not-a-cursor!", { key: t.portalKey });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors).toEqual([{ path: "cursor", message: "not a cursor from this API" }]);
+    const token = (await (await t.call("POST", "/v1/recipients/list:a/tokens", { key: t.portalKey })).json()).token;
+    expect((await t.call("GET", "/v1/recipients", { key: token })).status).toBe(403);
+  });
+});

@@ -75,7 +75,8 @@ export async function unreadCount({ db }: Pick<Deps, "db">, recipientId: string)
 
 /**
  * A page of a live recipient's inbox, newest first (ids are ULIDs, so id order is creation order). Walks
- * `notifications_recipient_idx` (or the partial unread index) backwards from the cursor; erased rows never show.
+ * `notifications_inbox_idx` (or the partial unread index) backwards from the cursor; erased and archived rows
+ * never show.
  */
 export async function listInbox(
   { db }: Pick<Deps, "db">,
@@ -144,7 +145,10 @@ function buildInboxPage(reader: Db, f: InboxFilter) {
     eq(notifications.recipientId, sql.placeholder("recipientId")),
     isNull(notifications.erasedAt),
   ];
+  // An archived notification is always read, so the unread filter alone leaves it out and walks the unread
+  // index; every other page walks the inbox index, which holds no archived rows.
   if (f.unread === true) where.push(isNull(notifications.readAt));
+  else where.push(isNull(notifications.archivedAt));
   if (f.unread === false) where.push(isNotNull(notifications.readAt));
   if (f.category !== undefined) where.push(eq(notifications.category, sql.placeholder("category")));
   if (f.cursor !== undefined) where.push(lt(notifications.id, sql.placeholder("cursor")));
@@ -164,30 +168,82 @@ const preparedPages = new WeakMap<Db, Map<string, ReturnType<typeof buildInboxPa
  * moves only when this call changed the row. With `owner` (a recipient token's caller) someone else's
  * notification is not-found, exactly like a missing one, so ids don't leak.
  */
-export async function markRead(
+export async function markRead(deps: Deps, notificationId: string, owner?: string): Promise<NotificationView> {
+  const now = deps.clock.now();
+  const row = await changeOne(deps, notificationId, owner, [
+    { set: { readAt: now }, when: isNull(notifications.readAt), unreadDelta: -1 },
+  ]);
+  return toNotificationView(row);
+}
+
+/**
+ * Marks one notification unread: it counts in the unread badge again, and an archived one comes back to the
+ * inbox (an archived notification is always read, so the unread index holds only inbox rows). Idempotent;
+ * ownership works as in {@link markRead}.
+ */
+export async function markUnread(deps: Deps, notificationId: string, owner?: string): Promise<NotificationView> {
+  const row = await changeOne(deps, notificationId, owner, [
+    { set: { readAt: null, archivedAt: null }, when: isNotNull(notifications.readAt), unreadDelta: 1 },
+  ]);
+  return toNotificationView(row);
+}
+
+/** A notification as the archive verb answers it: the inbox view and when it was archived. */
+export type ArchivedNotification = NotificationView & { archivedAt: number };
+
+/**
+ * Archives one notification: it leaves the inbox list and is marked read if it was not (so it leaves the unread
+ * count too), but is kept: the portal, reports and dedupe still see it. Idempotent (the first archive time
+ * stays); ownership works as in {@link markRead}; {@link markUnread} brings it back.
+ */
+export async function archive(deps: Deps, notificationId: string, owner?: string): Promise<ArchivedNotification> {
+  const now = deps.clock.now();
+  const notArchived = isNull(notifications.archivedAt);
+  const row = await changeOne(deps, notificationId, owner, [
+    { set: { archivedAt: now, readAt: now }, when: and(notArchived, isNull(notifications.readAt)), unreadDelta: -1 },
+    { set: { archivedAt: now }, when: notArchived, unreadDelta: 0 },
+  ]);
+  return { ...toNotificationView(row), archivedAt: row.archivedAt ?? now };
+}
+
+/** One conditional change to a notification and how the unread count follows when it applies. */
+interface OneChange {
+  set: Partial<typeof notifications.$inferInsert>;
+  /** The row's state in which the change applies. */
+  when: SQL | undefined;
+  unreadDelta: number;
+}
+
+/**
+ * Applies the first of `changes` whose condition the notification meets (none: a no-op that returns the row) to
+ * one visible notification (not erased; the owner's, when `owner` is given), moving the unread counter in the
+ * same transaction and publishing the inbox change after commit. Unknown, erased or someone else's
+ * notifications are not-found.
+ */
+async function changeOne(
   deps: Deps,
   notificationId: string,
-  owner?: string,
-): Promise<NotificationView> {
-  const now = deps.clock.now();
+  owner: string | undefined,
+  changes: readonly OneChange[],
+): Promise<typeof notifications.$inferSelect> {
   const visible = and(
     eq(notifications.id, notificationId),
     isNull(notifications.erasedAt),
     owner === undefined ? undefined : eq(notifications.recipientId, owner),
   );
   const { row, change } = await deps.db.write(async (tx) => {
-    const [updated] = await tx
-      .update(notifications)
-      .set({ readAt: now })
-      .where(and(visible, isNull(notifications.readAt)))
-      .returning();
-    if (updated) return { row: updated, change: await adjustUnread(tx, updated.recipientId, -1) };
+    for (const c of changes) {
+      const [updated] = await tx.update(notifications).set(c.set).where(and(visible, c.when)).returning();
+      if (!updated) continue;
+      const counted = c.unreadDelta === 0 ? null : await adjustUnread(tx, updated.recipientId, c.unreadDelta);
+      return { row: updated, change: counted };
+    }
     const [current] = await tx.select().from(notifications).where(visible).limit(1);
     if (!current) throw notFound("Notification", notificationId);
     return { row: current, change: null };
   });
   if (change) deps.inboxEvents.publish(change);
-  return toNotificationView(row);
+  return row;
 }
 
 /** The outcome of {@link markAllRead}: how many notifications it marked and the counter afterwards. */

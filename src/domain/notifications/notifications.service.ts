@@ -63,7 +63,7 @@ type DeliveryRow = typeof deliveries.$inferInsert;
 
 /** A notification fully decided and rendered, ready to insert. */
 interface Prepared {
-  notification: Omit<typeof notifications.$inferSelect, "readAt" | "emailSent" | "smsSent" | "erasedAt">;
+  notification: Omit<typeof notifications.$inferSelect, "readAt" | "archivedAt" | "emailSent" | "smsSent" | "erasedAt">;
   deliveries: (DeliveryRow & { id: string })[];
   decisions: DecisionView[];
 }

@@ -42,3 +42,17 @@ export const recipientFieldsSchema = z.object({
     .refine(isValidLocale, "must be a BCP 47 language tag such as en or es-MX")
     .optional(),
 });
+
+/** A recipient id as the portal chooses it: letters, digits and `._:-`, 1-128 characters. */
+export const RECIPIENT_ID = /^[\w.:-]{1,128}$/;
+
+/** The opaque cursor of a recipients page: the last id of the previous page, base64url-encoded. */
+export function encodeRecipientCursor(id: string): string {
+  return Buffer.from(id).toString("base64url");
+}
+
+/** The last id a recipients cursor names, or null when it is not one of ours. */
+export function decodeRecipientCursor(cursor: string): string | null {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  return RECIPIENT_ID.test(id) && encodeRecipientCursor(id) === cursor ? id : null;
+}

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import {
   deliveries,
   inboxCounters,
@@ -9,9 +9,11 @@ import {
 } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database, Queryable, Tx } from "../../db/database.ts";
+import { prepared } from "../../db/prepared.ts";
 import { AppError, notFound } from "../../errors.ts";
 import type { InboxEvents } from "../inbox/inbox.events.ts";
 import { canonicalTimeZone } from "../notifications/local-time.rules.ts";
+import { decodeRecipientCursor, encodeRecipientCursor } from "./recipients.rules.ts";
 
 export type RecipientKind = "technician" | "customer" | "staff";
 
@@ -56,6 +58,43 @@ export async function getRecipient({ db }: Deps, id: string): Promise<Recipient>
   if (!recipient) throw notFound("Recipient", id);
   return recipient;
 }
+
+/** One page of recipients, in id order, with the cursor of the next page (null on the last). */
+export interface RecipientPage {
+  items: Recipient[];
+  nextCursor: string | null;
+}
+
+/**
+ * Live recipients in id order, `limit` at a time after the `cursor` of the previous page: a range of the primary
+ * key, so every page costs the same however far the walk has gone.
+ */
+export async function listRecipients(
+  { db }: Pick<Deps, "db">,
+  page: { limit: number; cursor?: string },
+): Promise<RecipientPage> {
+  const after = page.cursor === undefined ? "" : decodeRecipientCursor(page.cursor);
+  if (after === null) {
+    throw new AppError("validation-failed", "cursor is not valid", {
+      errors: [{ path: "cursor", message: "not a cursor from this API" }],
+    });
+  }
+  const rows = await recipientsAfter(db.read).all({ after, limit: page.limit + 1 });
+  const items = rows.slice(0, page.limit).map(strip);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? encodeRecipientCursor(last.id) : null };
+}
+
+/** Prepared once per connection: the portal walks every recipient with it (a sync job pages through them all). */
+const recipientsAfter = prepared((q) =>
+  q
+    .select()
+    .from(recipients)
+    .where(and(gt(recipients.id, sql.placeholder("after")), isNull(recipients.erasedAt)))
+    .orderBy(asc(recipients.id))
+    .limit(sql.placeholder("limit"))
+    .prepare(),
+);
 
 /**
  * Inserts or merges a recipient inside an open transaction. Changing an address drops its verified flag

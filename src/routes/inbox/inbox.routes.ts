@@ -3,7 +3,7 @@ import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonContent, problemOf } from "../../http/schemas.ts";
 import { Notification, NotificationPage } from "../notifications/notifications.schemas.ts";
 import { RecipientId } from "../recipients/recipients.schemas.ts";
-import { InboxQuery, NotificationIdParams, ReadAllResult, UnreadCount } from "./inbox.schemas.ts";
+import { ArchivedNotification, InboxQuery, NotificationIdParams, ReadAllResult, UnreadCount } from "./inbox.schemas.ts";
 
 const params = z.object({ id: RecipientId });
 const base = { tags: ["inbox"], security: bearer, middleware: [requireScope("portal")] };
@@ -45,6 +45,35 @@ export const markRead = createRoute({
   request: { params: NotificationIdParams },
   responses: {
     200: jsonContent(Notification, "The notification"),
+    404: problemOf("No such notification"),
+    ...commonErrors,
+  },
+});
+
+export const markUnread = createRoute({
+  ...base,
+  method: "post",
+  path: "/v1/notifications/{id}/unread",
+  summary: "Mark a notification unread",
+  description: "Idempotent. It counts in the unread count again, unless it is archived.",
+  request: { params: NotificationIdParams },
+  responses: {
+    200: jsonContent(Notification, "The notification"),
+    404: problemOf("No such notification"),
+    ...commonErrors,
+  },
+});
+
+export const archive = createRoute({
+  ...base,
+  method: "post",
+  path: "/v1/notifications/{id}/archive",
+  summary: "Archive a notification: hide it from the inbox without deleting it",
+  description:
+    "Idempotent. It leaves the inbox list and, if unread, the unread count; GET /v1/notifications still finds it.",
+  request: { params: NotificationIdParams },
+  responses: {
+    200: jsonContent(ArchivedNotification, "The archived notification"),
     404: problemOf("No such notification"),
     ...commonErrors,
   },

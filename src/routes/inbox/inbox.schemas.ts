@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { EpochMs } from "../../http/schemas.ts";
+import { Notification } from "../notifications/notifications.schemas.ts";
 
 /** `?unread=true|false`: only unread, or only read, notifications. */
 const BooleanFlag = z.enum(["true", "false"]).transform((v) => v === "true");
@@ -37,3 +39,8 @@ export const NotificationIdParams = z.object({
     .max(64)
     .openapi({ param: { name: "id", in: "path" }, example: "01KF0Z3W5X6Y7Z8A9B0C1D2E3F" }),
 });
+
+/** A notification just archived: out of the inbox and the unread count, kept everywhere else. */
+export const ArchivedNotification = Notification.extend({
+  archivedAt: EpochMs.openapi({ description: "When it was first archived (epoch ms, UTC)" }),
+}).openapi("ArchivedNotification");

@@ -1,6 +1,6 @@
 import { streamSSE } from "hono/streaming";
 import type { Deps } from "../../deps.ts";
-import { listInbox, markAllRead, markRead, unreadCount } from "../../domain/inbox/inbox.service.ts";
+import { archive, listInbox, markAllRead, markRead, markUnread, unreadCount } from "../../domain/inbox/inbox.service.ts";
 import { watchUnread } from "../../domain/inbox/inbox.stream.ts";
 import { getRecipientPreferences, patchPreferences, replacePreferences } from "../../domain/preferences/preferences.service.ts";
 import { incarnationOf, issueTokenFor } from "../../domain/recipient-tokens/recipient-tokens.service.ts";
@@ -28,6 +28,12 @@ export function meRoutes(deps: Deps) {
     )
     .openapi(routes.markRead, async (c) =>
       c.json(await markRead(deps, c.req.valid("param").id, recipientIdOf(c.get("principal"))), 200),
+    )
+    .openapi(routes.markUnread, async (c) =>
+      c.json(await markUnread(deps, c.req.valid("param").id, recipientIdOf(c.get("principal"))), 200),
+    )
+    .openapi(routes.archive, async (c) =>
+      c.json(await archive(deps, c.req.valid("param").id, recipientIdOf(c.get("principal"))), 200),
     )
     .openapi(routes.getPreferences, async (c) =>
       c.json(await getRecipientPreferences(deps, recipientIdOf(c.get("principal"))), 200),

@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRecipient, requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
-import { InboxQuery, NotificationIdParams, ReadAllResult, UnreadCount } from "../inbox/inbox.schemas.ts";
+import {
+  ArchivedNotification,
+  InboxQuery,
+  NotificationIdParams,
+  ReadAllResult,
+  UnreadCount,
+} from "../inbox/inbox.schemas.ts";
 import { Notification, NotificationPage } from "../notifications/notifications.schemas.ts";
 import { mergePatchBody, Preferences, PreferencesPatch } from "../preferences/preferences.schemas.ts";
 import { RecipientId } from "../recipients/recipients.schemas.ts";
@@ -66,6 +72,34 @@ export const markRead = createRoute({
   request: { params: NotificationIdParams },
   responses: {
     200: jsonContent(Notification, "The notification"),
+    404: problemOf("No such notification"),
+    ...commonErrors,
+  },
+});
+
+export const markUnread = createRoute({
+  ...me,
+  method: "post",
+  path: "/v1/me/notifications/{id}/unread",
+  summary: "Mark one of my notifications unread",
+  description: "Idempotent. Someone else's notification is a 404, like a missing one.",
+  request: { params: NotificationIdParams },
+  responses: {
+    200: jsonContent(Notification, "The notification"),
+    404: problemOf("No such notification"),
+    ...commonErrors,
+  },
+});
+
+export const archive = createRoute({
+  ...me,
+  method: "post",
+  path: "/v1/me/notifications/{id}/archive",
+  summary: "Archive one of my notifications: hide it from my inbox without deleting it",
+  description: "Idempotent. It leaves my inbox and my unread count. Someone else's notification is a 404.",
+  request: { params: NotificationIdParams },
+  responses: {
+    200: jsonContent(ArchivedNotification, "The archived notification"),
     404: problemOf("No such notification"),
     ...commonErrors,
   },

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "../../http/auth.ts";
-import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
-import { Recipient, RecipientId, RecipientInput } from "./recipients.schemas.ts";
+import { bearer, commonErrors, jsonBody, jsonContent, PageQuery, problemOf } from "../../http/schemas.ts";
+import { Recipient, RecipientId, RecipientInput, RecipientPage } from "./recipients.schemas.ts";
 
 const params = z.object({ id: RecipientId });
 const base = { tags: ["recipients"], security: bearer, middleware: [requireScope("portal")] };
@@ -37,4 +37,14 @@ export const erase = createRoute({
     "Erases contact data, preferences and inbox content and cancels pending deliveries. Aggregate counts are kept.",
   request: { params },
   responses: { 204: { description: "Erased" }, 404: problemOf("No such recipient"), ...commonErrors },
+});
+
+export const list = createRoute({
+  ...base,
+  method: "get",
+  path: "/v1/recipients",
+  summary: "List recipients in id order, a page at a time",
+  description: "Erased recipients are left out. Pass `nextCursor` as `cursor` for the next page; it is null on the last.",
+  request: { query: PageQuery },
+  responses: { 200: jsonContent(RecipientPage, "A page of recipients"), ...commonErrors },
 });

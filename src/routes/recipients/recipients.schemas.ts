@@ -45,3 +45,8 @@ export const Recipient = z
     updatedAt: EpochMs,
   })
   .openapi("Recipient");
+
+/** A page of recipients in id order, with the cursor of the next one (null on the last page). */
+export const RecipientPage = z
+  .object({ items: z.array(Recipient), nextCursor: z.string().nullable() })
+  .openapi("RecipientPage");
