@@ -105,6 +105,9 @@ export function isBusyError(error: unknown): boolean {
  */
 export const CHECKPOINT_WAL_FRAMES = 4096;
 
+/** Longest a group-commit batch takes new jobs (see commit()): the thread's budget for one synchronous step. */
+export const BATCH_BUDGET_MS = 8;
+
 /** Default {@link DatabaseOptions.maxQueued}: in normal operation the queue holds a batch or two (tens). */
 export const MAX_QUEUED_WRITES = 2000;
 
@@ -198,6 +201,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
    * Commits `batch` in one transaction. Jobs run back to back without savepoints (they cost two statements
    * per job); when a job throws, the transaction is rolled back and the batch re-run without it, so only its
    * own changes are lost. Jobs are re-runnable by contract, so this is safe, and failures are rare.
+   *
+   * A batch runs synchronously on the thread (the local driver never yields), so it stops taking jobs once it
+   * has run for {@link BATCH_BUDGET_MS}: the rest go back to the front of the queue for the next batch. Cheap
+   * jobs still share big batches; a batch of creates (each decided inside its write) holds the thread ~8 ms.
    */
   async function commit(batch: Job[]) {
     const started = Date.now();
@@ -210,7 +217,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           // Locally the transaction owns the writer's only connection: queries prepared on the writer run in it.
           if (isLocalFile) registerTransactionRoot(tx, writer);
           values.length = 0;
+          const batchStart = performance.now();
           for (const [index, job] of pending.entries()) {
+            if (index > 0 && performance.now() - batchStart > BATCH_BUDGET_MS) break;
             try {
               values.push(await job.work(tx));
             } catch (error) {
@@ -245,7 +254,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         for (const job of pending) job.reject(error);
         return;
       }
-      acknowledge(pending, values);
+      // Jobs the time budget left out wait at the front of the queue, in order.
+      if (values.length < pending.length) queue.unshift(...pending.slice(values.length));
+      acknowledge(pending.slice(0, values.length), values);
       return;
     }
   }
