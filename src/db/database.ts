@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type Client, createClient, LibsqlError } from "@libsql/client";
+import type { Client } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
@@ -90,7 +90,7 @@ const MIGRATIONS = join(import.meta.dir, "../../db/migrations");
 /** True for SQLITE_BUSY / SQLITE_LOCKED in any of the shapes libSQL reports them. */
 export function isBusyError(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof LibsqlError || (e instanceof Error && "code" in e)) {
+    if (e instanceof Error && "code" in e) {
       const code = String((e as { code?: unknown }).code ?? "");
       if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return true;
     }
@@ -157,6 +157,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // Local files: one native connection each with a prepared-statement cache (see native-client.ts).
     connect = () => openNativeClient({ path, timeoutMs: BUSY_TIMEOUT_MS });
   } else {
+    // Loaded only for a remote database: its node entry also loads the libsql native addon.
+    const { createClient } = await import("@libsql/client");
     connect = () =>
       createClient({
         url: options.url,

@@ -15,12 +15,31 @@
  * other's POSIX locks), so every local open in Herald goes through this module.
  *
  * What it keeps from `@libsql/client`, so behaviour does not change under drizzle: one connection, the same
- * BEGIN modes, `LibsqlError` with SQLite's base codes (busy detection reads them), booleans and dates bound as
+ * BEGIN modes, errors carrying SQLite's base `code` (busy detection reads it), booleans and dates bound as
  * numbers, `undefined` refused, rows that are both arrays (drizzle reads them by index) and objects (raw `sql`
  * reads them by name). Integers beyond 2^53 are not expected: Herald stores epoch milliseconds and counts.
  */
 import { Database as SqliteDatabase, SQLiteError, type Statement as SqliteStatement } from "bun:sqlite";
-import { LibsqlError, type Client, type InArgs, type InStatement, type ResultSet, type Transaction, type TransactionMode } from "@libsql/client";
+// Types only: importing `@libsql/client` itself would load the libsql native addon (9 MB) for nothing.
+import type { Client, InArgs, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
+
+/**
+ * An error from the local database, shaped as `@libsql/client`'s `LibsqlError`: `code` is SQLite's base code
+ * (`SQLITE_BUSY`, `SQLITE_CONSTRAINT`, …) or the client's own (`CLIENT_CLOSED`, …), `extendedCode` SQLite's
+ * extended one.
+ */
+export class LocalDatabaseError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly extendedCode?: string,
+    readonly rawCode?: number,
+    cause?: Error,
+  ) {
+    super(`${code}: ${message}`, { cause });
+    this.name = "LocalDatabaseError";
+  }
+}
 
 /**
  * SQL texts whose rows only drizzle's typed mapping reads, by index (`prepared.ts` registers its typed
@@ -240,12 +259,12 @@ const SQLITE_CODES: Record<number, string> = {
   26: "SQLITE_NOTADB",
 };
 
-/** Maps SQLite's error to `LibsqlError` with the base code (extended code beside it), as `@libsql/client` does. */
+/** Maps SQLite's error to one with the base code (extended code beside it), as `@libsql/client` does. */
 function toLibsqlError(error: unknown): unknown {
   if (error instanceof SQLiteError) {
     const rawCode = error.errno;
     const base = SQLITE_CODES[rawCode & 0xff] ?? `SQLITE_UNKNOWN_${rawCode & 0xff}`;
-    return new LibsqlError(error.message, base, error.code, rawCode, error);
+    return new LocalDatabaseError(error.message, base, error.code, rawCode, error);
   }
   return error;
 }
@@ -327,14 +346,14 @@ export function openNativeClient(options: NativeClientOptions): NativeClient {
   let transactionOpen = false;
 
   const current = () => {
-    if (client.closed) throw new LibsqlError("The client is closed", "CLIENT_CLOSED");
+    if (client.closed) throw new LocalDatabaseError("The client is closed", "CLIENT_CLOSED");
     return connection;
   };
   /** The connection for work that opens its own transaction, which cannot nest in an open one. */
   const usable = () => {
     current();
     if (transactionOpen) {
-      throw new LibsqlError("This client has a single connection, which an open transaction is holding", "TRANSACTION_ACTIVE");
+      throw new LocalDatabaseError("This client has a single connection, which an open transaction is holding", "TRANSACTION_ACTIVE");
     }
     return connection;
   };
@@ -385,7 +404,7 @@ export function openNativeClient(options: NativeClientOptions): NativeClient {
       };
       const open = () => {
         if (settled || !conn.open || !conn.native.inTransaction) {
-          throw new LibsqlError("The transaction is closed", "TRANSACTION_CLOSED");
+          throw new LocalDatabaseError("The transaction is closed", "TRANSACTION_CLOSED");
         }
         return conn;
       };
@@ -444,7 +463,7 @@ export function openNativeClient(options: NativeClientOptions): NativeClient {
       }
     },
     async sync() {
-      throw new LibsqlError("sync() is only for embedded replicas", "SYNC_NOT_SUPPORTED");
+      throw new LocalDatabaseError("sync() is only for embedded replicas", "SYNC_NOT_SUPPORTED");
     },
     async reconnect() {
       // A connection that saw SQLITE_BUSY may be poisoned (libSQL can drop later writes): start over, and its

@@ -4,11 +4,10 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { LibsqlError } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { type NativeClient, openNativeClient } from "../../src/db/native-client.ts";
+import { LocalDatabaseError, type NativeClient, openNativeClient } from "../../src/db/native-client.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 const opened: NativeClient[] = [];
@@ -69,8 +68,8 @@ describe("statement cache", () => {
     } catch (error) {
       busy = error;
     }
-    expect(busy).toBeInstanceOf(LibsqlError);
-    expect((busy as LibsqlError).code).toBe("SQLITE_BUSY");
+    expect(busy).toBeInstanceOf(LocalDatabaseError);
+    expect((busy as LocalDatabaseError).code).toBe("SQLITE_BUSY");
     await lock.rollback();
 
     await client.reconnect();
@@ -126,12 +125,13 @@ describe("rows and errors, as @libsql/client gives them", () => {
     expect([rows[0]?.t, rows[0]?.d]).toEqual([1, 5]);
   });
 
-  test("a constraint violation is a LibsqlError with SQLite's code", async () => {
+  test("a constraint violation is an error with SQLite's base and extended codes", async () => {
     const { client } = open();
     await withItems(client);
     const failure = await client.execute({ sql: "INSERT INTO items (id, label) VALUES (1, 'dup')", args: [] }).catch((e) => e);
-    expect(failure).toBeInstanceOf(LibsqlError);
+    expect(failure).toBeInstanceOf(LocalDatabaseError);
     expect(failure.code).toBe("SQLITE_CONSTRAINT");
+    expect(failure.extendedCode).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
   });
 
   test("drizzle's typed queries and transactions run on it, reusing their statements", async () => {
