@@ -368,3 +368,21 @@ export const smsSpendDays = sqliteTable("sms_spend_days", {
   day: integer("day").primaryKey(),
   usd: real("usd").notNull().default(0),
 });
+
+/**
+ * The providers' rate budget, shared by every process on the database (src/delivery/send-budget.rules.ts):
+ * one row per claim batch, saying that `calls` provider calls start between `starts_at` and `ends_at`. A batch
+ * counts against its channel's rate until `ends_at` + 1 s; later claims delete it a second after that.
+ */
+export const sendGrants = sqliteTable(
+  "send_grants",
+  {
+    id: integer("id").primaryKey(),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    startsAt: integer("starts_at").notNull(),
+    endsAt: integer("ends_at").notNull(),
+    calls: integer("calls").notNull(),
+  },
+  // Covers the budget's read: a claim sums `calls` over its channel's last second without touching the table.
+  (t) => [index("send_grants_window_idx").on(t.channel, t.endsAt, t.calls)],
+);

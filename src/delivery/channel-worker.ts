@@ -1,10 +1,16 @@
 /**
- * One channel's worker: claims due deliveries (only as many as the rate limiter and its concurrency allow),
- * marks each send as started, calls the provider with a timeout, and records the result. In the server it
- * runs as a loop (`start`/`stop`) that sleeps until there is work: a wake-up from a commit in this process, the
- * next due time it knows of, the end of a rate-limit window or pause, a finished batch, or the slow poll for work
- * committed by other processes. Tests drive it one step at a time (`tick`, `runUntilIdle`) on a fixed clock, or
- * run the loop on timers they fire by hand.
+ * One channel's worker: claims due deliveries (only as many as the shared rate budget and its concurrency
+ * allow), composes them, marks each send as started, waits for the time its grant starts, calls the provider
+ * with a timeout, and records the result. In the server it runs as a loop (`start`/`stop`) that sleeps until
+ * there is work: a wake-up from a commit in this process, the next due time it knows of, the time the rate
+ * budget frees a call, the end of a pause, a finished batch, or the slow poll for work committed by other
+ * processes. Tests drive it one step at a time (`tick`, `runUntilIdle`) on a fixed clock, or run the loop on
+ * timers they fire by hand.
+ *
+ * The rate limit (send-budget.rules.ts) is kept where the provider sees it: the claim's transaction takes a
+ * grant from the budget in the database (so every process and every restart shares it) for a start time at
+ * least the worker's lead ahead of the claim, the worker makes the calls no earlier than that time and no later
+ * than the grant's end, and a batch that misses its end goes back to the queue unsent.
  */
 import { randomUUID } from "node:crypto";
 import { ProviderError, type Channel, type SendReceipt } from "../channels/types.ts";
@@ -20,21 +26,33 @@ import type { BackoffPolicy } from "./backoff.rules.ts";
 import { type DeliveryWakeupSignal, DueTimes } from "./delivery-wakeups.ts";
 import { claimDue, hasDue, type LeasedDelivery, markSendStarted, releaseLeases } from "./delivery-queue.repo.ts";
 import { classifyFailure, type FailureClass } from "./provider-errors.rules.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import { recentGrants, recordGrant } from "./send-budget.repo.ts";
+import { nextFreeAt, planSends, type SendPlan, WINDOW_MS } from "./send-budget.rules.ts";
 import { afterAttempt, type AttemptOutcome } from "./transitions.rules.ts";
 
-/** Sends one leased delivery through the channel's provider. */
+/**
+ * One composed message's provider call, not made yet. Calling it starts the call at once (before its first
+ * `await`), so the worker knows the time the provider sees: the time it checked against its grant.
+ */
+export type ProviderCall = (signal: AbortSignal) => Promise<{ receipt: SendReceipt; costUsd: number }>;
+
+/** Sends leased deliveries through the channel's provider. */
 export interface ChannelSender {
   /** The provider's name, recorded on each attempt. */
   readonly providerName: string;
-  /** Composes and sends; resolves with the receipt and the estimated cost, or throws. */
-  send(row: LeasedDelivery, signal: AbortSignal): Promise<{ receipt: SendReceipt; costUsd: number }>;
+  /**
+   * Composes the message (reading what it needs) and resolves with its call; rejects when there is nothing to
+   * send. Composing comes first so that the calls of a batch start together at the time their grant allows.
+   */
+  prepare(row: LeasedDelivery): Promise<ProviderCall>;
 }
 
 /** Tuning of one worker (from config). */
 export interface WorkerOptions {
   /** Most deliveries one claim takes. */
   batch: number;
+  /** Most provider calls in any sliding second, across every process on the database (HERALD_<CHANNEL>_RATE). */
+  rate: number;
   /** Most deliveries this worker holds leased at once. */
   concurrency: number;
   leaseMs: number;
@@ -59,7 +77,6 @@ export interface WorkerContext {
   clock: Clock;
   logger: Logger;
   recorder: AttemptRecorder;
-  limiter: RateLimiter;
   sender: ChannelSender;
   metrics: HeraldMetrics;
   /** Unexpected failures of the loop or a batch go here as well as to the log (Sentry when configured). */
@@ -124,6 +141,20 @@ function deadlineIn(ms: number): Deadline {
 /** The longest single timer the loop arms for a due time; a later one is re-armed when this fires. */
 const MAX_TIMER_MS = 3_600_000;
 
+/**
+ * The longest lead a claim takes ahead of its grant's start. The lead is what the last batches spent between
+ * the claim and being ready to call (two commits and composing): a grant starting that far ahead is met on time
+ * instead of missed. On a fixed clock it stays 0.
+ */
+const MAX_LEAD_MS = 200;
+
+/** What one claim took: the deliveries, their grant and the time of the claim's transaction. */
+interface Claim {
+  rows: LeasedDelivery[];
+  grant: SendPlan;
+  claimedAt: number;
+}
+
 /** The worker of one channel. */
 export class ChannelWorker {
   readonly counters: WorkerCounters = { claimed: 0, sent: 0, retried: 0, failed: 0, paused: 0, leaseLost: 0, throttled: 0 };
@@ -134,7 +165,13 @@ export class ChannelWorker {
   /** Ends the loop's current sleep early (set while it sleeps). */
   private wake: (() => void) | null = null;
   private pausedUntil: { until: number; code: string; message: string } | null = null;
-  private throttledSinceClaim = false;
+  private throttled = false;
+  /** When the budget may grant this channel a call again, as of this worker's last claim (a hint, not a promise). */
+  private budgetFreeAt = Number.NEGATIVE_INFINITY;
+  /** How far ahead of its claim a grant starts (see {@link MAX_LEAD_MS}). */
+  private leadMs = 0;
+  /** Batches waiting for their grant's start; `stop` ends the waits. */
+  private readonly grantWaits = new Set<() => void>();
   /** The previous claim filled its batch, so more is probably due: claim again without looking first. */
   private busy = false;
   /** A wake-up announced deliveries due now: claim without looking first. */
@@ -170,9 +207,9 @@ export class ChannelWorker {
 
   /** Claims once and processes what it claimed to the end. Returns the number of deliveries claimed. */
   async tick(): Promise<number> {
-    const rows = await this.claim();
-    if (rows.length > 0) await this.process(rows);
-    return rows.length;
+    const claim = await this.claim();
+    if (claim.rows.length > 0) await this.process(claim);
+    return claim.rows.length;
   }
 
   /**
@@ -200,6 +237,7 @@ export class ChannelWorker {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    for (const endWait of [...this.grantWaits]) endWait();
     await this.loop;
     this.loop = null;
     if (this.batches.size > 0) {
@@ -248,37 +286,56 @@ export class ChannelWorker {
     return this.pausedUntil !== null && this.ctx.clock.now() < this.pausedUntil.until;
   }
 
-  /** How many deliveries the next claim may take. */
+  /**
+   * How many deliveries the next claim may take: none while stopping, paused, in maintenance, at the
+   * concurrency limit, or before the budget frees a call (as this worker last saw it; the claim checks again).
+   */
   private capacity(): number {
     if (this.stopping || this.isPaused() || !this.ctx.sendingAllowed()) return 0;
-    if (this.throttledSinceClaim) {
-      this.throttledSinceClaim = false;
-      this.ctx.limiter.drain();
-    }
     const wanted = Math.min(this.options.batch, this.options.concurrency - this.inFlight);
-    return wanted > 0 ? this.ctx.limiter.available(wanted) : 0;
+    if (wanted <= 0 || this.ctx.clock.now() + this.leadMs < this.budgetFreeAt) return 0;
+    return wanted;
   }
 
-  private async claim(): Promise<LeasedDelivery[]> {
-    const limit = this.capacity();
-    if (limit <= 0) return [];
-    const { db, clock, limiter } = this.ctx;
-    const now = clock.now();
+  /**
+   * Takes a grant from the shared budget and leases as many due deliveries as it allows, in one transaction:
+   * the grant counts only the deliveries found, and a claim that finds the budget spent leases nothing.
+   */
+  private async claim(): Promise<Claim> {
+    const none: Claim = { rows: [], grant: { calls: 0, startsAt: 0, endsAt: 0 }, claimedAt: 0 };
+    const wanted = this.capacity();
+    if (wanted <= 0) return none;
+    const { db, clock } = this.ctx;
+    const { channel } = this;
+    const { rate, leaseMs, owner } = this.options;
     const token = randomUUID();
-    const rows = await db.write((tx) =>
-      claimDue(tx, { channel: this.channel, limit, now, leaseMs: this.options.leaseMs, owner: this.options.owner, token }),
-    );
-    // Only this worker takes from its limiter and nothing drains it while the claim runs (drains wait for the
-    // next `capacity()`), so every claimed row gets its grant.
-    limiter.take(rows.length);
-    this.counters.claimed += rows.length;
-    this.busy = rows.length === limit;
-    return rows;
+    const lead = this.leadMs;
+    const claimed = await db.write(async (tx) => {
+      // The clock is read inside the transaction: the budget's state and its time go together.
+      const now = clock.now();
+      const grants = await recentGrants(tx, channel, now);
+      const plan = planSends(grants, rate, wanted, now + lead);
+      const rows = plan.calls > 0 ? await claimDue(tx, { channel, limit: plan.calls, now, leaseMs, owner, token }) : [];
+      const grant = { ...plan, calls: rows.length };
+      await recordGrant(tx, { channel, ...grant });
+      return { rows, grant, claimedAt: now, planned: plan.calls, freeAt: nextFreeAt([...grants, grant], rate, grant.startsAt) };
+    });
+    this.budgetFreeAt = claimed.freeAt;
+    this.counters.claimed += claimed.rows.length;
+    // More is probably due when the claim took all it was granted, or was granted nothing (the budget was spent
+    // before it looked): the loop claims again as soon as the budget allows, without looking first.
+    this.busy = claimed.rows.length === claimed.planned;
+    return claimed;
   }
 
-  /** Sends the deliveries of one claim and records every result. */
-  private async process(rows: LeasedDelivery[]): Promise<void> {
-    const { db, clock, logger } = this.ctx;
+  /**
+   * Sends the deliveries of one claim and records every result: composes them, marks their sends as started,
+   * waits for the grant's start, and calls the provider for each one still inside the grant (the others go back
+   * to the queue unsent).
+   */
+  private async process(claim: Claim): Promise<void> {
+    const { db, clock, logger, sender } = this.ctx;
+    const { rows, grant } = claim;
     // biome-ignore lint/style/noNonNullAssertion: a claim returns at least one row when processed
     const token = rows[0]!.leaseToken;
     const ids = rows.map((r) => r.id);
@@ -288,28 +345,93 @@ export class ChannelWorker {
         await db.write((tx) => releaseLeases(tx, token, ids, clock.now()));
         return;
       }
-      const now = clock.now();
-      const owned = await db.write((tx) => markSendStarted(tx, token, ids, now));
+      const calls = await Promise.all(
+        rows.map((row) => sender.prepare(row).catch((error: unknown): ProviderCall => () => Promise.reject(error))),
+      );
+      const owned = await db.write((tx) => markSendStarted(tx, token, ids, clock.now()));
       for (const row of rows) {
         if (!owned.has(row.id)) {
           this.counters.leaseLost++;
           logger.warn("lease lost before sending; not sent", { deliveryId: row.id, channel: this.channel });
         }
       }
+      // The next grants start as far ahead of their claims as this one needed to get here.
+      const spent = clock.now() - claim.claimedAt;
+      this.leadMs = Math.min(MAX_LEAD_MS, Math.max(spent, Math.floor(this.leadMs * 0.9)));
+      if (!(await this.waitUntil(grant.startsAt))) {
+        await db.write((tx) => releaseLeases(tx, token, [...owned], clock.now()));
+        return;
+      }
       const deadline = deadlineIn(this.options.timeoutMs);
+      const attempts: Promise<void>[] = [];
+      const late: string[] = [];
       try {
-        await Promise.all(rows.filter((r) => owned.has(r.id)).map((row) => this.attempt(row, deadline)));
+        for (const [i, row] of rows.entries()) {
+          if (!owned.has(row.id)) continue;
+          // Strictly before the end: the provider reads its clock a moment after this check.
+          if (clock.now() >= grant.endsAt) late.push(row.id);
+          // biome-ignore lint/style/noNonNullAssertion: one call per row
+          else attempts.push(this.attempt(row, calls[i]!, deadline));
+        }
+        if (late.length > 0) await this.giveBackLate(token, late, grant);
+        await Promise.all(attempts);
       } finally {
         deadline.clear();
       }
+      if (this.throttled) await this.blockBudget();
     } finally {
       this.inFlight -= rows.length;
       this.wake?.();
     }
   }
 
-  /** One provider call and its recorded result. */
-  private async attempt(row: LeasedDelivery, deadline: Deadline): Promise<void> {
+  /**
+   * Waits until `at` on the worker's timers (a grant's start is at most the lead ahead, so this is short).
+   * Resolves false when `stop` ended the wait.
+   */
+  private async waitUntil(at: number): Promise<boolean> {
+    const { clock, timers } = this.ctx;
+    for (let now = clock.now(); now < at && !this.stopping; now = clock.now()) {
+      await new Promise<void>((resolve) => {
+        const end = () => {
+          this.grantWaits.delete(end);
+          timers.clear(handle);
+          resolve();
+        };
+        const handle = timers.set(end, at - now);
+        this.grantWaits.add(end);
+      });
+    }
+    return !this.stopping;
+  }
+
+  /** Deliveries whose grant ended before they could be sent go back to the queue, attempt refunded. */
+  private async giveBackLate(token: string, ids: string[], grant: SendPlan): Promise<void> {
+    const { db, clock, logger } = this.ctx;
+    const now = clock.now();
+    await db.write((tx) => releaseLeases(tx, token, ids, now));
+    logger.warn("send window missed; deliveries given back to the queue unsent", {
+      channel: this.channel,
+      deliveries: ids.length,
+      lateMs: now - grant.endsAt,
+    });
+    this.signalled = true;
+  }
+
+  /**
+   * After the provider said "slow down": no call on this channel, from any process, for a full window. Recorded
+   * as a grant of the whole rate, so it lives in the budget like any other.
+   */
+  private async blockBudget(): Promise<void> {
+    this.throttled = false;
+    const { db, clock } = this.ctx;
+    const now = clock.now();
+    await db.write((tx) => recordGrant(tx, { channel: this.channel, startsAt: now, endsAt: now, calls: this.options.rate }));
+    this.budgetFreeAt = Math.max(this.budgetFreeAt, now + WINDOW_MS);
+  }
+
+  /** One provider call and its recorded result. The call starts before the first `await`. */
+  private async attempt(row: LeasedDelivery, call: ProviderCall, deadline: Deadline): Promise<void> {
     const { clock, logger, recorder, sender } = this.ctx;
     const started = performance.now();
     let receipt: SendReceipt | null = null;
@@ -317,7 +439,7 @@ export class ChannelWorker {
     let failure: FailureClass | null = null;
     let error: ProviderError | null = null;
     try {
-      ({ receipt, costUsd } = await Promise.race([sender.send(row, deadline.signal), deadline.expired]));
+      ({ receipt, costUsd } = await Promise.race([call(deadline.signal), deadline.expired]));
     } catch (thrown) {
       error =
         thrown instanceof ProviderError
@@ -333,7 +455,7 @@ export class ChannelWorker {
     const outcome: AttemptOutcome = failure ? { ok: false, failure } : { ok: true };
     const transition = afterAttempt(row, outcome, clock.now(), this.options.backoff, this.options.random);
     if (failure?.throttled) {
-      this.throttledSinceClaim = true;
+      this.throttled = true;
       this.counters.throttled++;
     }
     if (failure?.kind === "account" && error) this.pause(failure.code, error.message);
@@ -423,9 +545,9 @@ export class ChannelWorker {
             this.cancelPoll(); // every look restarts the poll's interval
             // Announced work is claimed directly; the poll looks first, so an idle poll never takes the writer.
             if (announced || (await hasDue(db.read, this.channel, now))) {
-              const rows = await this.claim();
-              if (rows.length > 0) {
-                this.track(this.process(rows));
+              const claim = await this.claim();
+              if (claim.rows.length > 0) {
+                this.track(this.process(claim));
                 continue;
               }
             }
@@ -469,7 +591,7 @@ export class ChannelWorker {
    * that time is up. Besides this timer, the slow poll, wake-ups, a finished batch and `stop` end the sleep.
    */
   private nextWait(capacity: number, announced: boolean): { ms: number | null; after: "look" | "recheck" } {
-    const { clock, limiter } = this.ctx;
+    const { clock } = this.ctx;
     const now = clock.now();
     if (this.stopping) return { ms: 0, after: "recheck" };
     // Paused by an account-level error: nothing to do until it ends (capped, so a long pause is re-checked).
@@ -478,8 +600,11 @@ export class ChannelWorker {
     if (!this.ctx.sendingAllowed()) return { ms: null, after: "recheck" };
     // Every lease slot taken: a finished batch wakes the loop.
     if (capacity <= 0 && this.inFlight >= this.options.concurrency) return { ms: null, after: "recheck" };
-    // Work (or a look) waits only for the rate limit: sleep until its window frees a grant.
-    if (capacity <= 0 && (announced || this.pollDue)) return { ms: Math.max(1, limiter.nextFreeAt() - now), after: "recheck" };
+    // Work (or a look) waits only for the rate budget: sleep until it frees a call (less the lead, so the next
+    // grant starts then).
+    if (capacity <= 0 && (announced || this.pollDue)) {
+      return { ms: Math.max(1, this.budgetFreeAt - this.leadMs - now), after: "recheck" };
+    }
     // The next known due time, exactly (capped: a timer cannot wait for weeks; it re-arms when it fires early).
     const dueAt = this.dueTimes.next();
     if (dueAt !== null) return { ms: Math.min(Math.max(1, dueAt - now), MAX_TIMER_MS), after: "recheck" };

@@ -21,7 +21,6 @@ import { realTimers, type Timers } from "../timers.ts";
 import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
 import { composeEmail, composeSms } from "./compose.rules.ts";
 import { type DeliveryWakeupSignal, OTHER_PROCESS_POLL_MS } from "./delivery-wakeups.ts";
-import { createRateLimiter } from "./rate-limiter.ts";
 import { every, type Scheduler } from "../schedulers/scheduler.ts";
 import { type SweepResult, sweepExpiredLeases } from "./sweeper.ts";
 
@@ -81,7 +80,7 @@ export function createDeliveryEngine(
   const timers = options.timers ?? realTimers;
   const sendingAllowed = options.sendingAllowed ?? (() => true);
   const recorder = createAttemptRecorder(db, clock);
-  const base: Omit<WorkerOptions, "batch"> = {
+  const base: Omit<WorkerOptions, "batch" | "rate"> = {
     concurrency: config.HERALD_WORKER_CONCURRENCY,
     leaseMs: config.HERALD_LEASE_MS,
     timeoutMs: config.HERALD_PROVIDER_TIMEOUT_MS,
@@ -94,7 +93,7 @@ export function createDeliveryEngine(
 
   const emailSender: ChannelSender = {
     providerName: providers.email.name,
-    async send(row, signal) {
+    async prepare(row) {
       const branding = await getBranding(db);
       const message = composeEmail(row, {
         fromName: branding.fromName,
@@ -102,14 +101,14 @@ export function createDeliveryEngine(
         unsubscribeUrl: unsubscribeUrl(config.HERALD_PUBLIC_URL, deps.tokenSecret, row.recipientId),
         now: clock.now(),
       });
-      return { receipt: await providers.email.sendEmail(message, signal), costUsd: 0 };
+      return async (signal) => ({ receipt: await providers.email.sendEmail(message, signal), costUsd: 0 });
     },
   };
   const smsSender: ChannelSender = {
     providerName: providers.sms.name,
-    async send(row, signal) {
+    async prepare(row) {
       const { message, costUsd } = composeSms(row, config.HERALD_SMS_MAX_SEGMENTS);
-      return { receipt: await providers.sms.sendSms(message, signal), costUsd };
+      return async (signal) => ({ receipt: await providers.sms.sendSms(message, signal), costUsd });
     },
   };
 
@@ -127,9 +126,8 @@ export function createDeliveryEngine(
         sendingAllowed,
         wakeups,
         timers,
-        limiter: createRateLimiter(rate, clock),
       },
-      { ...base, batch: Math.min(config.HERALD_WORKER_BATCH, rate) },
+      { ...base, rate, batch: Math.min(config.HERALD_WORKER_BATCH, rate) },
     );
   const email = worker("email", emailSender, config.HERALD_EMAIL_RATE);
   const sms = worker("sms", smsSender, config.HERALD_SMS_RATE);

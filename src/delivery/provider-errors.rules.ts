@@ -12,7 +12,7 @@
 /** How the engine reacts to one failed provider call. */
 export type FailureKind = "retryable" | "permanent" | "account";
 
-/** A classified failure. `throttled` also empties the channel's rate limiter for a second. */
+/** A classified failure. `throttled` also blocks the channel's rate budget for a second. */
 export interface FailureClass {
   kind: FailureKind;
   throttled: boolean;

@@ -11,7 +11,7 @@ import { createFakeProviders } from "../../src/channels/fake.provider.ts";
 import { ProviderError } from "../../src/channels/types.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { claimDue, markSendStarted } from "../../src/delivery/delivery-queue.repo.ts";
-import { WINDOW_MS } from "../../src/delivery/rate-limiter.ts";
+import { WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 import { seedDeliveries } from "./seed-deliveries.ts";
 import { channelBacklog } from "../../src/delivery/backlog.repo.ts";
