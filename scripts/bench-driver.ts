@@ -1,13 +1,18 @@
 /**
- * Driver microbenchmark: what one small read costs through `@libsql/client` against the native libSQL driver it
- * wraps, on the same database file. Explains where the API's time goes (README "Performance").
+ * Driver microbenchmark: what one small read costs through `@libsql/client`, the native libSQL driver it wraps,
+ * and Herald's local client (`src/db/native-client.ts`: Bun's SQLite with a per-connection statement cache) and
+ * drizzle on it with a prepared query, on the same database file (README "Performance").
  * Run: `bun scripts/bench-driver.ts [iterations]`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
+import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/libsql";
 import Database from "libsql";
+import { recipients } from "../db/schema.ts";
+import { openNativeClient } from "../src/db/native-client.ts";
 import { createDeps } from "../src/bootstrap.ts";
 import { loadConfig } from "../src/config.ts";
 import { upsertRecipient } from "../src/domain/recipients/recipients.service.ts";
@@ -41,6 +46,11 @@ const prepared = native.prepare(join_);
 await measure("native driver, statement prepared once", () => prepared.get("r1"));
 client.close();
 native.close();
+const local = openNativeClient({ path, timeoutMs: 5000 });
+await measure("Herald's local client execute (statement cache)", () => local.execute({ sql: join_, args: ["r1"] }));
+const byId = drizzle(local).select().from(recipients).where(eq(recipients.id, sql.placeholder("id"))).prepare();
+await measure("drizzle prepared select on Herald's local client", () => byId.get({ id: "r1" }));
+local.close();
 rmSync(dir, { recursive: true, force: true });
 
 const base = results[0]?.[1] ?? 1;
