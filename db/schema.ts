@@ -88,6 +88,8 @@ export const eventRules = sqliteTable("event_rules", {
   recipients: text("recipients", { mode: "json" }).$type<string[]>().notNull(),
   priority: text("priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }),
   category: text("category"),
+  /** Dotted path into `data` of the notifications' subject id (`repair.id`); null: `<event namespace>.id`. */
+  subjectPath: text("subject_path"),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),

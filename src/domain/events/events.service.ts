@@ -6,7 +6,7 @@ import { type CreatedNotification, countCreated, createNotificationsIn } from ".
 import { recipientFieldsSchema } from "../recipients/recipients.rules.ts";
 import { type RecipientInput, upsertRecipientIn } from "../recipients/recipients.service.ts";
 import { findRule } from "../rules/rules.service.ts";
-import { kindFromPath, valueAt } from "./events.rules.ts";
+import { kindFromPath, subjectFromEvent, valueAt } from "./events.rules.ts";
 
 /** A domain event from the portal. */
 export interface EventInput {
@@ -51,6 +51,8 @@ export async function handleEvent(
     );
   }
   const targets = resolveRecipients(event.data, rule.recipients);
+  // The portal's own subject wins; otherwise the rule reads it from the data (repair.id for repair.* events).
+  const subject = event.subject ?? subjectFromEvent(event.type, event.data, rule.subjectPath);
 
   const result = await deps.db.write(async (tx) => {
     if (idempotency) {
@@ -68,7 +70,7 @@ export async function handleEvent(
         priority: rule.priority ?? undefined,
         category: rule.category ?? undefined,
         actionUrl: event.actionUrl ?? null,
-        subject: event.subject ?? null,
+        subject,
         dedupeKey: event.dedupeKey ?? null,
         sendAt: event.sendAt ?? null,
         eventType: event.type,

@@ -14,14 +14,23 @@ export interface Rule {
   recipients: string[];
   priority: Priority | null;
   category: string | null;
+  /**
+   * Where in the event's data the id of what it is about is (a dotted path such as `repair.id`); null for the
+   * default, `<namespace>.id` (`repair.id` for `repair.*` events). The notifications' subject, which the loop
+   * guard counts by.
+   */
+  subjectPath: string | null;
   active: boolean;
   createdAt: number;
   updatedAt: number;
 }
 
 /** Fields a PUT sets. */
-export type RuleInput = Omit<Rule, "eventType" | "createdAt" | "updatedAt" | "description" | "active" | "priority" | "category"> &
-  Partial<Pick<Rule, "description" | "active" | "priority" | "category">>;
+export type RuleInput = Omit<
+  Rule,
+  "eventType" | "createdAt" | "updatedAt" | "description" | "active" | "priority" | "category" | "subjectPath"
+> &
+  Partial<Pick<Rule, "description" | "active" | "priority" | "category" | "subjectPath">>;
 
 /** The rule for an event type on `q`, or null. */
 export async function findRule(q: Queryable, eventType: string): Promise<Rule | null> {
@@ -58,6 +67,7 @@ export async function putRule(deps: Deps, eventType: string, input: RuleInput): 
       recipients: input.recipients,
       priority: input.priority ?? null,
       category: input.category ?? null,
+      subjectPath: input.subjectPath ?? null,
       active: input.active ?? true,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,

@@ -19,6 +19,13 @@ const EventType = z
  */
 const RulePriority = z.union([Priority, z.null()]);
 
+/** A dotted path into an event's data, such as `repair.id`. */
+const SubjectPath = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w-]+(\.[\w-]+)*$/, "a dotted path into the event's data, such as repair.id");
+
 const RuleInput = z
   .object({
     description: z.string().max(500).optional(),
@@ -29,6 +36,13 @@ const RuleInput = z
       .openapi({ description: "Paths into the event's data that hold recipients", example: ["customer"] }),
     priority: RulePriority.optional(),
     category: z.string().min(1).max(64).nullable().optional(),
+    subjectPath: SubjectPath.nullable()
+      .optional()
+      .openapi({
+        description:
+          "Where in the event's data the id of what the event is about is (e.g. `repair.id`): its notifications' subject, by which the loop guard counts. Null or absent: `<namespace>.id` (`repair.id` for `repair.*` events). A top-level `subject` in the event wins.",
+        example: "repair.id",
+      }),
     active: z.boolean().optional(),
   })
   .strict()
@@ -39,6 +53,7 @@ const RuleInput = z
       recipients: ["customer"],
       priority: null,
       category: "repair",
+      subjectPath: "repair.id",
       active: true,
     },
   });
@@ -51,6 +66,7 @@ const Rule = z
     recipients: z.array(z.string()),
     priority: RulePriority,
     category: z.string().nullable(),
+    subjectPath: z.string().nullable().openapi({ description: "Null: `<namespace>.id` of the event type" }),
     active: z.boolean(),
     createdAt: EpochMs,
     updatedAt: EpochMs,

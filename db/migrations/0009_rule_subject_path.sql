@@ -1,0 +1,1 @@
+ALTER TABLE `event_rules` ADD `subject_path` text;
