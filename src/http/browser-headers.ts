@@ -54,7 +54,7 @@ export function recipientCors(config: Pick<Config, "HERALD_CORS_ORIGINS">): Midd
   if (origins.length === 0) return async (_c, next) => next();
   return cors({
     origin: origins,
-    allowMethods: ["GET", "POST", "PUT"],
+    allowMethods: ["GET", "POST", "PUT", "PATCH"],
     allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
     exposeHeaders: ["X-Request-Id", "Retry-After"],
     maxAge: 600,

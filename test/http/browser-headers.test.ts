@@ -91,6 +91,8 @@ describe("CORS for the recipient-facing API (HERALD_CORS_ORIGINS)", () => {
       expect(res.headers.get("access-control-allow-origin")).toBe(PORTAL);
       expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
       expect(res.headers.get("access-control-allow-methods")).toContain("GET");
+      // PATCH /v1/me/preferences (merge patch) must be callable from the portal's origin too.
+      expect(res.headers.get("access-control-allow-methods")).toContain("PATCH");
       expect(res.headers.get("access-control-allow-credentials")).toBeNull();
     }
   });
