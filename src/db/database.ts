@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
+import { mkdirSync, openSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Client } from "@libsql/client";
 import { sql } from "drizzle-orm";
@@ -15,6 +15,22 @@ export type Db = LibSQLDatabase;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Anything queries can run on: the reader or a write transaction. Repos take this. */
 export type Queryable = Db | Tx;
+
+/**
+ * One read-only descriptor per `-shm` file, opened once and never closed while the process lives. Closing any
+ * descriptor of a file drops every POSIX lock this process holds on it, SQLite's own included: closing ours
+ * while a connection is open let the shared-memory locks go, and Litestream then lost track of the WAL (a
+ * point-in-time restore found no backup). The operating system closes it at exit.
+ */
+const shmDescriptors = new Map<string, number>();
+function shmDescriptor(path: string): number {
+  let fd = shmDescriptors.get(path);
+  if (fd === undefined) {
+    fd = openSync(`${path}-shm`, "r");
+    shmDescriptors.set(path, fd);
+  }
+  return fd;
+}
 
 /** Options for {@link openDatabase}. */
 export interface DatabaseOptions {
@@ -309,7 +325,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     draining = null;
   }
 
-  let shm: number | null = null;
   const header = Buffer.alloc(4);
   /**
    * Frames in the WAL now: `mxFrame` of the wal-index header (offset 16 of the `-shm` file, native byte order;
@@ -318,8 +333,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
    */
   function walFrames(): number {
     try {
-      shm ??= openSync(`${path}-shm`, "r");
-      readSync(shm, header, 0, 4, 16);
+      readSync(shmDescriptor(path), header, 0, 4, 16);
       return header.readUInt32LE(0);
     } catch {
       return 0;
@@ -375,7 +389,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await Promise.all(syncing);
       await wal?.close();
       await checkpointer?.stop();
-      if (shm !== null) closeSync(shm);
       writerClient.close();
       readerClient.close();
     },

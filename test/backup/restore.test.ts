@@ -88,12 +88,23 @@ test("point-in-time restore into a new file, swapped in only while the service i
     await stopService(service);
     service = null;
     const afterFirstBatch = new Date();
+    // Litestream dates replicated WAL to the second: the second batch must come in a later second than the
+    // restore point, or the two batches cannot be told apart.
+    await Bun.sleep(1100);
 
     service = await startService();
     await notify(2);
     expect(await countNotifications()).toBe(5);
 
-    const status = await herald("backup", "status", "--json");
+    // Litestream restores to a timestamp only once the replica covers it (its newest WAL is at or after it):
+    // wait for the second batch to be replicated (it syncs about every second).
+    let status = await herald("backup", "status", "--json");
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; status = await herald("backup", "status", "--json")) {
+      expect(status.code).toBe(0);
+      const { restorableTo } = JSON.parse(status.stdout) as { restorableTo: string | null };
+      if (restorableTo && Date.parse(restorableTo) >= afterFirstBatch.getTime()) break;
+      await Bun.sleep(200); // polling another process (Litestream), which has no event to wait on
+    }
     expect(status.code).toBe(0);
     const summary = JSON.parse(status.stdout);
     expect(summary).toMatchObject({ replica: env.LITESTREAM_REPLICA_URL, generations: 1 });
