@@ -31,10 +31,33 @@ export function encodeWords(value: string): string {
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString("base64")}?=`).join(`${CRLF} `);
 }
 
-/** An unstructured header value (Subject): as is when plain ASCII, encoded otherwise. */
-function unstructured(value: string): string {
+/** Longest header line RFC 5322 recommends (§2.1.1), and the longest it allows. */
+const FOLD_AT = 78;
+const MAX_LINE = 998;
+
+/**
+ * An unstructured header value (Subject) after `name: `: plain ASCII folded at spaces so lines stay within
+ * {@link FOLD_AT} characters (RFC 5322 §2.2.3: unfolding removes only the CRLF, so the text is unchanged);
+ * non-ASCII, or a word too long for any line, as encoded-words, which may split anywhere.
+ */
+function unstructured(name: string, value: string): string {
   const line = oneLine(value);
-  return isPrintableAscii(line) ? line : encodeWords(line);
+  if (!isPrintableAscii(line)) return encodeWords(line);
+  const lines: string[] = [];
+  let current = "";
+  let limit = FOLD_AT - name.length - 2; // the first line also carries "Subject: "
+  for (const [i, word] of line.split(" ").entries()) {
+    if (i > 0 && current.length + 1 + word.length > limit && current.length > 0) {
+      lines.push(current);
+      current = word;
+      limit = FOLD_AT - 1; // a continuation line starts with the space that was folded
+    } else {
+      current = i === 0 ? word : `${current} ${word}`;
+    }
+  }
+  lines.push(current);
+  if (lines.some((l) => l.length + name.length + 2 > MAX_LINE)) return encodeWords(line);
+  return lines.join(`${CRLF} `);
 }
 
 /** `Name <address>` with the display name quoted or encoded as needed. */
@@ -64,7 +87,7 @@ export function buildMimeMessage(email: OutgoingEmail): string {
   const headers = [
     `From: ${formatAddress(email.from.name, email.from.address)}`,
     `To: ${oneLine(email.to)}`,
-    `Subject: ${unstructured(email.subject)}`,
+    `Subject: ${unstructured("Subject", email.subject)}`,
     `Date: ${rfc5322Date(email.date)}`,
     "MIME-Version: 1.0",
     `List-Unsubscribe: <${oneLine(email.unsubscribeUrl)}>`,

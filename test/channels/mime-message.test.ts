@@ -46,6 +46,26 @@ describe("buildMimeMessage", () => {
     expect(decodeHeader(parseRawEmail(buildMimeMessage({ ...email, subject })).headers.subject!)).toBe(subject);
   });
 
+  test("a long ASCII subject is folded at spaces into lines of at most 78 characters that unfold to the subject", () => {
+    const subject = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ") + "  double  spaces kept";
+    const raw = buildMimeMessage({ ...email, subject });
+    const head = raw.slice(0, raw.indexOf("\r\n\r\n"));
+    const subjectLines = head.slice(head.indexOf("Subject: ")).split("\r\n");
+    const folded = [subjectLines[0]!, ...subjectLines.slice(1).filter((l) => l.startsWith(" "))];
+    expect(folded.length).toBeGreaterThan(3);
+    for (const line of folded) expect(line.length).toBeLessThanOrEqual(78);
+    // Unfolding removes only the CRLF (RFC 5322 §2.2.3).
+    expect(folded.join("\r\n").replaceAll("\r\n", "").slice("Subject: ".length)).toBe(subject);
+    expect(parseRawEmail(raw).headers.subject).toBe(subject);
+  });
+
+  test("an ASCII subject with a word too long for any line is sent as encoded-words, every line within limits", () => {
+    const subject = `Order ${"X".repeat(1200)} confirmed`;
+    const raw = buildMimeMessage({ ...email, subject });
+    for (const line of raw.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
+    expect(decodeHeader(parseRawEmail(raw).headers.subject!)).toBe(subject);
+  });
+
   test("display names are quoted when ASCII and encoded otherwise", () => {
     expect(formatAddress('Acme "Repairs"', "a@b.test")).toBe('"Acme \\"Repairs\\"" <a@b.test>');
     expect(decodeHeader(formatAddress("Zoë's Repairs", "a@b.test"))).toBe("Zoë's Repairs <a@b.test>");
