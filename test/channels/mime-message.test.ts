@@ -47,7 +47,7 @@ describe("buildMimeMessage", () => {
   });
 
   test("a long ASCII subject is folded at spaces into lines of at most 78 characters that unfold to the subject", () => {
-    const subject = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ") + "  double  spaces kept";
+    const subject = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")}  double  spaces kept`;
     const raw = buildMimeMessage({ ...email, subject });
     const head = raw.slice(0, raw.indexOf("\r\n\r\n"));
     const subjectLines = head.slice(head.indexOf("Subject: ")).split("\r\n");
