@@ -27,7 +27,7 @@ import { type DeliveryWakeupSignal, DueTimes } from "./delivery-wakeups.ts";
 import { claimDue, hasDue, type LeasedDelivery, markSendStarted, releaseLeases } from "./delivery-queue.repo.ts";
 import { classifyFailure, type FailureClass } from "./provider-errors.rules.ts";
 import { recentGrants, recordGrant } from "./send-budget.repo.ts";
-import { nextFreeAt, planSends, type SendPlan, WINDOW_MS } from "./send-budget.rules.ts";
+import { callWindowMs, nextFreeAt, planSends, type SendPlan, WINDOW_MS } from "./send-budget.rules.ts";
 import { afterAttempt, type AttemptOutcome } from "./transitions.rules.ts";
 
 /**
@@ -316,7 +316,8 @@ export class ChannelWorker {
       const grants = await recentGrants(tx, channel, now);
       const plan = planSends(grants, rate, wanted, now + lead);
       const rows = plan.calls > 0 ? await claimDue(tx, { channel, limit: plan.calls, now, leaseMs, owner, token }) : [];
-      const grant = { ...plan, calls: rows.length };
+      // The window fits the calls actually leased (fewer than planned when fewer were due).
+      const grant = { ...plan, calls: rows.length, endsAt: plan.startsAt + callWindowMs(rows.length) };
       await recordGrant(tx, { channel, ...grant });
       return { rows, grant, claimedAt: now, planned: plan.calls, freeAt: nextFreeAt([...grants, grant], rate, grant.startsAt) };
     });

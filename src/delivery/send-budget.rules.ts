@@ -25,6 +25,17 @@ export const WINDOW_MS = 1000;
  */
 export const CALL_GRACE_MS = 25;
 
+/**
+ * Time a batch's window grows by per call: starting a provider call costs CPU on the one thread (the AWS SDK
+ * builds and signs the request before its first await, about 0.5-1 ms here), so a batch of 100 calls needs
+ * about 100 ms to start them all. Without it a big batch (rates lifted) ran past a fixed 25 ms window and was
+ * given back again and again.
+ */
+export const CALL_START_MS = 2;
+
+/** How long after its start a grant of `calls` calls may still start them. */
+export const callWindowMs = (calls: number): number => CALL_GRACE_MS + calls * CALL_START_MS;
+
 /** A grant as the budget reads it: `calls` calls that start no later than `endsAt`. */
 export interface GrantUse {
   endsAt: number;
@@ -69,5 +80,5 @@ export interface SendPlan {
  */
 export function planSends(grants: readonly GrantUse[], rate: number, wanted: number, at: number): SendPlan {
   const calls = Math.min(Math.max(0, wanted), freeCalls(grants, rate, at));
-  return { calls, startsAt: at, endsAt: at + CALL_GRACE_MS };
+  return { calls, startsAt: at, endsAt: at + callWindowMs(calls) };
 }

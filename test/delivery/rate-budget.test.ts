@@ -14,7 +14,7 @@ import { createAttemptRecorder } from "../../src/delivery/attempt-recorder.ts";
 import { type ChannelSender, ChannelWorker } from "../../src/delivery/channel-worker.ts";
 import { createDeliveryEngine, type DeliveryEngine } from "../../src/delivery/delivery-engine.ts";
 import { createDeliveryWakeups } from "../../src/delivery/delivery-wakeups.ts";
-import { CALL_GRACE_MS, WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
+import { callWindowMs, WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
 import { realTimers } from "../../src/timers.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 import { seedDeliveries } from "./seed-deliveries.ts";
@@ -169,8 +169,8 @@ describe("rate budget shared through the database", () => {
     expect((await row()).status).toBe("sent");
     const grants = await db.read.select().from(sendGrants).where(eq(sendGrants.channel, "email"));
     expect(grants.map((g) => [g.startsAt, g.endsAt, g.calls])).toEqual([
-      [firstClaim, firstClaim + CALL_GRACE_MS, 1],
-      [secondClaim + 100, secondClaim + 100 + CALL_GRACE_MS, 1],
+      [firstClaim, firstClaim + callWindowMs(1), 1],
+      [secondClaim + 100, secondClaim + 100 + callWindowMs(1), 1],
     ]);
   });
 });

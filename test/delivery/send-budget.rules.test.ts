@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { CALL_GRACE_MS, freeCalls, type GrantUse, nextFreeAt, planSends, WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
+import { CALL_GRACE_MS, CALL_START_MS, freeCalls, type GrantUse, nextFreeAt, planSends, WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
+
+/** How long a grant of `calls` calls lets them start: the grace plus the time to start each call. */
+const win = (calls: number) => CALL_GRACE_MS + calls * CALL_START_MS;
 
 /** The most calls in any window [t, t + 1 s) of a sorted list of call times. */
 function busiestWindow(times: number[]): number {
@@ -15,23 +18,23 @@ describe("send budget", () => {
   test("grants the full rate at once, then nothing until the grant ended a second ago", () => {
     const grants: GrantUse[] = [];
     const first = planSends(grants, 14, 20, 0);
-    expect(first).toEqual({ calls: 14, startsAt: 0, endsAt: CALL_GRACE_MS });
+    expect(first).toEqual({ calls: 14, startsAt: 0, endsAt: win(14) });
     grants.push(first);
     expect(planSends(grants, 14, 1, 999).calls).toBe(0);
-    expect(nextFreeAt(grants, 14, 999)).toBe(CALL_GRACE_MS + WINDOW_MS);
-    expect(planSends(grants, 14, 1, CALL_GRACE_MS + WINDOW_MS - 1).calls).toBe(0);
-    expect(planSends(grants, 14, 20, CALL_GRACE_MS + WINDOW_MS).calls).toBe(14);
+    expect(nextFreeAt(grants, 14, 999)).toBe(win(14) + WINDOW_MS);
+    expect(planSends(grants, 14, 1, win(14) + WINDOW_MS - 1).calls).toBe(0);
+    expect(planSends(grants, 14, 20, win(14) + WINDOW_MS).calls).toBe(14);
   });
 
   test("is a sliding window: what a late burst took frees only a second after that burst", () => {
     const grants: GrantUse[] = [planSends([], 10, 5, 0)];
     grants.push(planSends(grants, 10, 10, 900));
     expect(grants.map((g) => g.calls)).toEqual([5, 5]);
-    expect(freeCalls(grants, 10, 1000 + CALL_GRACE_MS)).toBe(5); // the first five ended a second ago
-    expect(nextFreeAt(grants, 10, 1000)).toBe(1000 + CALL_GRACE_MS);
-    grants.push(planSends(grants, 10, 10, 1000 + CALL_GRACE_MS));
-    expect(freeCalls(grants, 10, 1899 + CALL_GRACE_MS)).toBe(0);
-    expect(nextFreeAt(grants, 10, 1500)).toBe(1900 + CALL_GRACE_MS);
+    expect(freeCalls(grants, 10, 1000 + win(5))).toBe(5); // the first five ended a second ago
+    expect(nextFreeAt(grants, 10, 1000)).toBe(1000 + win(5));
+    grants.push(planSends(grants, 10, 10, 1000 + win(5)));
+    expect(freeCalls(grants, 10, 1899 + win(5))).toBe(0);
+    expect(nextFreeAt(grants, 10, 1500)).toBe(1900 + win(5));
   });
 
   test("counts grants made ahead of time by others, whatever the order they were made in", () => {
@@ -54,7 +57,7 @@ describe("send budget", () => {
       // Several claimers, each with its own lead ahead of the shared clock.
       const plan = planSends(grants, 14, Math.floor(random() * 8), now + Math.floor(random() * 40));
       grants.push(plan);
-      for (let i = 0; i < plan.calls; i++) calls.push(plan.startsAt + Math.floor(random() * (CALL_GRACE_MS + 1)));
+      for (let i = 0; i < plan.calls; i++) calls.push(plan.startsAt + Math.floor(random() * (plan.endsAt - plan.startsAt)));
     }
     calls.sort((a, b) => a - b);
     expect(calls.length).toBeGreaterThan(1000);
