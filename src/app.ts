@@ -56,7 +56,7 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", authenticate(deps));
   // Size and JSON depth, once for every route that reads JSON, before any parser, validator or hash sees it.
   // The SNS webhook keeps its own, smaller size limit on its route; this gate bounds what is read before that.
-  const bodyLimit = jsonBodyLimit({ maxBytes: MAX_BODY_BYTES });
+  const bodyLimit = jsonBodyLimit({ maxBytes: MAX_BODY_BYTES, timeoutMs: deps.config.HERALD_BODY_TIMEOUT_MS });
   app.use("/v1/*", bodyLimit);
   app.use("/webhooks/*", bodyLimit);
 

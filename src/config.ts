@@ -32,6 +32,14 @@ const configSchema = z.object({
     .pipe(z.array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, "must be origins like https://portal.example.com (scheme, host, optional port; no path)")))
     // Browsers send the origin lower-case and without a default port.
     .transform((origins) => origins.map((origin) => new URL(origin).origin)),
+  /**
+   * Seconds a connection may stay silent (no request, or a request whose bytes stopped) before the server closes
+   * it, so idle and slow clients cannot hold file descriptors for ever. Event streams are exempt (they send a
+   * keep-alive every 25 s). At most 255 (the runtime's limit).
+   */
+  HERALD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(255).default(30),
+  /** Longest a request body may take to arrive in full; a slower one is answered 408 and closed. */
+  HERALD_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   HERALD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // Metrics (src/observability, GET /metrics).
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (the scraper's bearer_token). */

@@ -13,6 +13,7 @@ export const errorStatus = {
   "method-not-allowed": 405,
   conflict: 409,
   "template-inactive": 409,
+  "request-timeout": 408,
   "payload-too-large": 413,
   "unsupported-media-type": 415,
   "missing-context": 422,

@@ -14,6 +14,8 @@ export interface JsonBodyLimitOptions {
   maxBytes: number;
   /** Deepest nesting of objects and arrays accepted; a deeper body is a 400 `validation-failed`. */
   maxDepth?: number;
+  /** Longest the whole body may take to arrive; a slower one is a 408 `request-timeout`. */
+  timeoutMs?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface JsonBodyLimitOptions {
  * ```
  */
 export function jsonBodyLimit(options: JsonBodyLimitOptions): MiddlewareHandler {
-  const { maxBytes, maxDepth = MAX_JSON_DEPTH } = options;
+  const { maxBytes, maxDepth = MAX_JSON_DEPTH, timeoutMs = 10_000 } = options;
   const tooLarge = () => new AppError("payload-too-large", `The body exceeds ${maxBytes} bytes`);
   return async (c, next) => {
     const raw = c.req.raw;
@@ -39,10 +41,22 @@ export function jsonBodyLimit(options: JsonBodyLimitOptions): MiddlewareHandler 
     }
     // With a declared length (checked above) the runtime reads exactly that many bytes: its native read is much
     // cheaper than a JS stream reader. Without one (chunked), count the bytes as they arrive.
-    const bytes =
+    const reading =
       declared !== null && !raw.headers.has("transfer-encoding")
-        ? new Uint8Array(await raw.arrayBuffer())
-        : await readAtMost(raw.body, maxBytes);
+        ? raw.arrayBuffer().then((buffer) => new Uint8Array(buffer))
+        : readAtMost(raw.body, maxBytes);
+    // A client that trickles its body in (a byte every few seconds) would hold the connection without ever
+    // tripping the idle timeout: the whole body has `timeoutMs` to arrive.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), timeoutMs);
+    });
+    const bytes = await Promise.race([reading, late]).finally(() => clearTimeout(timer));
+    if (bytes === "late") {
+      reading.catch(() => {});
+      c.header("connection", "close");
+      throw new AppError("request-timeout", `The body did not arrive within ${timeoutMs} ms`);
+    }
     if (!bytes) throw tooLarge();
     if (exceedsJsonDepth(bytes, maxDepth)) {
       const message = `nested deeper than ${maxDepth} levels of objects and arrays`;

@@ -45,6 +45,9 @@ export function meRoutes(deps: Deps) {
       c.json(await patchPreferences(deps, recipientIdOf(c.get("principal")), c.req.valid("json")), 200),
     )
     .openapi(routes.stream, async (c) => {
+      // A stream is quiet for up to 25 s between keep-alives: exempt its connection from the idle timeout
+      // (under Bun.serve, `c.env` is the server).
+      (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
       const closed = new AbortController();
       // Resolves once the current count is known, so an unknown recipient is a 404, not a broken stream.
       const principal = c.get("principal");
