@@ -1,5 +1,5 @@
 /**
- * Crash harness shared by the CI crash tests and `scripts/bench-delivery.ts`: real server processes
+ * Crash harness shared by the CI crash tests and `scripts/bench-crash.ts`: real server processes
  * (`bun src/main.ts`) sending email through the real SES adapter to a fake SES *process* that logs every call
  * it receives to a file outside the server. The harness SIGKILLs the server at random moments, restarts it on
  * the same database file, and finally compares the provider's log with the job table.
