@@ -9,7 +9,8 @@ import { type DeliveryPayload, type DeliveryStatus, deliveries, deliveryAttempts
 import type { Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
-import { idBounds, LIST_SCAN_ROWS, unindexed, windowPage } from "../domain/notifications/list-window.rules.ts";
+import { idBounds, LIST_SCAN_ROWS, unindexed } from "../domain/notifications/list-window.rules.ts";
+import { pageFromWindow } from "../db/window-page.ts";
 import { AppError, notFound } from "../errors.ts";
 
 /** Statuses an operator may send back to the queue. */
@@ -137,14 +138,7 @@ export async function listDeliveries(
     .where(and(inArray(deliveries.id, window), ...conditions(f, unindexed)))
     .orderBy(desc(deliveries.id))
     .limit(f.limit + 1);
-  let end: string | null = null;
-  if (matched.length <= f.limit) {
-    const [row] = await q
-      .select({ n: sql<number>`count(*)`, last: sql<string | null>`min(${sql.identifier("id")})` })
-      .from(window.as("w"));
-    end = row && Number(row.n) >= LIST_SCAN_ROWS ? row.last : null;
-  }
-  const { page, continueAfter } = windowPage(matched, f.limit, end);
+  const { page, continueAfter } = await pageFromWindow(q, window.as("w"), matched, f.limit);
   return { items: page.map(toView), nextCursor: continueAfter ? encodeCursor(continueAfter) : null };
 }
 

@@ -4,7 +4,8 @@ import { decodeCursor, encodeCursor } from "../../db/cursor.ts";
 import type { Deps } from "../../deps.ts";
 import { notFound } from "../../errors.ts";
 import type { Priority } from "./delivery-policy.rules.ts";
-import { idBounds, LIST_SCAN_ROWS, unindexed, windowPage } from "./list-window.rules.ts";
+import { idBounds, LIST_SCAN_ROWS, unindexed } from "./list-window.rules.ts";
+import { pageFromWindow } from "../../db/window-page.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
 
 /** A delivery as shown with its notification. */
@@ -122,13 +123,6 @@ export async function listNotifications(
     .where(and(inArray(notifications.id, window), ...filters))
     .orderBy(desc(notifications.id))
     .limit(f.limit + 1);
-  let end: string | null = null;
-  if (matched.length <= f.limit) {
-    const [row] = await q
-      .select({ n: sql<number>`count(*)`, last: sql<string | null>`min(${sql.identifier("id")})` })
-      .from(window.as("w"));
-    end = row && Number(row.n) >= LIST_SCAN_ROWS ? row.last : null;
-  }
-  const { page, continueAfter } = windowPage(matched, f.limit, end);
+  const { page, continueAfter } = await pageFromWindow(q, window.as("w"), matched, f.limit);
   return { items: page.map(toNotificationView), nextCursor: continueAfter ? encodeCursor(continueAfter) : null };
 }

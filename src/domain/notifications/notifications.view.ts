@@ -1,4 +1,4 @@
-import type { notifications } from "../../../db/schema.ts";
+import { notifications } from "../../../db/schema.ts";
 
 /** A notification as the API and the inbox show it. */
 export interface NotificationView {
@@ -38,6 +38,25 @@ export type NotificationViewRow = Pick<
   | "emailSent"
   | "smsSent"
 >;
+
+/** The columns of {@link NotificationViewRow}, for list queries (the stored context can be large and is never shown). */
+export const notificationViewColumns = {
+  id: notifications.id,
+  recipientId: notifications.recipientId,
+  template: notifications.template,
+  priority: notifications.priority,
+  category: notifications.category,
+  title: notifications.title,
+  message: notifications.message,
+  actionUrl: notifications.actionUrl,
+  subjectType: notifications.subjectType,
+  subjectId: notifications.subjectId,
+  readAt: notifications.readAt,
+  createdAt: notifications.createdAt,
+  sendAt: notifications.sendAt,
+  emailSent: notifications.emailSent,
+  smsSent: notifications.smsSent,
+} satisfies Record<keyof NotificationViewRow, unknown>;
 
 /** Maps a stored row to its view. */
 export function toNotificationView(row: NotificationViewRow): NotificationView {
