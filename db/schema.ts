@@ -212,9 +212,7 @@ export const deliveries = sqliteTable(
     decidedRunAt: integer("decided_run_at"),
   },
   (t) => [
-    index("deliveries_claim_idx")
-      .on(t.channel, t.priorityRank, t.runAt, t.id)
-      .where(sql`status = 'queued'`),
+    index("deliveries_claim_idx").on(t.channel, t.priorityRank, t.runAt, t.id).where(sql`status = 'queued'`),
     index("deliveries_lease_idx").on(t.leaseUntil).where(sql`status = 'leased'`),
     index("deliveries_notification_idx").on(t.notificationId),
     // Operators list one status (failed, unknown, …) newest first; the backlog counts leased and unknown ones.
@@ -222,7 +220,9 @@ export const deliveries = sqliteTable(
     // A recipient's deliveries newest first (the operator list) and erasure.
     index("deliveries_recipient_id_idx").on(t.recipientId, t.id),
     // Provider feedback (SES bounces, SNS SMS status) finds the delivery by the provider's message id.
-    index("deliveries_provider_message_idx").on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
+    index("deliveries_provider_message_idx")
+      .on(t.providerMessageId)
+      .where(sql`provider_message_id IS NOT NULL`),
     // Budgets and reports read one channel's recent rows.
     index("deliveries_channel_created_idx").on(t.channel, t.createdAt),
     // The digest scheduler finds due items without scanning the queue.
@@ -260,7 +260,10 @@ export const deliveryAttempts = sqliteTable(
     costUsd: real("cost_usd").notNull().default(0),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId), index("delivery_attempts_created_idx").on(t.createdAt)],
+  (t) => [
+    index("delivery_attempts_delivery_idx").on(t.deliveryId),
+    index("delivery_attempts_created_idx").on(t.createdAt),
+  ],
 );
 
 /** Messages the `outbox` providers captured instead of sending (development and demos). */
@@ -329,7 +332,10 @@ export const schedulerRuns = sqliteTable(
     result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
     error: text("error"),
   },
-  (t) => [primaryKey({ columns: [t.scheduler, t.window] }), index("scheduler_runs_started_idx").on(t.startedAt)],
+  (t) => [
+    primaryKey({ columns: [t.scheduler, t.window] }),
+    index("scheduler_runs_started_idx").on(t.startedAt),
+  ],
 );
 
 /** The state of each alert rule evaluated in-process, so a restart neither re-sends nor forgets an alert. */

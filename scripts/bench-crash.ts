@@ -28,9 +28,15 @@ try {
   const lost = report.rows.filter((r) => r.status === "sent" && !report.sends.has(r.id)).length;
   console.log(`\n$ bun scripts/bench-crash.ts --kills ${args.kills}`);
   console.log("| measure | Herald | baseline | ratio |\n|---|---|---|---|");
-  console.log(`| duplicates after ${report.kills} SIGKILLs | ${duplicates} | ${ambiguous} sends in progress at kills | ${(duplicates / Math.max(1, ambiguous)).toFixed(2)}x |`);
-  console.log(`| lost / unfinished / over max attempts / unexplained duplicates | ${lost} / ${report.unfinished.length} / ${overMax} / ${unexplainedDuplicates(report).length} | 0 / 0 / 0 / 0 | - |`);
-  console.log(`\n${report.rows.length} deliveries → ${JSON.stringify(report.byStatus)}; final SIGTERM exit ${report.finalExitCode}; ${(report.elapsedMs / 1000).toFixed(1)} s`);
+  console.log(
+    `| duplicates after ${report.kills} SIGKILLs | ${duplicates} | ${ambiguous} sends in progress at kills | ${(duplicates / Math.max(1, ambiguous)).toFixed(2)}x |`,
+  );
+  console.log(
+    `| lost / unfinished / over max attempts / unexplained duplicates | ${lost} / ${report.unfinished.length} / ${overMax} / ${unexplainedDuplicates(report).length} | 0 / 0 / 0 / 0 | - |`,
+  );
+  console.log(
+    `\n${report.rows.length} deliveries → ${JSON.stringify(report.byStatus)}; final SIGTERM exit ${report.finalExitCode}; ${(report.elapsedMs / 1000).toFixed(1)} s`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

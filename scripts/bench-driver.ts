@@ -12,9 +12,9 @@ import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import Database from "libsql";
 import { recipients } from "../db/schema.ts";
-import { openNativeClient } from "../src/db/native-client.ts";
 import { createDeps } from "../src/bootstrap.ts";
 import { loadConfig } from "../src/config.ts";
+import { openNativeClient } from "../src/db/native-client.ts";
 import { upsertRecipient } from "../src/domain/recipients/recipients.service.ts";
 import { createLogger } from "../src/logger.ts";
 
@@ -24,7 +24,12 @@ const path = join(dir, "herald.db");
 const deps = await createDeps(loadConfig({ DATABASE_URL: `file:${path}`, HERALD_LOG_LEVEL: "error" }), {
   logger: createLogger("error"),
 });
-await upsertRecipient(deps, "r1", { kind: "customer", name: "A", email: "a@example.com", emailVerified: true });
+await upsertRecipient(deps, "r1", {
+  kind: "customer",
+  name: "A",
+  email: "a@example.com",
+  emailVerified: true,
+});
 await deps.db.close();
 
 const join_ = `SELECT r.*, p.* FROM recipients r LEFT JOIN preferences p ON p.recipient_id = r.id
@@ -38,7 +43,9 @@ async function measure(label: string, run: () => unknown) {
 }
 
 const client = createClient({ url: `file:${path}`, timeout: 5000, concurrency: 1 });
-await measure("@libsql/client execute (recipient + preferences join)", () => client.execute({ sql: join_, args: ["r1"] }));
+await measure("@libsql/client execute (recipient + preferences join)", () =>
+  client.execute({ sql: join_, args: ["r1"] }),
+);
 await measure("@libsql/client execute (SELECT 1)", () => client.execute("SELECT 1"));
 const native = new Database(path, { timeout: 5000 });
 await measure("native driver, prepare + get on every call", () => native.prepare(join_).get("r1"));
@@ -47,8 +54,14 @@ await measure("native driver, statement prepared once", () => prepared.get("r1")
 client.close();
 native.close();
 const local = openNativeClient({ path, timeoutMs: 5000 });
-await measure("Herald's local client execute (statement cache)", () => local.execute({ sql: join_, args: ["r1"] }));
-const byId = drizzle(local).select().from(recipients).where(eq(recipients.id, sql.placeholder("id"))).prepare();
+await measure("Herald's local client execute (statement cache)", () =>
+  local.execute({ sql: join_, args: ["r1"] }),
+);
+const byId = drizzle(local)
+  .select()
+  .from(recipients)
+  .where(eq(recipients.id, sql.placeholder("id")))
+  .prepare();
 await measure("drizzle prepared select on Herald's local client", () => byId.get({ id: "r1" }));
 local.close();
 rmSync(dir, { recursive: true, force: true });
@@ -56,4 +69,5 @@ rmSync(dir, { recursive: true, force: true });
 const base = results[0]?.[1] ?? 1;
 console.log(`\n$ bun scripts/bench-driver.ts ${iterations}`);
 console.log("| read | µs per call | vs @libsql/client |\n|---|---:|---:|");
-for (const [label, us] of results) console.log(`| ${label} | ${us.toFixed(1)} | ${(us / base).toFixed(2)}x |`);
+for (const [label, us] of results)
+  console.log(`| ${label} | ${us.toFixed(1)} | ${(us / base).toFixed(2)}x |`);

@@ -87,18 +87,20 @@ async function run(spec: LoadSpec): Promise<StreamResult[]> {
     statuses: {} as Record<string, number>,
     errors: 0,
     maxSendDelayMs: 0,
-    sendTimes: s.recordSendTimes ? new Array<number>(Math.floor(s.rate * spec.seconds)).fill(Number.NaN) : undefined,
+    sendTimes: s.recordSendTimes
+      ? new Array<number>(Math.floor(s.rate * spec.seconds)).fill(Number.NaN)
+      : undefined,
   }));
 
   function fire(stream: (typeof streams)[number], index: number, scheduledAt: number) {
     const s = stream.spec;
     const seq = (s.firstSeq ?? 0) + index;
-    const nextRecipient = () => stream.recipients[stream.recipientTurn++ % stream.recipients.length] as string;
+    const nextRecipient = () =>
+      stream.recipients[stream.recipientTurn++ % stream.recipients.length] as string;
     const template = s.paths[index % s.paths.length] as string;
-    const path = (template.includes("{recipient}") ? template.replace("{recipient}", nextRecipient()) : template).replace(
-      "{seq}",
-      String(seq),
-    );
+    const path = (
+      template.includes("{recipient}") ? template.replace("{recipient}", nextRecipient()) : template
+    ).replace("{seq}", String(seq));
     let body: string | undefined;
     if (s.notification) {
       const low = s.notification.lowEvery !== undefined && seq % s.notification.lowEvery === 0;
@@ -150,7 +152,10 @@ async function run(spec: LoadSpec): Promise<StreamResult[]> {
 
   return streams.map((stream) => {
     const sorted = Float64Array.from(stream.latencies).sort();
-    const ok = Object.entries(stream.statuses).reduce((n, [status, count]) => (status.startsWith("2") ? n + count : n), 0);
+    const ok = Object.entries(stream.statuses).reduce(
+      (n, [status, count]) => (status.startsWith("2") ? n + count : n),
+      0,
+    );
     return {
       name: stream.spec.name,
       offered: stream.offered,

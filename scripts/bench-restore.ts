@@ -69,13 +69,17 @@ await db.write(async (tx) => {
     INSERT INTO recipients (id, kind, name, email, email_verified, phone, phone_verified, timezone, locale, created_at, updated_at)
     SELECT 'r' || i, 'technician', 'Technician ' || i, 'tech' || i || '@example.com', 1, '+1555' || printf('%07d', i), 1,
            'America/Chicago', 'en', ${int(now)}, ${int(now)} FROM n`);
-  await tx.run(sql`INSERT INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients`);
+  await tx.run(
+    sql`INSERT INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients`,
+  );
 });
 const BATCH = 10_000;
 let generated = 0;
 /** Bytes the database holds (pages in the file and the WAL not yet checkpointed into it). */
 async function databaseBytes(): Promise<number> {
-  const [pages] = (await db.read.run(sql`SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()`)).rows;
+  const [pages] = (
+    await db.read.run(sql`SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()`)
+  ).rows;
   return Number((pages as unknown as { n: number }).n);
 }
 while ((await databaseBytes()) < targetBytes) {
@@ -122,7 +126,8 @@ while ((await databaseBytes()) < targetBytes) {
       WHERE d.notification_id > printf('01BENCH%019d', ${int(from)}) AND d.notification_id <= printf('01BENCH%019d', ${int(from + BATCH)})`);
   });
   generated += BATCH;
-  if (generated % 50_000 === 0) log(`  ${generated} notifications, ${(sizeOf(database) / 1e6).toFixed(0)} MB`);
+  if (generated % 50_000 === 0)
+    log(`  ${generated} notifications, ${(sizeOf(database) / 1e6).toFixed(0)} MB`);
 }
 await db.close();
 const generationS = (performance.now() - generationStarted) / 1000;
@@ -134,7 +139,12 @@ interface Running {
   output: () => string;
 }
 function startSupervisor(): Running {
-  const child = spawn(process.execPath, ["scripts/supervise.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["scripts/supervise.ts"], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let text = "";
   child.stdout?.on("data", (c) => {
     text += c;
@@ -142,7 +152,11 @@ function startSupervisor(): Running {
   child.stderr?.on("data", (c) => {
     text += c;
   });
-  return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))), output: () => text };
+  return {
+    child,
+    exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))),
+    output: () => text,
+  };
 }
 async function waitReady(running: Running, timeoutMs: number) {
   const deadline = performance.now() + timeoutMs;
@@ -162,10 +176,13 @@ async function waitReady(running: Running, timeoutMs: number) {
 const snapshotStarted = performance.now();
 let running = startSupervisor();
 await waitReady(running, 120_000);
-while ((await listFromReplica("snapshots", database, target.env).catch(() => [])).length === 0) await Bun.sleep(100);
+while ((await listFromReplica("snapshots", database, target.env).catch(() => [])).length === 0)
+  await Bun.sleep(100);
 const snapshotS = (performance.now() - snapshotStarted) / 1000;
 const replicaBytes = dirSize(join(dir, "replica"));
-log(`first snapshot in the replica after ${snapshotS.toFixed(1)} s (replica ${(replicaBytes / 1e6).toFixed(0)} MB)`);
+log(
+  `first snapshot in the replica after ${snapshotS.toFixed(1)} s (replica ${(replicaBytes / 1e6).toFixed(0)} MB)`,
+);
 
 // 3. Write through the API, then crash.
 const headers = { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" };
@@ -191,7 +208,10 @@ const writers = Array.from({ length: 8 }, async (_, w) => {
     }).catch(() => null);
     if (!res) return;
     if (res.status !== 201) throw new Error(`POST /v1/notifications: ${res.status} ${await res.text()}`);
-    acks.push({ id: ((await res.json()) as { notification: { id: string } }).notification.id, at: Date.now() });
+    acks.push({
+      id: ((await res.json()) as { notification: { id: string } }).notification.id,
+      at: Date.now(),
+    });
   }
 });
 log(`writing through the API for ${writeMs} ms, then SIGKILL`);
@@ -209,14 +229,17 @@ const restartStarted = performance.now();
 running = startSupervisor();
 await waitReady(running, 300_000);
 const rtoS = (performance.now() - restartStarted) / 1000;
-const restoreMs = Number(/database restored from the replica","ms":(\d+)/.exec(running.output())?.[1] ?? Number.NaN);
+const restoreMs = Number(
+  /database restored from the replica","ms":(\d+)/.exec(running.output())?.[1] ?? Number.NaN,
+);
 log(`ready ${rtoS.toFixed(1)} s after the restart (restore ${restoreMs} ms)`);
 
 const present = new Set<string>();
 for (let i = 0; i < acks.length; i += 32) {
   await Promise.all(
     acks.slice(i, i + 32).map(async (ack) => {
-      if ((await fetch(`${base}/v1/notifications/${ack.id}`, { headers })).status === 200) present.add(ack.id);
+      if ((await fetch(`${base}/v1/notifications/${ack.id}`, { headers })).status === 200)
+        present.add(ack.id);
     }),
   );
 }
@@ -244,12 +267,18 @@ const result = {
   rtoSeconds: rtoS,
   supervisorExitAfterSigterm: stopCode,
 };
-console.log(`\nHerald restore benchmark (${result.at}), ${(restoredBytes / 2 ** 30).toFixed(2)} GiB database, ${result.litestream}`);
+console.log(
+  `\nHerald restore benchmark (${result.at}), ${(restoredBytes / 2 ** 30).toFixed(2)} GiB database, ${result.litestream}`,
+);
 console.log("| measure | value | target |");
 console.log("|---|---:|---|");
-console.log(`| database size | ${(restoredBytes / 1e6).toFixed(0)} MB (${result.notifications.toLocaleString()} notifications, 2 deliveries each) | ~1 GB |`);
+console.log(
+  `| database size | ${(restoredBytes / 1e6).toFixed(0)} MB (${result.notifications.toLocaleString()} notifications, 2 deliveries each) | ~1 GB |`,
+);
 console.log(`| generation (batched inserts) | ${generationS.toFixed(1)} s | |`);
-console.log(`| first snapshot to the replica | ${snapshotS.toFixed(1)} s (replica ${(replicaBytes / 1e6).toFixed(0)} MB, lz4) | |`);
+console.log(
+  `| first snapshot to the replica | ${snapshotS.toFixed(1)} s (replica ${(replicaBytes / 1e6).toFixed(0)} MB, lz4) | |`,
+);
 console.log(`| writes acknowledged during the ${writeMs / 1000} s before SIGKILL | ${acks.length} | |`);
 console.log(`| RPO: oldest acknowledged write lost | ${rpoMs} ms (${lost.length} lost) | <= 1000 ms |`);
 console.log(`| restore (litestream restore) | ${(restoreMs / 1000).toFixed(1)} s | |`);

@@ -19,7 +19,9 @@ export async function seedBenchRecipients(db: Database, count: number): Promise<
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${int(count)})
       INSERT OR IGNORE INTO recipients (id, kind, name, email, email_verified, phone, phone_verified, timezone, locale, created_at, updated_at)
       SELECT 'bench-' || i, 'customer', 'Customer ' || i, 'bench' || i || '@example.test', 1, '+1555' || printf('%07d', i), 1, 'UTC', 'en', 0, 0 FROM n`);
-    await tx.run(sql`INSERT OR IGNORE INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients WHERE id LIKE 'bench-%'`);
+    await tx.run(
+      sql`INSERT OR IGNORE INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients WHERE id LIKE 'bench-%'`,
+    );
   });
   return Array.from({ length: count }, (_, i) => `bench-${i + 1}`);
 }

@@ -27,12 +27,16 @@ baseline.post("/bench/bare-insert", async (c) => {
   const parsed = BareBody.safeParse(await c.req.json());
   if (!parsed.success) return c.json({ error: "invalid" }, 400);
   await db.write((tx) =>
-    tx.run(sql`INSERT INTO bench_bare (recipient_id, body) VALUES (${parsed.data.recipientId}, ${JSON.stringify(parsed.data.context)})`),
+    tx.run(
+      sql`INSERT INTO bench_bare (recipient_id, body) VALUES (${parsed.data.recipientId}, ${JSON.stringify(parsed.data.context)})`,
+    ),
   );
   return c.json({ ok: true }, 201);
 });
 baseline.get("/bench/bare-read/:id", async (c) => {
-  const rows = await db.read.run(sql`SELECT unread FROM inbox_counters WHERE recipient_id = ${c.req.param("id")}`);
+  const rows = await db.read.run(
+    sql`SELECT unread FROM inbox_counters WHERE recipient_id = ${c.req.param("id")}`,
+  );
   return c.json({ unread: rows.rows[0]?.[0] ?? 0 });
 });
 const bare = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: baseline.fetch });

@@ -124,7 +124,12 @@ interface Row {
 }
 const rows: Row[] = [];
 
-async function unit(group: string, name: string, work: () => Promise<unknown>, { repeat = runs, note = "" } = {}) {
+async function unit(
+  group: string,
+  name: string,
+  work: () => Promise<unknown>,
+  { repeat = runs, note = "" } = {},
+) {
   if (only && !only.includes(group)) return;
   if (repeat > 1) await work();
   const results: { stepMs: number; totalMs: number }[] = [];
@@ -139,16 +144,28 @@ async function unit(group: string, name: string, work: () => Promise<unknown>, {
     note,
   };
   rows.push(row);
-  console.error(`${group} ${name}: step ${row.stepMs.toFixed(1)} ms (worst ${row.worstMs.toFixed(1)}), total ${row.totalMs.toFixed(1)} ms`);
+  console.error(
+    `${group} ${name}: step ${row.stepMs.toFixed(1)} ms (worst ${row.worstMs.toFixed(1)}), total ${row.totalMs.toFixed(1)} ms`,
+  );
 }
 
 const now = clock.now();
 const pick = async (query: ReturnType<typeof sql>) => (await deps.db.read.get<{ v: string }>(query))?.v ?? "";
-const busyRecipient = await pick(sql`SELECT recipient_id AS v FROM notifications GROUP BY recipient_id ORDER BY count(*) DESC LIMIT 1`);
-const quietRecipient = await pick(sql`SELECT recipient_id AS v FROM notifications WHERE id > (SELECT id FROM notifications ORDER BY id DESC LIMIT 1 OFFSET 5000) LIMIT 1`);
-const someNotification = await pick(sql`SELECT notification_id AS v FROM deliveries ORDER BY id DESC LIMIT 1 OFFSET 300000`);
+const busyRecipient = await pick(
+  sql`SELECT recipient_id AS v FROM notifications GROUP BY recipient_id ORDER BY count(*) DESC LIMIT 1`,
+);
+const quietRecipient = await pick(
+  sql`SELECT recipient_id AS v FROM notifications WHERE id > (SELECT id FROM notifications ORDER BY id DESC LIMIT 1 OFFSET 5000) LIMIT 1`,
+);
+const someNotification = await pick(
+  sql`SELECT notification_id AS v FROM deliveries ORDER BY id DESC LIMIT 1 OFFSET 300000`,
+);
 const cursorOf = async (table: "notifications" | "deliveries", ageDays: number) =>
-  Buffer.from(await pick(sql`SELECT id AS v FROM ${sql.raw(table)} WHERE created_at <= ${now - ageDays * DAY} ORDER BY created_at DESC LIMIT 1`)).toString("base64url");
+  Buffer.from(
+    await pick(
+      sql`SELECT id AS v FROM ${sql.raw(table)} WHERE created_at <= ${now - ageDays * DAY} ORDER BY created_at DESC LIMIT 1`,
+    ),
+  ).toString("base64url");
 const deepNotifications = await cursorOf("notifications", 60);
 const deepDeliveries = await cursorOf("deliveries", 60);
 
@@ -162,7 +179,15 @@ await unit("alerts", "channelBacklog (backlog.repo)", () => channelBacklog(deps,
 await unit("alerts", "smsSpend (guards, month of SMS)", () => smsSpend(deps, now));
 
 // Reports, with their default windows and a 30-day one where they take a window.
-for (const name of ["delivery-rates", "sms-costs", "volume", "failures", "top-sms-recipients", "loops", "retention"]) {
+for (const name of [
+  "delivery-rates",
+  "sms-costs",
+  "volume",
+  "failures",
+  "top-sms-recipients",
+  "loops",
+  "retention",
+]) {
   await unit("reports", name, () => runReport(deps, name));
 }
 for (const name of ["volume", "failures", "top-sms-recipients"]) {
@@ -214,7 +239,9 @@ for (const [name, filter] of deliveryCases) {
 }
 
 // Data-changing units last, once each.
-await unit("digest", "runDigests (a day of LOW emails due)", () => runDigests(deps, now + DAY), { repeat: 1 });
+await unit("digest", "runDigests (a day of LOW emails due)", () => runDigests(deps, now + DAY), {
+  repeat: 1,
+});
 await unit("retention", "runRetention (every batch)", () => runRetention(deps, now), { repeat: 1 });
 
 await deps.db.close();
@@ -223,7 +250,12 @@ rmSync(dir, { recursive: true, force: true });
 const command = `bun scripts/bench-units.ts ${process.argv.slice(2).join(" ")}`.trim();
 console.log(`\nHerald units at volume: \`${command}\``);
 console.log(`${volume}; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${new Date().toISOString()}`);
-console.log(`longest synchronous step = longest gap between two event-loop turns while the unit ran: median and worst of ${runs} runs (1 for digest and retention); total = median wall time\n`);
+console.log(
+  `longest synchronous step = longest gap between two event-loop turns while the unit ran: median and worst of ${runs} runs (1 for digest and retention); total = median wall time\n`,
+);
 console.log("| unit | longest sync step ms | worst ms | total ms |");
 console.log("|---|---:|---:|---:|");
-for (const r of rows) console.log(`| ${r.group}: ${r.unit} | ${r.stepMs.toFixed(1)} | ${r.worstMs.toFixed(1)} | ${r.totalMs.toFixed(1)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.group}: ${r.unit} | ${r.stepMs.toFixed(1)} | ${r.worstMs.toFixed(1)} | ${r.totalMs.toFixed(1)} |`,
+  );

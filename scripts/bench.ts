@@ -67,7 +67,8 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick;
-const num = (value: string | undefined, normal: number, short: number) => Number(value ?? (quick ? short : normal));
+const num = (value: string | undefined, normal: number, short: number) =>
+  Number(value ?? (quick ? short : normal));
 const opt = {
   seconds: num(args.seconds, 10, 3),
   rows: num(args.rows, 1_000_000, 50_000),
@@ -99,8 +100,11 @@ const LIFTED_RATES = { HERALD_EMAIL_RATE: "1000000", HERALD_SMS_RATE: "1000000" 
 const GUARDS_NOTE = "SMS budget $1M/day+month, loop guard 10,000";
 
 const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a";
-const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "n/a";
+const log = (message: string) =>
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** One line of the final table. */
 interface Row {
@@ -136,7 +140,12 @@ interface Server {
 }
 
 /** Starts `bun <entry>` on a free port with `env`; resolves once GET /health answers 200. */
-async function startServer(name: string, entry: string, dbPath: string, env: Record<string, string>): Promise<Server> {
+async function startServer(
+  name: string,
+  entry: string,
+  dbPath: string,
+  env: Record<string, string>,
+): Promise<Server> {
   const port = freePort();
   const logPath = join(dir, `${name}.log`);
   // HERALD_BENCH_CPU_PROF=<dir>: each server writes a CPU profile there (bun --cpu-prof) when it exits.
@@ -180,7 +189,8 @@ async function startServer(name: string, entry: string, dbPath: string, env: Rec
       const line = readFileSync(logPath, "utf8")
         .split("\n")
         .find((l) => l.includes('"bench":"listening"'));
-      if (line) baselineUrl = `http://127.0.0.1:${(JSON.parse(line) as { baselinePort: number }).baselinePort}`;
+      if (line)
+        baselineUrl = `http://127.0.0.1:${(JSON.parse(line) as { baselinePort: number }).baselinePort}`;
       else await Bun.sleep(25);
     }
   }
@@ -236,7 +246,10 @@ async function openLoop(spec: Omit<LoadSpec, "out" | "apiKey">): Promise<StreamR
   const out = join(dir, `load-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   const specPath = `${out}.spec.json`;
   writeFileSync(specPath, JSON.stringify({ ...spec, apiKey: ADMIN_KEY, out }));
-  const proc = Bun.spawn([process.execPath, join(ROOT, "scripts/bench-load.ts"), specPath], { stdout: "inherit", stderr: "inherit" });
+  const proc = Bun.spawn([process.execPath, join(ROOT, "scripts/bench-load.ts"), specPath], {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   const code = await proc.exited;
   if (code !== 0) throw new Error(`bench-load exited with ${code}`);
   return JSON.parse(readFileSync(out, "utf8")) as StreamResult[];
@@ -269,20 +282,38 @@ end
 `,
   );
   log(`wrk ${name} (${seconds} s, ${opt.connections} connections)`);
-  const proc = Bun.spawn(["wrk", "-t2", `-c${opt.connections}`, `-d${seconds}s`, "--latency", "-s", script, base], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+  const proc = Bun.spawn(
+    ["wrk", "-t2", `-c${opt.connections}`, `-d${seconds}s`, "--latency", "-s", script, base],
+    {
+      stdout: "pipe",
+      stderr: "inherit",
+    },
+  );
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`wrk printed no result:\n${out}`);
-  const r = JSON.parse(line.slice(7)) as { requests: number; seconds: number; p50: number; p99: number; errors: number; status: number };
-  return { rps: r.requests / r.seconds, p50ms: r.p50, p99ms: r.p99, non2xx: r.status, errors: r.errors, requests: r.requests };
+  const r = JSON.parse(line.slice(7)) as {
+    requests: number;
+    seconds: number;
+    p50: number;
+    p99: number;
+    errors: number;
+    status: number;
+  };
+  return {
+    rps: r.requests / r.seconds,
+    p50ms: r.p50,
+    p99ms: r.p99,
+    non2xx: r.status,
+    errors: r.errors,
+    requests: r.requests,
+  };
 }
 
 const luaAuth = `wrk.headers["Authorization"] = "Bearer ${ADMIN_KEY}"\nwrk.headers["Content-Type"] = "application/json"`;
-const luaList = (ids: string[]) => `local ids = {${ids.map((id) => JSON.stringify(id)).join(",")}}\nlocal function pick() return ids[math.random(1, #ids)] end`;
+const luaList = (ids: string[]) =>
+  `local ids = {${ids.map((id) => JSON.stringify(id)).join(",")}}\nlocal function pick() return ids[math.random(1, #ids)] end`;
 /** A HIGH repair-approved notification about a fresh repair (a random id up to 1e9) to a random recipient. */
 const luaNotification = `
 local function body()
@@ -321,15 +352,25 @@ async function deliveryCensus(path: string, since: number) {
     const summary =
       `email ${fmt(count("email", live))} queued/sent, SMS ${fmt(count("sms", live))} queued/sent, ` +
       `${fmt(skipped.reduce((n, r) => n + Number(r.n), 0))} skipped/digest` +
-      (skipped.length ? ` (${skipped.map((r) => `${r.channel} ${r.status}${r.reason ? `:${r.reason}` : ""} ${r.n}`).join(", ")})` : "");
-    return { rows, summary, skippedHigh: skipped.filter((r) => r.status === "skipped").reduce((n, r) => n + Number(r.n), 0) };
+      (skipped.length
+        ? ` (${skipped.map((r) => `${r.channel} ${r.status}${r.reason ? `:${r.reason}` : ""} ${r.n}`).join(", ")})`
+        : "");
+    return {
+      rows,
+      summary,
+      skippedHigh: skipped.filter((r) => r.status === "skipped").reduce((n, r) => n + Number(r.n), 0),
+    };
   });
 }
 
 async function prepareFresh(path: string) {
   await withDb(path, async (db) => {
     await seedBenchRecipients(db, opt.recipients);
-    await db.write((tx) => tx.run(sql`CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, recipient_id TEXT NOT NULL, body TEXT NOT NULL)`));
+    await db.write((tx) =>
+      tx.run(
+        sql`CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, recipient_id TEXT NOT NULL, body TEXT NOT NULL)`,
+      ),
+    );
   });
 }
 
@@ -339,12 +380,22 @@ function prepareVolume() {
   volumeReady ??= (async () => {
     const source = "scripts/seed-volume.ts";
     const started = performance.now();
-    log(`seeding ${fmt(opt.rows)} notifications / ${fmt(opt.rows)} deliveries / ${fmt(opt.rows * 2)} attempts with ${source} ...`);
+    log(
+      `seeding ${fmt(opt.rows)} notifications / ${fmt(opt.rows)} deliveries / ${fmt(opt.rows * 2)} attempts with ${source} ...`,
+    );
     const readIds = await withDb(volumeDb, async (db) => {
-      await seedVolume(db, { notifications: opt.rows, deliveries: opt.rows, attempts: opt.rows * 2, recipients: volumeRecipients, days: 90 });
+      await seedVolume(db, {
+        notifications: opt.rows,
+        deliveries: opt.rows,
+        attempts: opt.rows * 2,
+        recipients: volumeRecipients,
+        days: 90,
+      });
       await seedBenchRecipients(db, opt.recipients);
       await db.write(async (tx) => {
-        await tx.run(sql`CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, recipient_id TEXT NOT NULL, body TEXT NOT NULL)`);
+        await tx.run(
+          sql`CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, recipient_id TEXT NOT NULL, body TEXT NOT NULL)`,
+        );
         await tx.run(sql`ANALYZE`);
       });
       // Inboxes that hold notifications, for the read runs.
@@ -412,10 +463,27 @@ async function readsStage() {
   let unread: WrkResult;
   let page: WrkResult;
   try {
-    await wrk("warm-up", server.url, getLua(`"/v1/recipients/" .. pick() .. "/inbox?limit=20"`, readIds), Math.min(3, opt.seconds));
-    bare = await wrk("bare indexed read", server.baselineUrl as string, getLua(`"/bench/bare-read/" .. pick()`, readIds));
-    unread = await wrk("unread-count", server.url, getLua(`"/v1/recipients/" .. pick() .. "/inbox/unread-count"`, readIds));
-    page = await wrk("inbox first page", server.url, getLua(`"/v1/recipients/" .. pick() .. "/inbox?limit=20"`, readIds));
+    await wrk(
+      "warm-up",
+      server.url,
+      getLua(`"/v1/recipients/" .. pick() .. "/inbox?limit=20"`, readIds),
+      Math.min(3, opt.seconds),
+    );
+    bare = await wrk(
+      "bare indexed read",
+      server.baselineUrl as string,
+      getLua(`"/bench/bare-read/" .. pick()`, readIds),
+    );
+    unread = await wrk(
+      "unread-count",
+      server.url,
+      getLua(`"/v1/recipients/" .. pick() .. "/inbox/unread-count"`, readIds),
+    );
+    page = await wrk(
+      "inbox first page",
+      server.url,
+      getLua(`"/v1/recipients/" .. pick() .. "/inbox?limit=20"`, readIds),
+    );
   } finally {
     await server.stop();
   }
@@ -473,7 +541,12 @@ function createToProvider(stream: StreamResult, firstSeq: number, received: Map<
     for (const at of received.get(firstSeq + i) ?? []) latencies.push(at - sentAt);
   });
   const sorted = Float64Array.from(latencies).sort();
-  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? (sorted.at(-1) as number) : Number.NaN };
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? (sorted.at(-1) as number) : Number.NaN,
+  };
 }
 
 const FIRST_SEQ = 1_000_000_000;
@@ -498,7 +571,16 @@ async function latencyStage() {
       base: server.url,
       seconds: 2,
       recipients,
-      streams: [{ name: "warm-up", rate: 200, method: "POST", paths: ["/v1/notifications"], notification: {}, firstSeq: 1 }],
+      streams: [
+        {
+          name: "warm-up",
+          rate: 200,
+          method: "POST",
+          paths: ["/v1/notifications"],
+          notification: {},
+          firstSeq: 1,
+        },
+      ],
     });
     const warmDeadline = Date.now() + 30_000;
     while (clock.calls() < 800 && Date.now() < warmDeadline) await Bun.sleep(50);
@@ -510,7 +592,15 @@ async function latencyStage() {
       seconds: opt.latencySeconds,
       recipients,
       streams: [
-        { name: "create", rate: opt.rate, method: "POST", paths: ["/v1/notifications"], notification: {}, recordSendTimes: true, firstSeq: FIRST_SEQ },
+        {
+          name: "create",
+          rate: opt.rate,
+          method: "POST",
+          paths: ["/v1/notifications"],
+          notification: {},
+          recordSendTimes: true,
+          firstSeq: FIRST_SEQ,
+        },
       ],
     })) as [StreamResult];
     const deadline = Date.now() + 30_000;
@@ -565,11 +655,16 @@ async function bullmqThroughput(persistence: "off" | "fsync"): Promise<number> {
   mkdirSync(redisDir);
   const port = freePort();
   const redisArgs =
-    persistence === "off" ? ["--save", "", "--appendonly", "no"] : ["--save", "", "--appendonly", "yes", "--appendfsync", "always"];
-  const redis = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", redisDir, ...redisArgs], {
-    stdout: "ignore",
-    stderr: "inherit",
-  });
+    persistence === "off"
+      ? ["--save", "", "--appendonly", "no"]
+      : ["--save", "", "--appendonly", "yes", "--appendfsync", "always"];
+  const redis = Bun.spawn(
+    ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--dir", redisDir, ...redisArgs],
+    {
+      stdout: "ignore",
+      stderr: "inherit",
+    },
+  );
   try {
     const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
     for (let i = 0; ; i++) {
@@ -590,7 +685,12 @@ async function bullmqThroughput(persistence: "off" | "fsync"): Promise<number> {
       await queue.addBulk(
         Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
           name: "email",
-          data: { to: `d${i + j}@example.test`, subject: `Repair ${i + j} approved`, html: "<p>Approved</p>", text: "Approved" },
+          data: {
+            to: `d${i + j}@example.test`,
+            subject: `Repair ${i + j} approved`,
+            html: "<p>Approved</p>",
+            text: "Approved",
+          },
           opts: { attempts: 8, backoff: { type: "exponential", delay: 30_000 } },
         })),
       );
@@ -601,7 +701,10 @@ async function bullmqThroughput(persistence: "off" | "fsync"): Promise<number> {
       finished = resolve;
     });
     const started = performance.now();
-    const worker = new Worker("deliveries", async (job) => ({ messageId: `m-${job.id}` }), { connection, concurrency: opt.bullmqConcurrency });
+    const worker = new Worker("deliveries", async (job) => ({ messageId: `m-${job.id}` }), {
+      connection,
+      concurrency: opt.bullmqConcurrency,
+    });
     worker.on("completed", () => {
       if (++done === n) finished();
     });
@@ -672,7 +775,10 @@ function lagFromMetrics(text: string, before?: string): LagFromMetrics | null {
   if (after.size === 0) return null;
   const base = before ? buckets(before) : new Map<string, number>();
   const cumulative = [...after.entries()]
-    .map(([le, n]) => ({ le: le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le) * 1000, n: n - (base.get(le) ?? 0) }))
+    .map(([le, n]) => ({
+      le: le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le) * 1000,
+      n: n - (base.get(le) ?? 0),
+    }))
     .sort((a, b) => a.le - b.le);
   const samples = cumulative.at(-1)?.n ?? 0;
   const atMost = (ms: number) => cumulative.find((b) => b.le >= ms)?.n ?? samples;
@@ -730,9 +836,28 @@ async function mixedStage() {
       seconds: opt.mixedSeconds,
       recipients,
       streams: [
-        { name: "ingest", rate: opt.rate, method: "POST", paths: ["/v1/notifications"], notification: { lowEvery: 10 }, firstSeq: FIRST_SEQ },
-        { name: "inbox page", rate: 100, method: "GET", paths: ["/v1/recipients/{recipient}/inbox?limit=20"], recipients: readIds },
-        { name: "unread-count", rate: 200, method: "GET", paths: ["/v1/recipients/{recipient}/inbox/unread-count"], recipients: readIds },
+        {
+          name: "ingest",
+          rate: opt.rate,
+          method: "POST",
+          paths: ["/v1/notifications"],
+          notification: { lowEvery: 10 },
+          firstSeq: FIRST_SEQ,
+        },
+        {
+          name: "inbox page",
+          rate: 100,
+          method: "GET",
+          paths: ["/v1/recipients/{recipient}/inbox?limit=20"],
+          recipients: readIds,
+        },
+        {
+          name: "unread-count",
+          rate: 200,
+          method: "GET",
+          paths: ["/v1/recipients/{recipient}/inbox/unread-count"],
+          recipients: readIds,
+        },
         { name: "reports", rate: 1, method: "GET", paths: reportNames.map((name) => `/v1/reports/${name}`) },
         { name: "health probe", rate: 200, method: "GET", paths: ["/health"], anonymous: true },
       ],
@@ -749,7 +874,17 @@ async function mixedStage() {
   const ingest = byName("ingest");
   const lag = lagFromMetrics(endMetrics, idleMetrics);
   const idleLag = lagFromMetrics(idleMetrics);
-  raw.mixed = { idleProbe: idle, results, lag, idleLag, memory: mem, idleRss, census: census.rows, idleMetrics: idleMetrics.split("\n").filter((l) => l.includes("lag")), endMetrics: endMetrics.split("\n").filter((l) => l.includes("lag")) };
+  raw.mixed = {
+    idleProbe: idle,
+    results,
+    lag,
+    idleLag,
+    memory: mem,
+    idleRss,
+    census: census.rows,
+    idleMetrics: idleMetrics.split("\n").filter((l) => l.includes("lag")),
+    endMetrics: endMetrics.split("\n").filter((l) => l.includes("lag")),
+  };
   const conditions = `${opt.mixedSeconds} s on ${fmt(opt.rows)} notifications / ${fmt(opt.rows)} deliveries / ${fmt(opt.rows * 2)} attempts (${seeder}); open loop: ingest ${fmt(opt.rate)}/s (HIGH, every 10th LOW), inbox page 100/s + unread-count 200/s on the seeded inboxes, one report per second (all ${reportNames.length} in turn), /health every 5 ms; alerts, digest and retention every 5 s (retention and digest windows reset before the run); ${opt.mixedProvider === "aws" ? "SES/SNS adapters to a zero-latency fake" : "outbox providers"} at the default rates (14 email/s, 10 SMS/s: the queue grows); ${GUARDS_NOTE}`;
   rows.push({
     figure: "mixed run: event-loop lag p99 / max ms (herald_event_loop_lag_seconds)",
@@ -780,7 +915,10 @@ async function mixedStage() {
   });
   const streams = results
     .filter((r) => r.name !== "health probe")
-    .map((r) => `${r.name} ${fmt(r.ok)}/${fmt(r.offered)} ok, p99 ${fmt(r.p99ms, 1)} ms, max ${fmt(r.maxMs, 0)} ms`)
+    .map(
+      (r) =>
+        `${r.name} ${fmt(r.ok)}/${fmt(r.offered)} ok, p99 ${fmt(r.p99ms, 1)} ms, max ${fmt(r.maxMs, 0)} ms`,
+    )
     .join("; ");
   rows.push({
     figure: "mixed run: requests answered",
@@ -809,7 +947,15 @@ try {
       await stage();
     } catch (error) {
       log(`stage ${name} failed: ${(error as Error).stack ?? error}`);
-      rows.push({ figure: `${name}: failed`, herald: "", baseline: "", ratio: "", target: "", met: false, conditions: String((error as Error).message).split("\n")[0] ?? "" });
+      rows.push({
+        figure: `${name}: failed`,
+        herald: "",
+        baseline: "",
+        ratio: "",
+        target: "",
+        met: false,
+        conditions: String((error as Error).message).split("\n")[0] ?? "",
+      });
     }
   }
 } finally {
@@ -824,7 +970,10 @@ const table = [
   "",
   "| figure | Herald | baseline (same run) | ratio | target | met | conditions |",
   "|---|---:|---:|---:|---|---|---|",
-  ...rows.map((r) => `| ${r.figure} | ${r.herald} | ${r.baseline} | ${r.ratio} | ${r.target} | ${verdict(r.met)} | ${r.conditions} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.figure} | ${r.herald} | ${r.baseline} | ${r.ratio} | ${r.target} | ${verdict(r.met)} | ${r.conditions} |`,
+  ),
 ].join("\n");
 console.log(`\n${table}`);
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });

@@ -36,7 +36,10 @@ async function releaseCheck(): Promise<number> {
   try {
     const copy = join(scratch, "herald.db");
     const started = performance.now();
-    await restoreFromReplica({ databasePath: target.databasePath, outputPath: copy, ifReplicaExists: true }, target.env);
+    await restoreFromReplica(
+      { databasePath: target.databasePath, outputPath: copy, ifReplicaExists: true },
+      target.env,
+    );
     if (!existsSync(copy)) {
       console.log("release check: the replica holds no backup yet (first deploy); nothing to rehearse");
       return 0;
@@ -55,7 +58,8 @@ async function releaseCheck(): Promise<number> {
     const after = await verifyDatabaseFile(copy);
     console.log(`release check: migrations applied to the copy: ${describe(after)}`);
     const kept = after.notifications === before.notifications && after.deliveries === before.deliveries;
-    if (!kept) console.error("release check: the migrations changed the number of notifications or deliveries");
+    if (!kept)
+      console.error("release check: the migrations changed the number of notifications or deliveries");
     return isSound(after) && kept ? 0 : 1;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -52,7 +52,8 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /** Multipliers of the per-purpose hashes (odd, large; the product modulo a prime spreads row numbers). */
 const MULT = [2654435761, 2246822519, 3266489917, 668265263, 374761393, 1181783497, 2870177450, 1640531527];
 /** A pseudo-random permille (0-999) of the integer SQL expression `x`, one independent stream per `salt`. */
-const h = (x: string, salt: number) => `((((${x}) * ${MULT[salt % MULT.length]} + ${salt * 7919}) % 4294967291) % 1000)`;
+const h = (x: string, salt: number) =>
+  `((((${x}) * ${MULT[salt % MULT.length]} + ${salt * 7919}) % 4294967291) % 1000)`;
 
 /** The ULID time part (10 Crockford base-32 characters) of the epoch-ms SQL expression `t`. */
 function ulidTime(t: string): string {
@@ -63,7 +64,8 @@ function ulidTime(t: string): string {
 }
 
 /** A ULID-shaped id: the time of `t`, then a table tag, a per-run salt and the row number (all Crockford digits). */
-const ulid = (t: string, tag: string, run: string, i: string) => `${ulidTime(t)} || '${tag}${run}' || printf('%012d', ${i})`;
+const ulid = (t: string, tag: string, run: string, i: string) =>
+  `${ulidTime(t)} || '${tag}${run}' || printf('%012d', ${i})`;
 
 /** Integers go into the SQL text: libSQL binds JS numbers as REAL. */
 const int = (n: number) => String(Math.trunc(n));
@@ -98,7 +100,8 @@ export async function seedVolume(db: Database, opts: VolumeOptions): Promise<Vol
   const start = now - o.days * DAY;
   const run = Array.from({ length: 3 }, () => CROCKFORD[Math.floor(Math.random() * 32)]).join("");
   const write = (text: string) => db.write((tx) => tx.run(sql.raw(text)));
-  const series = (from: number, to: number) => `WITH RECURSIVE n(x) AS (SELECT ${int(from)} UNION ALL SELECT x + 1 FROM n WHERE x < ${int(to)})`;
+  const series = (from: number, to: number) =>
+    `WITH RECURSIVE n(x) AS (SELECT ${int(from)} UNION ALL SELECT x + 1 FROM n WHERE x < ${int(to)})`;
   const rid = (r: string) => `'vol-${run}-' || (${r})`;
 
   // Recipients: verified contacts for most, a few without a phone or unverified; inbox counters follow.
@@ -187,7 +190,9 @@ export async function seedVolume(db: Database, opts: VolumeOptions): Promise<Vol
   // `attempts`, then trimmed or topped up to exactly that.
   const attempted = `status IN ('sent', 'delivered', 'bounced', 'complained', 'failed', 'unknown', 'leased')`;
   const mine = `substr(id, 11, 4) = 'D${run}'`;
-  const row = await db.read.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM deliveries WHERE ${mine} AND ${attempted}`));
+  const row = await db.read.get<{ n: number }>(
+    sql.raw(`SELECT count(*) AS n FROM deliveries WHERE ${mine} AND ${attempted}`),
+  );
   const attemptedCount = Number(row?.n ?? 0);
   if (attemptedCount > 0 && o.attempts > 0) {
     const mean = o.attempts / attemptedCount;
@@ -212,7 +217,9 @@ export async function seedVolume(db: Database, opts: VolumeOptions): Promise<Vol
       ${limit === null ? "" : `LIMIT ${int(limit)}`}`;
     // Chunks by delivery id range keep each statement to about CHUNK deliveries.
     const bounds = await db.read.all<{ id: string }>(
-      sql.raw(`SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM deliveries WHERE ${mine} AND ${attempted}) WHERE rn % ${CHUNK} = 0`),
+      sql.raw(
+        `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM deliveries WHERE ${mine} AND ${attempted}) WHERE rn % ${CHUNK} = 0`,
+      ),
     );
     const edges = ["", ...bounds.map((b) => b.id)];
     for (const [index, low] of edges.entries()) {
@@ -220,26 +227,49 @@ export async function seedVolume(db: Database, opts: VolumeOptions): Promise<Vol
       const range = `${low ? `AND id > '${low}'` : ""} ${high ? `AND id <= '${high}'` : ""}`;
       await write(insertAttempts(range, "k <= c", null));
     }
-    const have = Number((await db.read.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM delivery_attempts WHERE substr(id, 11, 4) = 'A${run}'`)))?.n ?? 0);
+    const have = Number(
+      (
+        await db.read.get<{ n: number }>(
+          sql.raw(`SELECT count(*) AS n FROM delivery_attempts WHERE substr(id, 11, 4) = 'A${run}'`),
+        )
+      )?.n ?? 0,
+    );
     if (have > o.attempts) {
-      await write(`DELETE FROM delivery_attempts WHERE id IN (SELECT id FROM delivery_attempts WHERE substr(id, 11, 4) = 'A${run}' AND attempt > 1 ORDER BY attempt DESC, id LIMIT ${have - o.attempts})`);
+      await write(
+        `DELETE FROM delivery_attempts WHERE id IN (SELECT id FROM delivery_attempts WHERE substr(id, 11, 4) = 'A${run}' AND attempt > 1 ORDER BY attempt DESC, id LIMIT ${have - o.attempts})`,
+      );
     } else if (have < o.attempts) {
       // One more attempt (a retry before the rest, numbered after them) for the first deliveries short of it.
-      await write(insertAttempts("", `k = c + 1`, o.attempts - have).replace(/CASE WHEN k < c THEN 'retry'/, "CASE WHEN k > c THEN 'retry'"));
+      await write(
+        insertAttempts("", `k = c + 1`, o.attempts - have).replace(
+          /CASE WHEN k < c THEN 'retry'/,
+          "CASE WHEN k > c THEN 'retry'",
+        ),
+      );
     }
     await write(`UPDATE deliveries SET attempts = (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = deliveries.id)
       WHERE ${mine} AND ${attempted}`);
   }
 
   await db.write(async (tx) => {
-    await tx.run(sql.raw(`INSERT OR IGNORE INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients WHERE id LIKE 'vol-${run}-%'`));
+    await tx.run(
+      sql.raw(
+        `INSERT OR IGNORE INTO inbox_counters (recipient_id, unread, version) SELECT id, 0, 0 FROM recipients WHERE id LIKE 'vol-${run}-%'`,
+      ),
+    );
     await tx.run(
       sql.raw(`UPDATE inbox_counters SET unread = (SELECT count(*) FROM notifications n WHERE n.recipient_id = inbox_counters.recipient_id AND n.read_at IS NULL)
                WHERE recipient_id LIKE 'vol-${run}-%'`),
     );
   });
   const total = async (table: string, tag: string) =>
-    Number((await db.read.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table} WHERE substr(id, 11, 4) = '${tag}${run}'`)))?.n ?? 0);
+    Number(
+      (
+        await db.read.get<{ n: number }>(
+          sql.raw(`SELECT count(*) AS n FROM ${table} WHERE substr(id, 11, 4) = '${tag}${run}'`),
+        )
+      )?.n ?? 0,
+    );
   return {
     recipients: o.recipients,
     notifications: await total("notifications", "N"),
@@ -262,7 +292,9 @@ if (import.meta.main) {
     },
   });
   if (!values.db) {
-    console.error("usage: bun scripts/seed-volume.ts --db <file> [--notifications N] [--deliveries N] [--attempts N] [--recipients N] [--days N]");
+    console.error(
+      "usage: bun scripts/seed-volume.ts --db <file> [--notifications N] [--deliveries N] [--attempts N] [--recipients N] [--days N]",
+    );
     process.exit(2);
   }
   const db = await openDatabase({ url: `file:${values.db}` });

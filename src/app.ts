@@ -1,10 +1,11 @@
 import { HTTPException } from "hono/http-exception";
-import type { Deps } from "./deps.ts";
+import packageJson from "../package.json" with { type: "json" };
 import { DatabaseBusyError, DatabaseDurabilityError, DatabaseOverloadedError } from "./db/database.ts";
+import type { Deps } from "./deps.ts";
 import { AppError } from "./errors.ts";
 import { authenticate } from "./http/auth.ts";
-import { browserHeaders, noStore, recipientCors } from "./http/browser-headers.ts";
 import { jsonBodyLimit } from "./http/body-limit.ts";
+import { browserHeaders, noStore, recipientCors } from "./http/browser-headers.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
 import { newId } from "./ids.ts";
@@ -12,11 +13,10 @@ import { httpRequestLabels } from "./observability/http-metrics.rules.ts";
 import { redactSecrets } from "./observability/log-redaction.rules.ts";
 import { docsRoutes } from "./routes/docs/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
-import { metricsRoutes } from "./routes/metrics/index.ts";
 import { v1Routes } from "./routes/index.ts";
+import { metricsRoutes } from "./routes/metrics/index.ts";
 import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
 import { webhookRoutes } from "./routes/webhooks/index.ts";
-import packageJson from "../package.json" with { type: "json" };
 
 /** Largest accepted request body (the JSON depth limit is `MAX_JSON_DEPTH` in http/json-depth.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -56,7 +56,10 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", authenticate(deps));
   // Size and JSON depth, once for every route that reads JSON, before any parser, validator or hash sees it.
   // The SNS webhook keeps its own, smaller size limit on its route; this gate bounds what is read before that.
-  const bodyLimit = jsonBodyLimit({ maxBytes: MAX_BODY_BYTES, timeoutMs: deps.config.HERALD_BODY_TIMEOUT_MS });
+  const bodyLimit = jsonBodyLimit({
+    maxBytes: MAX_BODY_BYTES,
+    timeoutMs: deps.config.HERALD_BODY_TIMEOUT_MS,
+  });
   app.use("/v1/*", bodyLimit);
   app.use("/webhooks/*", bodyLimit);
 
@@ -107,8 +110,13 @@ export function createApp(deps: Deps) {
       });
     }
     if (error instanceof DatabaseDurabilityError) {
-      deps.logger.error("database refuses writes after a failed fsync; restart Herald", { requestId: c.get("requestId") });
-      return problemResponse(c, new AppError("unavailable", "The database cannot accept writes; the operator must restart Herald"));
+      deps.logger.error("database refuses writes after a failed fsync; restart Herald", {
+        requestId: c.get("requestId"),
+      });
+      return problemResponse(
+        c,
+        new AppError("unavailable", "The database cannot accept writes; the operator must restart Herald"),
+      );
     }
     if (error instanceof HTTPException && error.status === 400) {
       return problemResponse(c, new AppError("invalid-json", "The body is not valid JSON"));

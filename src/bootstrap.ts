@@ -47,12 +47,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const db = await openDatabase({
     url: config.DATABASE_URL,
     authToken: config.DATABASE_AUTH_TOKEN,
-    onBusy: ({ attempt, waitedMs }) => logger.warn("database busy, retrying on a fresh connection", { attempt, waitedMs }),
+    onBusy: ({ attempt, waitedMs }) =>
+      logger.warn("database busy, retrying on a fresh connection", { attempt, waitedMs }),
   });
   await db.migrate();
   const tokenSecret =
     config.HERALD_TOKEN_SECRET ??
-    (await db.write((tx) => putSettingIfAbsent(tx, "recipient-token-secret", generateTokenSecret(), clock.now())));
+    (await db.write((tx) =>
+      putSettingIfAbsent(tx, "recipient-token-secret", generateTokenSecret(), clock.now()),
+    ));
   const configured = createProviders(config, db, clock);
   const providers: Providers = { ...configured, ...overrides.providers };
   const metrics = createHeraldMetrics();
@@ -66,11 +69,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         })
       : noErrorTracker);
   const wakeups = createDeliveryWakeups();
-  const delivery = createDeliveryEngine({ config, db, clock, logger, tokenSecret, providers, metrics, errors, wakeups }, {
-    random: overrides.random,
-    sendingAllowed: await maintenanceGate({ db, config, logger }),
-    timers: overrides.workerTimers,
-  });
+  const delivery = createDeliveryEngine(
+    { config, db, clock, logger, tokenSecret, providers, metrics, errors, wakeups },
+    {
+      random: overrides.random,
+      sendingAllowed: await maintenanceGate({ db, config, logger }),
+      timers: overrides.workerTimers,
+    },
+  );
   const loopLag = createEventLoopLagMonitor(metrics.eventLoopLag);
   const snsHttp = overrides.snsHttp ?? fetchSnsHttp(config.HERALD_PROVIDER_TIMEOUT_MS);
   const base = {

@@ -19,7 +19,7 @@ export const errorStatus = {
   "missing-context": 422,
   "idempotency-key-reused": 422,
   "no-rule-for-event": 422,
-  "unprocessable": 422,
+  unprocessable: 422,
   internal: 500,
   "database-busy": 503,
   overloaded: 503,
@@ -36,7 +36,9 @@ export interface FieldIssue {
 }
 
 /** Turns zod issues into field issues with dotted paths. */
-export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
+export function fieldIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldIssue[] {
   return issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
 }
 

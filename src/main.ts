@@ -37,7 +37,11 @@ export async function serve(config: Config): Promise<RunningServer> {
   const app = createApp(deps);
   // A finite idle timeout, so silent and slow clients cannot hold connections for ever; event streams turn it off
   // for their own connection (routes/me).
-  const server = Bun.serve({ port: config.PORT, fetch: app.fetch, idleTimeout: config.HERALD_IDLE_TIMEOUT_SECONDS });
+  const server = Bun.serve({
+    port: config.PORT,
+    fetch: app.fetch,
+    idleTimeout: config.HERALD_IDLE_TIMEOUT_SECONDS,
+  });
   const port = server.port ?? config.PORT;
   deps.logger.info("herald listening", { port, database: config.DATABASE_URL.split(":")[0] });
   deps.loopLag.start();

@@ -18,7 +18,12 @@ describe("configuration", () => {
   test("a bad environment names every bad key at once", () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: "http", HERALD_EMAIL_PROVIDER: "mailgun", DATABASE_URL: "postgres://x", HERALD_ADMIN_KEY: "short" });
+      loadConfig({
+        PORT: "http",
+        HERALD_EMAIL_PROVIDER: "mailgun",
+        DATABASE_URL: "postgres://x",
+        HERALD_ADMIN_KEY: "short",
+      });
     } catch (e) {
       error = e;
     }
@@ -31,7 +36,8 @@ describe("configuration", () => {
   test("on Fly.io the public URL is the app's own address unless set; a set one always wins", () => {
     expect(loadConfig({ FLY_APP_NAME: "acme-herald" }).HERALD_PUBLIC_URL).toBe("https://acme-herald.fly.dev");
     expect(
-      loadConfig({ FLY_APP_NAME: "acme-herald", HERALD_PUBLIC_URL: "https://notify.acme.com" }).HERALD_PUBLIC_URL,
+      loadConfig({ FLY_APP_NAME: "acme-herald", HERALD_PUBLIC_URL: "https://notify.acme.com" })
+        .HERALD_PUBLIC_URL,
     ).toBe("https://notify.acme.com");
     expect(loadConfig({ FLY_APP_NAME: "acme-herald", HERALD_PUBLIC_URL: "" }).HERALD_PUBLIC_URL).toBe(
       "https://acme-herald.fly.dev",
@@ -41,6 +47,8 @@ describe("configuration", () => {
 
   test("empty values count as unset; cross-field rules are checked", () => {
     expect(loadConfig({ PORT: "" }).PORT).toBe(3000);
-    expect(() => loadConfig({ HERALD_LEASE_MS: "1000", HERALD_PROVIDER_TIMEOUT_MS: "900" })).toThrow("HERALD_PROVIDER_TIMEOUT_MS");
+    expect(() => loadConfig({ HERALD_LEASE_MS: "1000", HERALD_PROVIDER_TIMEOUT_MS: "900" })).toThrow(
+      "HERALD_PROVIDER_TIMEOUT_MS",
+    );
   });
 });

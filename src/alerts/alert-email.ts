@@ -113,6 +113,7 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
   });
   notifyCreated(deps.wakeups, result.outcomes, now);
   for (const change of result.changes) deps.inboxEvents.publish(change);
-  if (result.deferred > 0) deps.logger.warn("alert emails held back by the hourly limit", { deferred: result.deferred, limit });
+  if (result.deferred > 0)
+    deps.logger.warn("alert emails held back by the hourly limit", { deferred: result.deferred, limit });
   return { queued: result.queued, deferred: result.deferred };
 }

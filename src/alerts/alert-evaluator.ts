@@ -7,7 +7,12 @@ import { eq, sql } from "drizzle-orm";
 import { alertStates } from "../../db/schema.ts";
 import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
-import { ALERT_RULES, type AlertSeverity, type AlertThresholds, nextAlertState } from "./alert-rules.rules.ts";
+import {
+  ALERT_RULES,
+  type AlertSeverity,
+  type AlertThresholds,
+  nextAlertState,
+} from "./alert-rules.rules.ts";
 import { readAlertSnapshot } from "./alert-snapshot.ts";
 
 /** What the alert modules use: everything but the schedulers (the alerts scheduler is one of them). */
@@ -36,7 +41,10 @@ export interface EvaluationResult {
 
 /** The configured thresholds. */
 export function alertThresholds(config: Config): AlertThresholds {
-  return { smsCostHourUsd: config.HERALD_ALERT_SMS_COST_HOUR_USD, smsCostDayUsd: config.HERALD_ALERT_SMS_COST_DAY_USD };
+  return {
+    smsCostHourUsd: config.HERALD_ALERT_SMS_COST_HOUR_USD,
+    smsCostDayUsd: config.HERALD_ALERT_SMS_COST_DAY_USD,
+  };
 }
 
 /** Evaluates every rule now and persists the new states; logs each change and updates `herald_alerts_firing`. */
@@ -85,7 +93,13 @@ export async function evaluateAlerts(deps: AlertDeps): Promise<EvaluationResult>
   });
   for (const change of changes) {
     const row = states.find((r) => r.name === change.name);
-    const fields = { alert: change.name, from: change.from, to: change.to, value: row?.value, summary: row?.summary };
+    const fields = {
+      alert: change.name,
+      from: change.from,
+      to: change.to,
+      value: row?.value,
+      summary: row?.summary,
+    };
     if (change.to === "firing") deps.logger.warn("alert firing", fields);
     else deps.logger.info("alert state changed", fields);
   }
@@ -130,7 +144,10 @@ export async function alertList(
 
 /** The names of the rules firing now (for readiness). */
 export async function firingAlerts(deps: Pick<Deps, "db">): Promise<string[]> {
-  const rows = await deps.db.read.select({ name: alertStates.name }).from(alertStates).where(eq(alertStates.state, "firing"));
+  const rows = await deps.db.read
+    .select({ name: alertStates.name })
+    .from(alertStates)
+    .where(eq(alertStates.state, "firing"));
   const known = new Set(ALERT_RULES.map((r) => r.name));
   return rows.map((r) => r.name).filter((name) => known.has(name));
 }

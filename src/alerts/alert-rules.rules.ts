@@ -81,7 +81,13 @@ const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const usd = (value: number) => `$${value.toFixed(2)}`;
 const round = (value: number, places = 4) => Math.round(value * 10 ** places) / 10 ** places;
 
-function failureRate(name: string, severity: AlertSeverity, limit: number, forMs: number, channel: AlertChannel): AlertRule {
+function failureRate(
+  name: string,
+  severity: AlertSeverity,
+  limit: number,
+  forMs: number,
+  channel: AlertChannel,
+): AlertRule {
   return {
     name: `${name}:${channel}`,
     alert: name,
@@ -100,7 +106,13 @@ function failureRate(name: string, severity: AlertSeverity, limit: number, forMs
   };
 }
 
-function backlog(name: string, severity: AlertSeverity, limit: number, forMs: number, channel: AlertChannel): AlertRule {
+function backlog(
+  name: string,
+  severity: AlertSeverity,
+  limit: number,
+  forMs: number,
+  channel: AlertChannel,
+): AlertRule {
   return {
     name: `${name}:${channel}`,
     alert: name,
@@ -109,7 +121,11 @@ function backlog(name: string, severity: AlertSeverity, limit: number, forMs: nu
     forMs,
     check(s) {
       const depth = s.channels[channel].queueDepth;
-      return { active: depth > limit, value: depth, summary: `${depth} ${channel} deliveries queued and due (limit ${limit})` };
+      return {
+        active: depth > limit,
+        value: depth,
+        summary: `${depth} ${channel} deliveries queued and due (limit ${limit})`,
+      };
     },
   };
 }
@@ -271,10 +287,16 @@ export interface AlertState {
  * A rule with `forMs` 0 fires at once. An email is owed on firing and on resolving an alert whose firing was
  * emailed (nobody needs "resolved" for an alert they never heard of).
  */
-export function nextAlertState(previous: AlertState | undefined, active: boolean, forMs: number, now: number): AlertState {
+export function nextAlertState(
+  previous: AlertState | undefined,
+  active: boolean,
+  forMs: number,
+  now: number,
+): AlertState {
   const state = previous?.state ?? "ok";
   if (!active) {
-    if (state === "firing") return { state: "ok", since: now, notifiedAt: previous?.notifiedAt != null ? null : now };
+    if (state === "firing")
+      return { state: "ok", since: now, notifiedAt: previous?.notifiedAt != null ? null : now };
     if (state === "ok" && previous) return previous;
     return { state: "ok", since: now, notifiedAt: now };
   }
@@ -282,7 +304,9 @@ export function nextAlertState(previous: AlertState | undefined, active: boolean
   if (state === "pending" && previous) {
     return now - previous.since >= forMs ? { state: "firing", since: now, notifiedAt: null } : previous;
   }
-  return forMs <= 0 ? { state: "firing", since: now, notifiedAt: null } : { state: "pending", since: now, notifiedAt: now };
+  return forMs <= 0
+    ? { state: "firing", since: now, notifiedAt: null }
+    : { state: "pending", since: now, notifiedAt: now };
 }
 
 /** Whether a state owes an email (see {@link AlertState.notifiedAt}). */

@@ -34,7 +34,10 @@ interface RecentCounts {
 }
 
 /** One range of deliveries_channel_created_idx per channel (the last hour's rows). */
-async function recentDeliveries(deps: SnapshotDeps, now: number): Promise<Record<AlertChannel, RecentCounts>> {
+async function recentDeliveries(
+  deps: SnapshotDeps,
+  now: number,
+): Promise<Record<AlertChannel, RecentCounts>> {
   const since15 = now - 15 * MINUTE;
   const rows = await deps.db.read.all<RecentCounts & { channel: AlertChannel }>(sql`
     SELECT channel,
@@ -107,10 +110,9 @@ export async function readAlertSnapshot(deps: SnapshotDeps): Promise<AlertSnapsh
   await yieldTurn();
   const smsBudget = await smsSpend(deps, now);
   await yieldTurn();
-  const [email, sms] = channels.map((channel) => channelSnapshot(deps, channel, backlog[channel], recent[channel], attempts[channel])) as [
-    ChannelSnapshot,
-    ChannelSnapshot,
-  ];
+  const [email, sms] = channels.map((channel) =>
+    channelSnapshot(deps, channel, backlog[channel], recent[channel], attempts[channel]),
+  ) as [ChannelSnapshot, ChannelSnapshot];
   return {
     now,
     channels: { email, sms },

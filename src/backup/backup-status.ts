@@ -21,7 +21,15 @@ export interface BackupStatus {
  * Returns null for anything else.
  */
 export function parseGoDuration(text: string): number | null {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, "µs": 0.001, ns: 1e-6 };
+  const units: Record<string, number> = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 1e-6,
+  };
   const sign = text.startsWith("-") ? -1 : 1;
   const body = text.replace(/^[-+]/, "");
   if (body === "0") return 0;
@@ -33,7 +41,11 @@ export function parseGoDuration(text: string): number | null {
 /** Builds the status from the rows of `litestream generations`, `snapshots` and `wal` for one replica. */
 export function summarizeBackup(
   replica: string,
-  rows: { generations: Record<string, string>[]; snapshots: Record<string, string>[]; wal: Record<string, string>[] },
+  rows: {
+    generations: Record<string, string>[];
+    snapshots: Record<string, string>[];
+    wal: Record<string, string>[];
+  },
 ): BackupStatus {
   const generations = rows.generations.filter((row) => row.name === replica);
   // The current generation is the one whose WAL reaches furthest (ISO timestamps sort as strings).
@@ -68,7 +80,10 @@ export function summarizeBackup(
 export const REPLICA_NAME = "primary";
 
 /** Asks Litestream about the replica of `databasePath` (the file must exist) and summarizes it. */
-export async function readBackupStatus(databasePath: string, env: Record<string, string | undefined>): Promise<BackupStatus> {
+export async function readBackupStatus(
+  databasePath: string,
+  env: Record<string, string | undefined>,
+): Promise<BackupStatus> {
   const [generations, snapshots, wal] = await Promise.all([
     listFromReplica("generations", databasePath, env),
     listFromReplica("snapshots", databasePath, env),

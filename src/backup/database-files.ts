@@ -3,7 +3,11 @@ import { basename, dirname, join } from "node:path";
 
 /** The files SQLite and Litestream keep beside a database: meaningless, even harmful, without it. */
 export function companionFiles(databasePath: string): string[] {
-  return [`${databasePath}-wal`, `${databasePath}-shm`, join(dirname(databasePath), `.${basename(databasePath)}-litestream`)];
+  return [
+    `${databasePath}-wal`,
+    `${databasePath}-shm`,
+    join(dirname(databasePath), `.${basename(databasePath)}-litestream`),
+  ];
 }
 
 /** Moves the existing `paths` into `<dir of database>/<label>-<time>/`; returns that directory, or null if none existed. */

@@ -85,7 +85,10 @@ export interface RestoreOptions {
  * restores into `<output>.tmp` and renames it; the `.tmp-wal`/`.tmp-shm` files it leaves are removed here.
  * @throws LitestreamError when there is no backup (unless `ifReplicaExists`) or the replica cannot be read.
  */
-export async function restoreFromReplica(options: RestoreOptions, env: Record<string, string | undefined>): Promise<void> {
+export async function restoreFromReplica(
+  options: RestoreOptions,
+  env: Record<string, string | undefined>,
+): Promise<void> {
   const output = options.outputPath ?? options.databasePath;
   const args = [
     ...(options.outputPath ? ["-o", options.outputPath] : []),

@@ -50,7 +50,9 @@ export function judgePendingRestore(path: string, record: PendingRestoreRecord, 
 
 function readRecord(databasePath: string): PendingRestoreRecord {
   try {
-    const parsed = JSON.parse(readFileSync(recordPath(databasePath), "utf8")) as Partial<PendingRestoreRecord>;
+    const parsed = JSON.parse(
+      readFileSync(recordPath(databasePath), "utf8"),
+    ) as Partial<PendingRestoreRecord>;
     if (typeof parsed.createdAt === "number") {
       return {
         createdAt: parsed.createdAt,
@@ -63,7 +65,12 @@ function readRecord(databasePath: string): PendingRestoreRecord {
     // No record (a pending restore from an older Herald) or a damaged one: fall through to the file's own time.
   }
   // The file was written when the restore was made: its modification time is the best age there is.
-  return { createdAt: statSync(pendingRestorePath(databasePath)).mtimeMs, stateAt: null, notifications: null, deliveries: null };
+  return {
+    createdAt: statSync(pendingRestorePath(databasePath)).mtimeMs,
+    stateAt: null,
+    notifications: null,
+    deliveries: null,
+  };
 }
 
 /** The pending restore of `databasePath` judged at `now`, or null when there is none. */

@@ -43,7 +43,8 @@ const schema = z
   })
   .transform((env, ctx) => {
     const bucket = env.LITESTREAM_S3_BUCKET ?? env.BUCKET_NAME;
-    const replicaUrl = env.LITESTREAM_REPLICA_URL ?? (bucket ? `s3://${bucket}/${env.LITESTREAM_S3_PATH}` : undefined);
+    const replicaUrl =
+      env.LITESTREAM_REPLICA_URL ?? (bucket ? `s3://${bucket}/${env.LITESTREAM_S3_PATH}` : undefined);
     if (!replicaUrl) {
       ctx.addIssue({
         code: "custom",
@@ -83,7 +84,12 @@ export function loadReplicationConfig(env: Record<string, string | undefined>): 
 export function databasePathFromUrl(url: string, cwd: string): string | null {
   if (!url.startsWith("file:")) return null;
   // file:./a.db, file:a.db, file:/abs/a.db, file:///abs/a.db, file://localhost/abs/a.db; drop any ?query.
-  const path = decodeURIComponent(url.slice("file:".length).replace(/^\/\/(localhost)?(?=\/)/, "").split("?")[0] ?? "");
+  const path = decodeURIComponent(
+    url
+      .slice("file:".length)
+      .replace(/^\/\/(localhost)?(?=\/)/, "")
+      .split("?")[0] ?? "",
+  );
   if (path === "" || path === ":memory:") return null;
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
@@ -111,10 +117,16 @@ export interface ReplicationTarget {
  * Resolves what Litestream works on from Herald's DATABASE_URL and the operator's environment.
  * @throws ConfigError when the replication settings are invalid or the database is not a local file.
  */
-export function replicationTarget(databaseUrl: string, env: Record<string, string | undefined>, cwd: string): ReplicationTarget {
+export function replicationTarget(
+  databaseUrl: string,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): ReplicationTarget {
   const databasePath = databasePathFromUrl(databaseUrl, cwd);
   if (!databasePath) {
-    throw new ConfigError([{ key: "DATABASE_URL", message: "must be a local file: URL for Litestream to replicate it" }]);
+    throw new ConfigError([
+      { key: "DATABASE_URL", message: "must be a local file: URL for Litestream to replicate it" },
+    ]);
   }
   const replication = loadReplicationConfig(env);
   return { databasePath, replication, env: { ...env, ...litestreamEnv(databasePath, replication) } };

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { BUSY_TIMEOUT_MS } from "../db/database.ts";
 import { openNativeClient } from "../db/native-client.ts";
+import { companionFiles } from "./database-files.ts";
 import { processesHolding } from "./file-holders.ts";
 import { restoreFromReplica } from "./litestream.ts";
-import { companionFiles } from "./database-files.ts";
 
 /** What a restored file holds, checked before it may replace the live database. */
 export interface RestoreVerification {

@@ -49,7 +49,11 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
   let childEnv: Record<string, string | undefined>;
   let replicaUrl: string;
   try {
-    ({ databasePath, env: childEnv, replication: { replicaUrl } } = replicationTarget(loadConfig(env).DATABASE_URL, env, cwd));
+    ({
+      databasePath,
+      env: childEnv,
+      replication: { replicaUrl },
+    } = replicationTarget(loadConfig(env).DATABASE_URL, env, cwd));
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error("invalid configuration", { issues: error.issues });
@@ -80,11 +84,14 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
         previousFilesIn: applied.previousFilesIn,
       });
     } else if (applied.outcome === "expired") {
-      logger.error("supervisor: refused a pending restore older than its limit; starting on the live database", {
-        madeAt: new Date(applied.pending.createdAt).toISOString(),
-        maxAgeHours: PENDING_RESTORE_MAX_AGE_MS / 3_600_000,
-        movedTo: applied.movedTo,
-      });
+      logger.error(
+        "supervisor: refused a pending restore older than its limit; starting on the live database",
+        {
+          madeAt: new Date(applied.pending.createdAt).toISOString(),
+          maxAgeHours: PENDING_RESTORE_MAX_AGE_MS / 3_600_000,
+          movedTo: applied.movedTo,
+        },
+      );
     }
     if (!existsSync(databasePath)) {
       const aside = moveOrphansAside(databasePath, new Date());
@@ -112,8 +119,19 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
     const statusFile = join(statusDir, "exit-status");
     const herald = options.heraldCommand ?? [process.execPath, "--preload", EXIT_STATUS_PRELOAD, HERALD_MAIN];
     child = Bun.spawn(
-      [litestreamBinary(), "replicate", "-config", LITESTREAM_CONFIG, "-exec", herald.map(shellWord).join(" ")],
-      { cwd, env: { ...childEnv, HERALD_EXIT_STATUS_FILE: statusFile }, stdio: ["ignore", "inherit", "inherit"] },
+      [
+        litestreamBinary(),
+        "replicate",
+        "-config",
+        LITESTREAM_CONFIG,
+        "-exec",
+        herald.map(shellWord).join(" "),
+      ],
+      {
+        cwd,
+        env: { ...childEnv, HERALD_EXIT_STATUS_FILE: statusFile },
+        stdio: ["ignore", "inherit", "inherit"],
+      },
     );
     const litestreamCode = await child.exited;
     const recorded = existsSync(statusFile) ? Number(readFileSync(statusFile, "utf8")) : Number.NaN;

@@ -31,8 +31,15 @@ export function toProviderError(error: unknown): ProviderError {
   };
   const message = redactSecrets(String(e.message ?? error)).slice(0, 500);
   const name = e.name ?? "Error";
-  if (name === "AbortError" || name === "TimeoutError" || e.code === "ETIMEDOUT" || e.code === "ESOCKETTIMEDOUT") {
-    return new ProviderError("timeout", message || "the provider did not answer in time", null, { cause: error });
+  if (
+    name === "AbortError" ||
+    name === "TimeoutError" ||
+    e.code === "ETIMEDOUT" ||
+    e.code === "ESOCKETTIMEDOUT"
+  ) {
+    return new ProviderError("timeout", message || "the provider did not answer in time", null, {
+      cause: error,
+    });
   }
   if (e.$metadata) {
     const status = e.$metadata.httpStatusCode ?? null;

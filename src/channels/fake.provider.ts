@@ -12,7 +12,10 @@ export type FakeCall =
   | { channel: "sms"; at: number; message: OutgoingSms };
 
 /** Decides the answer to a call: return a receipt (or undefined for a generated one), or throw a ProviderError. */
-export type FakeScript = (call: FakeCall, signal: AbortSignal) => SendReceipt | undefined | Promise<SendReceipt | undefined>;
+export type FakeScript = (
+  call: FakeCall,
+  signal: AbortSignal,
+) => SendReceipt | undefined | Promise<SendReceipt | undefined>;
 
 /** Fake providers plus their call log and script. */
 export interface FakeProviders extends Providers {
@@ -38,8 +41,14 @@ export function createFakeProviders(clock: Clock, options: { record?: boolean } 
 
   return {
     calls,
-    email: { name: "fake", sendEmail: (message, signal) => handle({ channel: "email", at: clock.now(), message }, signal) },
-    sms: { name: "fake", sendSms: (message, signal) => handle({ channel: "sms", at: clock.now(), message }, signal) },
+    email: {
+      name: "fake",
+      sendEmail: (message, signal) => handle({ channel: "email", at: clock.now(), message }, signal),
+    },
+    sms: {
+      name: "fake",
+      sendSms: (message, signal) => handle({ channel: "sms", at: clock.now(), message }, signal),
+    },
     script(script) {
       current = script;
     },

@@ -70,7 +70,11 @@ export function formatAddress(name: string, address: string): string {
 
 /** Base64 body lines of at most 76 characters (RFC 2045). */
 function base64Body(text: string): string {
-  return (Buffer.from(text).toString("base64").match(/.{1,76}/g) ?? []).join(CRLF);
+  return (
+    Buffer.from(text)
+      .toString("base64")
+      .match(/.{1,76}/g) ?? []
+  ).join(CRLF);
 }
 
 /** RFC 5322 date (`Thu, 15 Jan 2026 12:00:00 +0000`). */
@@ -95,8 +99,19 @@ export function buildMimeMessage(email: OutgoingEmail): string {
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
   ];
   const part = (type: string, body: string) =>
-    [`--${boundary}`, `Content-Type: ${type}; charset=UTF-8`, "Content-Transfer-Encoding: base64", "", base64Body(body)].join(
-      CRLF,
-    );
-  return [...headers, "", part("text/plain", email.text), part("text/html", email.html), `--${boundary}--`, ""].join(CRLF);
+    [
+      `--${boundary}`,
+      `Content-Type: ${type}; charset=UTF-8`,
+      "Content-Transfer-Encoding: base64",
+      "",
+      base64Body(body),
+    ].join(CRLF);
+  return [
+    ...headers,
+    "",
+    part("text/plain", email.text),
+    part("text/html", email.html),
+    `--${boundary}--`,
+    "",
+  ].join(CRLF);
 }

@@ -1,8 +1,8 @@
 /** Reading the outbox (`GET /v1/outbox`): what the development providers captured, newest first. */
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { outboxMessages } from "../../db/schema.ts";
-import type { Deps } from "../deps.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
+import type { Deps } from "../deps.ts";
 import type { Channel } from "./types.ts";
 
 /** A captured message. */

@@ -15,11 +15,20 @@ export function createProviders(config: Config, db: Database, clock: Clock): Pro
   return {
     email:
       config.HERALD_EMAIL_PROVIDER === "ses"
-        ? createSesEmailProvider({ timeoutMs, maxSockets, configurationSet: config.HERALD_SES_CONFIGURATION_SET })
+        ? createSesEmailProvider({
+            timeoutMs,
+            maxSockets,
+            configurationSet: config.HERALD_SES_CONFIGURATION_SET,
+          })
         : outbox.email,
     sms:
       config.HERALD_SMS_PROVIDER === "sns"
-        ? createSnsSmsProvider({ timeoutMs, maxSockets, maxPriceUsd: config.HERALD_SMS_MAX_PRICE_USD, senderId: config.HERALD_SMS_SENDER_ID })
+        ? createSnsSmsProvider({
+            timeoutMs,
+            maxSockets,
+            maxPriceUsd: config.HERALD_SMS_MAX_PRICE_USD,
+            senderId: config.HERALD_SMS_SENDER_ID,
+          })
         : outbox.sms,
   };
 }

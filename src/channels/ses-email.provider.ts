@@ -23,7 +23,10 @@ export interface SesOptions {
 }
 
 /** The SES client the adapter uses: one attempt per call, bounded connection and request time. */
-export function createSesClient({ timeoutMs, maxSockets }: Pick<SesOptions, "timeoutMs" | "maxSockets">): SESClient {
+export function createSesClient({
+  timeoutMs,
+  maxSockets,
+}: Pick<SesOptions, "timeoutMs" | "maxSockets">): SESClient {
   return new (sesSdk().SESClient)(awsClientOptions({ timeoutMs, maxSockets }));
 }
 
@@ -33,7 +36,10 @@ function sesSdk(): typeof import("@aws-sdk/client-ses") {
 }
 
 /** An {@link EmailProvider} sending through SES. */
-export function createSesEmailProvider(options: SesOptions, client: SESClient = createSesClient(options)): EmailProvider {
+export function createSesEmailProvider(
+  options: SesOptions,
+  client: SESClient = createSesClient(options),
+): EmailProvider {
   const { SendRawEmailCommand } = sesSdk();
   return {
     name: "ses",

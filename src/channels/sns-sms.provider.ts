@@ -22,7 +22,10 @@ export interface SnsOptions {
 }
 
 /** The SNS client the adapter uses: one attempt per call, bounded connection and request time. */
-export function createSnsClient({ timeoutMs, maxSockets }: Pick<SnsOptions, "timeoutMs" | "maxSockets">): SNSClient {
+export function createSnsClient({
+  timeoutMs,
+  maxSockets,
+}: Pick<SnsOptions, "timeoutMs" | "maxSockets">): SNSClient {
   return new (snsSdk().SNSClient)(awsClientOptions({ timeoutMs, maxSockets }));
 }
 
@@ -32,19 +35,25 @@ function snsSdk(): typeof import("@aws-sdk/client-sns") {
 }
 
 /** The message attributes every SMS carries. */
-export function smsAttributes(options: Pick<SnsOptions, "maxPriceUsd" | "senderId">): Record<string, MessageAttributeValue> {
+export function smsAttributes(
+  options: Pick<SnsOptions, "maxPriceUsd" | "senderId">,
+): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {
     "AWS.SNS.SMS.SMSType": { DataType: "String", StringValue: "Transactional" },
   };
   if (options.maxPriceUsd !== undefined) {
     attributes["AWS.SNS.SMS.MaxPrice"] = { DataType: "Number", StringValue: options.maxPriceUsd.toFixed(5) };
   }
-  if (options.senderId) attributes["AWS.SNS.SMS.SenderID"] = { DataType: "String", StringValue: options.senderId };
+  if (options.senderId)
+    attributes["AWS.SNS.SMS.SenderID"] = { DataType: "String", StringValue: options.senderId };
   return attributes;
 }
 
 /** An {@link SmsProvider} sending through SNS. */
-export function createSnsSmsProvider(options: SnsOptions, client: SNSClient = createSnsClient(options)): SmsProvider {
+export function createSnsSmsProvider(
+  options: SnsOptions,
+  client: SNSClient = createSnsClient(options),
+): SmsProvider {
   const { PublishCommand } = snsSdk();
   const attributes = smsAttributes(options);
   return {
@@ -52,7 +61,11 @@ export function createSnsSmsProvider(options: SnsOptions, client: SNSClient = cr
     async sendSms(message, signal) {
       try {
         const result = await client.send(
-          new PublishCommand({ PhoneNumber: message.to, Message: message.text, MessageAttributes: attributes }),
+          new PublishCommand({
+            PhoneNumber: message.to,
+            Message: message.text,
+            MessageAttributes: attributes,
+          }),
           { abortSignal: signal },
         );
         return { providerMessageId: result.MessageId ?? null };

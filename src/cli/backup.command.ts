@@ -9,7 +9,8 @@ import { formatTable } from "./table.ts";
 /** `herald backup status`: what Litestream has copied off the machine, and how far behind it is. */
 export const backupCommand: Command = {
   name: "backup",
-  summary: "Show the Litestream replica: lag, generations, last snapshot, a restore waiting for the next start",
+  summary:
+    "Show the Litestream replica: lag, generations, last snapshot, a restore waiting for the next start",
   usage: [
     "herald backup status [--json] [--max-lag SECONDS]",
     "    exits 1 when the replica is further behind than --max-lag (for cron or alerting)",
@@ -17,8 +18,12 @@ export const backupCommand: Command = {
   ],
   async run(args, { config, io, env }) {
     const [action, ...rest] = args;
-    if (action !== "status") throw new UsageError(action ? `unknown action '${action}'` : "give an action: status");
-    const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" }, "max-lag": { type: "string" } } });
+    if (action !== "status")
+      throw new UsageError(action ? `unknown action '${action}'` : "give an action: status");
+    const { values } = parseArgs({
+      args: rest,
+      options: { json: { type: "boolean" }, "max-lag": { type: "string" } },
+    });
     const maxLagMs = values["max-lag"] === undefined ? null : Number(values["max-lag"]) * 1000;
     if (maxLagMs !== null && !(maxLagMs >= 0)) throw new UsageError("--max-lag takes a number of seconds");
 
@@ -27,7 +32,9 @@ export const backupCommand: Command = {
     const pendingRestore = readPendingRestore(target.databasePath, Date.now());
     if (pendingRestore) io.err(`Pending restore: ${describePendingRestore(pendingRestore)}`);
     if (!existsSync(target.databasePath)) {
-      io.err(`No database at ${target.databasePath}; the supervisor restores it from the replica at the next start.`);
+      io.err(
+        `No database at ${target.databasePath}; the supervisor restores it from the replica at the next start.`,
+      );
       return 1;
     }
     const status = await readBackupStatus(target.databasePath, target.env);
@@ -42,9 +49,15 @@ export const backupCommand: Command = {
         ["replica lag", status.lagMs === null ? "unknown" : `${(status.lagMs / 1000).toFixed(1)} s`],
         ["restorable from", status.restorableFrom ?? ""],
         ["restorable to", status.restorableTo ?? ""],
-        ["last snapshot", status.lastSnapshot ? `${status.lastSnapshot.at} (${status.lastSnapshot.bytes} bytes)` : "none"],
+        [
+          "last snapshot",
+          status.lastSnapshot ? `${status.lastSnapshot.at} (${status.lastSnapshot.bytes} bytes)` : "none",
+        ],
         ["wal since snapshot", `${status.walSegmentsSinceSnapshot} segments`],
-        ["pending restore", pendingRestore ? (pendingRestore.expired ? "EXPIRED (see above)" : "waiting (see above)") : "none"],
+        [
+          "pending restore",
+          pendingRestore ? (pendingRestore.expired ? "EXPIRED (see above)" : "waiting (see above)") : "none",
+        ],
       ];
       io.out(formatTable(["BACKUP", ""], rows, io.isTTY));
     }

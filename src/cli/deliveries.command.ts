@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { deliveryStatuses, type DeliveryStatus } from "../../db/schema.ts";
+import { type DeliveryStatus, deliveryStatuses } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
 import {
   cancelDeliveries,
@@ -31,7 +31,9 @@ function statuses<T extends string>(values: string[] | undefined, allowed: reado
   const list = values.flatMap((v) => v.split(",")).map((s) => s.trim());
   const bad = list.filter((s) => !(allowed as readonly string[]).includes(s));
   if (bad.length > 0 || list.length === 0) {
-    throw new UsageError(`unknown or unusable --status ${bad.join(", ") || "''"} (allowed here: ${allowed.join(", ")})`);
+    throw new UsageError(
+      `unknown or unusable --status ${bad.join(", ") || "''"} (allowed here: ${allowed.join(", ")})`,
+    );
   }
   return [...new Set(list)] as T[];
 }
@@ -42,12 +44,16 @@ function since(value: string | undefined, now: number): number | undefined {
   const ms = windowMs(value);
   if (ms !== null) return now - ms;
   const instant = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(instant)) throw new UsageError(`--since '${value}' must be a duration like 24h or 7d, or an ISO time`);
+  if (Number.isNaN(instant))
+    throw new UsageError(`--since '${value}' must be a duration like 24h or 7d, or an ISO time`);
   return instant;
 }
 
 /** The filter fields every action shares, validated (`now` resolves a relative --since). */
-function baseFilter(values: { channel?: string; since?: string; recipient?: string; notification?: string }, now: number) {
+function baseFilter(
+  values: { channel?: string; since?: string; recipient?: string; notification?: string },
+  now: number,
+) {
   if (values.channel !== undefined && !(channels as readonly string[]).includes(values.channel)) {
     throw new UsageError(`--channel must be email or sms, not '${values.channel}'`);
   }
@@ -91,9 +97,13 @@ export function createDeliveriesCommand(open: typeof withDeps = withDeps): Comma
       const [action, ...rest] = args;
       switch (action) {
         case "list": {
-          const { values } = parseArgs({ args: rest, options: { ...filterOptions, limit: { type: "string" } } });
+          const { values } = parseArgs({
+            args: rest,
+            options: { ...filterOptions, limit: { type: "string" } },
+          });
           const limit = values.limit === undefined ? 50 : Number(values.limit);
-          if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError("--limit must be a whole number from 1 to 200");
+          if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+            throw new UsageError("--limit must be a whole number from 1 to 200");
           const status = statuses<DeliveryStatus>(values.status, deliveryStatuses);
           const { items } = await open(config(), (deps) =>
             listDeliveries(deps, { ...baseFilter(values, deps.clock.now()), status, limit }),
@@ -130,25 +140,39 @@ export function createDeliveriesCommand(open: typeof withDeps = withDeps): Comma
             return { filter, changed: await retryDeliveries(deps, filter) };
           });
           if (values.json) io.out(JSON.stringify({ action: "retry", changed }));
-          else io.out(`Retried ${changed} ${changed === 1 ? "delivery" : "deliveries"} (${describeFilter(filter)}).`);
+          else
+            io.out(
+              `Retried ${changed} ${changed === 1 ? "delivery" : "deliveries"} (${describeFilter(filter)}).`,
+            );
           return 0;
         }
         case "cancel": {
           const { values } = parseArgs({ args: rest, options: filterOptions });
           statuses(values.status, ["queued"] as const);
-          if (![values.channel, values.since, values.recipient, values.notification].some((v) => v !== undefined)) {
-            throw new UsageError("give at least one of --channel, --since, --recipient, --notification (refusing to cancel the whole queue)");
+          if (
+            ![values.channel, values.since, values.recipient, values.notification].some(
+              (v) => v !== undefined,
+            )
+          ) {
+            throw new UsageError(
+              "give at least one of --channel, --since, --recipient, --notification (refusing to cancel the whole queue)",
+            );
           }
           const { filter, changed } = await open(config(), async (deps) => {
             const filter = baseFilter(values, deps.clock.now());
             return { filter, changed: await cancelDeliveries(deps, filter) };
           });
           if (values.json) io.out(JSON.stringify({ action: "cancel", changed }));
-          else io.out(`Cancelled ${changed} queued ${changed === 1 ? "delivery" : "deliveries"} (${describeFilter(filter)}).`);
+          else
+            io.out(
+              `Cancelled ${changed} queued ${changed === 1 ? "delivery" : "deliveries"} (${describeFilter(filter)}).`,
+            );
           return 0;
         }
         default:
-          throw new UsageError(action ? `unknown action '${action}'` : "give an action: list, retry or cancel");
+          throw new UsageError(
+            action ? `unknown action '${action}'` : "give an action: list, retry or cancel",
+          );
       }
     },
   };

@@ -36,13 +36,14 @@ export function createReportCommand(open: typeof withDeps = withDeps): Command {
       if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 200)) {
         throw new UsageError("--limit must be a whole number from 1 to 200");
       }
-      const report = await open(config(), (deps) => runReport(deps, name, { window: values.window, limit })).catch(
-        (error: unknown) => {
-          // A malformed window is the operator's typo: show the usage, not a failure.
-          if (error instanceof AppError && error.code === "validation-failed") throw new UsageError(error.message);
-          throw error;
-        },
-      );
+      const report = await open(config(), (deps) =>
+        runReport(deps, name, { window: values.window, limit }),
+      ).catch((error: unknown) => {
+        // A malformed window is the operator's typo: show the usage, not a failure.
+        if (error instanceof AppError && error.code === "validation-failed")
+          throw new UsageError(error.message);
+        throw error;
+      });
       if (printedAsJson(io, values.json, report)) return 0;
       io.out(
         reportSections(report)

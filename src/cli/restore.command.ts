@@ -64,15 +64,27 @@ export function createRestoreCommand({
       if (timestamp && Number.isNaN(timestamp.getTime())) {
         throw new UsageError("--timestamp takes an ISO 8601 time, e.g. 2026-01-31T12:00:00Z");
       }
-      if (values.to && values["on-next-start"]) throw new UsageError("give --to or --on-next-start, not both");
+      if (values.to && values["on-next-start"])
+        throw new UsageError("give --to or --on-next-start, not both");
       if (values.cancel && (values.to || values["on-next-start"] || timestamp)) {
         throw new UsageError("--cancel takes no other option");
       }
       const { databasePath, env } = replicationTarget(config().DATABASE_URL, startEnv, process.cwd());
       const now = clock();
-      const report = (outputPath: string, verification: RestoreVerification, extra: Record<string, unknown> = {}) => {
+      const report = (
+        outputPath: string,
+        verification: RestoreVerification,
+        extra: Record<string, unknown> = {},
+      ) => {
         if (values.json) {
-          io.out(JSON.stringify({ path: outputPath, timestamp: timestamp?.toISOString() ?? null, ...verification, ...extra }));
+          io.out(
+            JSON.stringify({
+              path: outputPath,
+              timestamp: timestamp?.toISOString() ?? null,
+              ...verification,
+              ...extra,
+            }),
+          );
         } else printVerification(io, outputPath, timestamp, verification);
       };
 
@@ -130,7 +142,9 @@ export function createRestoreCommand({
       const verification = await restore({ databasePath, outputPath: restored, timestamp }, env);
       report(restored, verification);
       if (!isSound(verification)) {
-        io.err(`The restored file failed verification; the live database is unchanged. It stays at ${restored}.`);
+        io.err(
+          `The restored file failed verification; the live database is unchanged. It stays at ${restored}.`,
+        );
         return 1;
       }
       // Checked again: the service may have been started while the restore ran.
@@ -140,7 +154,9 @@ export function createRestoreCommand({
         return 1;
       }
       const aside = swapIn(databasePath, restored, now);
-      io.err(`Swapped in. ${aside ? `The previous files are in ${aside}.` : "There was no previous database."}`);
+      io.err(
+        `Swapped in. ${aside ? `The previous files are in ${aside}.` : "There was no previous database."}`,
+      );
       return 0;
     },
   };
@@ -162,7 +178,10 @@ function stillRunning(holders: number[] | null): string | null {
 }
 
 function printVerification(io: CliIo, path: string, timestamp: Date | undefined, v: RestoreVerification) {
-  const newest = v.newestNotificationAt === null ? "" : ` (newest created ${new Date(v.newestNotificationAt).toISOString()})`;
+  const newest =
+    v.newestNotificationAt === null
+      ? ""
+      : ` (newest created ${new Date(v.newestNotificationAt).toISOString()})`;
   io.out(
     [
       `restored        ${path}`,

@@ -30,7 +30,8 @@ function flatten(value: unknown, path: string, rows: string[][]): string[][] {
 
 /** A table on a terminal; the API's body with `--json` or on a pipe. */
 function print(settings: OpsSettings, json: boolean | undefined, io: CliIo) {
-  if (!printedAsJson(io, json, settings)) io.out(formatTable(["SETTING", "VALUE"], flatten(settings, "", []), true));
+  if (!printedAsJson(io, json, settings))
+    io.out(formatTable(["SETTING", "VALUE"], flatten(settings, "", []), true));
 }
 
 /**

@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { alertList } from "../alerts/alert-evaluator.ts";
 import { readPendingRestore } from "../backup/pending-restore.ts";
+import { channelBacklog } from "../delivery/backlog.repo.ts";
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { readOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import { deliveryRatesReport } from "../domain/reports/delivery-rates.report.ts";
-import { channelBacklog } from "../delivery/backlog.repo.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";
 import {
@@ -14,9 +14,9 @@ import {
   type DatabaseCheck,
   fetchFailure,
   type ServerCheck,
+  type StatusReport,
   serverCheckFromResponse,
   statusExitCode,
-  type StatusReport,
   statusScreen,
 } from "./status.rules.ts";
 import { printedAsJson } from "./table.ts";
@@ -59,7 +59,13 @@ async function readDatabase(deps: Deps): Promise<DatabaseCheck> {
     channels: channelStatuses(backlog, { email: failed("email"), sms: failed("sms") }),
     maintenance: settings.maintenance,
     smsBudget,
-    firingAlerts: alerts.alerts.map(({ name, severity, since, value, summary }) => ({ name, severity, since, value, summary })),
+    firingAlerts: alerts.alerts.map(({ name, severity, since, value, summary }) => ({
+      name,
+      severity,
+      since,
+      value,
+      summary,
+    })),
   };
 }
 
@@ -79,10 +85,14 @@ export interface StatusCommandOptions {
  * the database (queue, maintenance, SMS budget, firing alerts), so it still says something useful when the server
  * is down. Exit code 0 ready, 2 degraded, 1 unavailable or unreachable.
  */
-export function createStatusCommand({ open = withDeps, timeoutMs = STATUS_TIMEOUT_MS }: StatusCommandOptions = {}): Command {
+export function createStatusCommand({
+  open = withDeps,
+  timeoutMs = STATUS_TIMEOUT_MS,
+}: StatusCommandOptions = {}): Command {
   return {
     name: "status",
-    summary: "Is Herald doing its job? Server readiness, pending restore, queue, maintenance, SMS budget, alerts",
+    summary:
+      "Is Herald doing its job? Server readiness, pending restore, queue, maintenance, SMS budget, alerts",
     usage: [
       "herald status [--url URL] [--json]",
       "    --url: the running server (default http://127.0.0.1:$PORT); asks GET /health/ready with a 2 s timeout",
@@ -109,7 +119,13 @@ export function createStatusCommand({ open = withDeps, timeoutMs = STATUS_TIMEOU
             ),
       ]);
       const pendingRestore = file === null ? null : readPendingRestore(file, Date.now());
-      const report: StatusReport = { url, server, database, pendingRestore, exitCode: statusExitCode(server) };
+      const report: StatusReport = {
+        url,
+        server,
+        database,
+        pendingRestore,
+        exitCode: statusExitCode(server),
+      };
       if (!printedAsJson(io, values.json, report)) io.out(statusScreen(report, true));
       return report.exitCode;
     },

@@ -5,8 +5,8 @@
 import type { AlertView } from "../alerts/alert-evaluator.ts";
 import { describePendingRestore, type PendingRestore } from "../backup/pending-restore.ts";
 import type { ChannelBacklog } from "../delivery/backlog.repo.ts";
-import type { Maintenance } from "../domain/ops-settings/ops-settings.rules.ts";
 import type { SmsSpend } from "../domain/guards/sms-budget.rules.ts";
+import type { Maintenance } from "../domain/ops-settings/ops-settings.rules.ts";
 import { formatTable } from "./table.ts";
 
 /** One component of `GET /health/ready`. */
@@ -76,7 +76,10 @@ function isReadiness(body: unknown): body is Readiness {
   if (typeof status !== "string" || !readinessStatuses.has(status)) return false;
   if (typeof components !== "object" || components === null) return false;
   return Object.values(components).every(
-    (c) => typeof c === "object" && c !== null && componentStatuses.has((c as { status?: unknown }).status as string),
+    (c) =>
+      typeof c === "object" &&
+      c !== null &&
+      componentStatuses.has((c as { status?: unknown }).status as string),
   );
 }
 
@@ -131,8 +134,15 @@ const share = (part: number, whole: number) => (whole > 0 ? ` (${((part / whole)
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
 /** The channel rows of a {@link ChannelBacklog} with each channel's failures of the last 24 h. */
-export function channelStatuses(backlog: ChannelBacklog, failed24h: Record<"email" | "sms", number>): ChannelStatus[] {
-  return (["email", "sms"] as const).map((channel) => ({ channel, ...backlog[channel], failed24h: failed24h[channel] }));
+export function channelStatuses(
+  backlog: ChannelBacklog,
+  failed24h: Record<"email" | "sms", number>,
+): ChannelStatus[] {
+  return (["email", "sms"] as const).map((channel) => ({
+    channel,
+    ...backlog[channel],
+    failed24h: failed24h[channel],
+  }));
 }
 
 /**
@@ -152,17 +162,22 @@ export function statusScreen(report: StatusReport, aligned: boolean): string {
           Object.entries(readiness.components).map(([name, c]) => [
             name,
             c.status,
-            [c.detail, c.latencyMs === undefined ? undefined : `${c.latencyMs} ms`].filter(Boolean).join(", "),
+            [c.detail, c.latencyMs === undefined ? undefined : `${c.latencyMs} ms`]
+              .filter(Boolean)
+              .join(", "),
           ]),
           aligned,
         ),
       ].join("\n"),
     );
   } else {
-    sections.push(`Herald at ${report.url}: UNREACHABLE: ${server.error}\n(what follows is read from the database only)`);
+    sections.push(
+      `Herald at ${report.url}: UNREACHABLE: ${server.error}\n(what follows is read from the database only)`,
+    );
   }
   // Above the database's figures: a pending restore rolls all of them back at the next restart.
-  if (report.pendingRestore) sections.push(`Pending restore: ${describePendingRestore(report.pendingRestore)}`);
+  if (report.pendingRestore)
+    sections.push(`Pending restore: ${describePendingRestore(report.pendingRestore)}`);
   if (!database.readable) {
     sections.push(`Database: could not read it: ${database.error}`);
     return sections.join("\n\n");
@@ -198,7 +213,12 @@ export function statusScreen(report: StatusReport, aligned: boolean): string {
       `Alerts firing: ${database.firingAlerts.length}`,
       formatTable(
         ["ALERT", "SEVERITY", "SINCE", "SUMMARY"],
-        database.firingAlerts.map((a) => [a.name, a.severity, a.since === null ? "-" : iso(a.since), a.summary]),
+        database.firingAlerts.map((a) => [
+          a.name,
+          a.severity,
+          a.since === null ? "-" : iso(a.since),
+          a.summary,
+        ]),
         aligned,
       ),
     );

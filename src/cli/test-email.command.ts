@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ProviderError } from "../channels/types.ts";
-import type { Deps } from "../deps.ts";
 import { classifyFailure } from "../delivery/provider-errors.rules.ts";
+import type { Deps } from "../deps.ts";
 import { getBranding } from "../domain/branding/branding.service.ts";
 import { unsubscribeUrl } from "../domain/recipient-tokens/unsubscribe-links.ts";
 import { newId } from "../ids.ts";
@@ -25,12 +25,18 @@ export async function sendTestMessage(
 ): Promise<number> {
   try {
     const receipt = await send(AbortSignal.timeout(deps.config.HERALD_PROVIDER_TIMEOUT_MS));
-    io.err(`Sent a test ${what} through '${provider}'${provider === "outbox" ? " (captured in the outbox, not delivered)" : ""}. Provider message id:`);
+    io.err(
+      `Sent a test ${what} through '${provider}'${provider === "outbox" ? " (captured in the outbox, not delivered)" : ""}. Provider message id:`,
+    );
     io.out(receipt.providerMessageId ?? "(none)");
     return exitCodes.ok;
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
-    const failure = classifyFailure({ code: error.code, message: error.message, httpStatus: error.httpStatus });
+    const failure = classifyFailure({
+      code: error.code,
+      message: error.message,
+      httpStatus: error.httpStatus,
+    });
     io.err(
       `Test ${what} through '${provider}' failed: ${failure.kind} (${failure.code}; provider code ${error.code}${error.httpStatus ? `, HTTP ${error.httpStatus}` : ""})`,
     );
@@ -41,9 +47,12 @@ export async function sendTestMessage(
 }
 
 const failureAdvice = {
-  retryable: "  Temporary: the provider was throttling, slow or unreachable. Try again; workers retry such failures themselves.",
-  permanent: "  Permanent: the provider refused this message or address (unverified identity, sandbox, opted out, invalid).",
-  account: "  Account: nothing can be sent on this channel until an operator acts (credentials, sending paused, quota).",
+  retryable:
+    "  Temporary: the provider was throttling, slow or unreachable. Try again; workers retry such failures themselves.",
+  permanent:
+    "  Permanent: the provider refused this message or address (unverified identity, sandbox, opted out, invalid).",
+  account:
+    "  Account: nothing can be sent on this channel until an operator acts (credentials, sending paused, quota).",
 } as const;
 
 const email = z.string().email();
@@ -56,9 +65,13 @@ export function createTestEmailCommand(open: typeof withDeps = withDeps): Comman
   return {
     name: "test-email",
     summary: "Send a test email through the configured provider and print its message id",
-    usage: ["herald test-email <address>", "    stdout: the provider's message id; exit 1 with the classified error if the provider refuses"],
+    usage: [
+      "herald test-email <address>",
+      "    stdout: the provider's message id; exit 1 with the classified error if the provider refuses",
+    ],
     async run(args, { config, io }) {
-      if (args.length !== 1 || !email.safeParse(args[0]).success) throw new UsageError("give one email address");
+      if (args.length !== 1 || !email.safeParse(args[0]).success)
+        throw new UsageError("give one email address");
       const [to] = args as [string];
       return open(config(), async (deps) => {
         const [branding, now] = [await getBranding(deps.db), deps.clock.now()];
@@ -74,7 +87,11 @@ export function createTestEmailCommand(open: typeof withDeps = withDeps): Comman
               subject: `Test email from ${branding.companyName}`,
               html: `<p>${text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`,
               text,
-              unsubscribeUrl: unsubscribeUrl(deps.config.HERALD_PUBLIC_URL, deps.tokenSecret, TEST_RECIPIENT_ID),
+              unsubscribeUrl: unsubscribeUrl(
+                deps.config.HERALD_PUBLIC_URL,
+                deps.tokenSecret,
+                TEST_RECIPIENT_ID,
+              ),
               date: now,
             },
             signal,

@@ -15,15 +15,22 @@ export function createTestSmsCommand(open: typeof withDeps = withDeps): Command 
   return {
     name: "test-sms",
     summary: "Send a test SMS through the configured provider and print its message id",
-    usage: ["herald test-sms <+E.164 number>", "    stdout: the provider's message id; exit 1 with the classified error if the provider refuses"],
+    usage: [
+      "herald test-sms <+E.164 number>",
+      "    stdout: the provider's message id; exit 1 with the classified error if the provider refuses",
+    ],
     async run(args, { config, io }) {
-      if (args.length !== 1 || !E164.test(args[0] ?? "")) throw new UsageError("give one phone number in E.164 form, like +15555550100");
+      if (args.length !== 1 || !E164.test(args[0] ?? ""))
+        throw new UsageError("give one phone number in E.164 form, like +15555550100");
       const [to] = args as [string];
       return open(config(), async (deps) => {
         const [branding, now] = [await getBranding(deps.db), deps.clock.now()];
         const text = `${branding.companyName}: test message. If you can read it, SMS notifications reach you.`;
         return sendTestMessage(deps, io, "SMS", deps.providers.sms.name, (signal) =>
-          deps.providers.sms.sendSms({ deliveryId: `test-${newId(now)}`, recipientId: TEST_RECIPIENT_ID, to, text }, signal),
+          deps.providers.sms.sendSms(
+            { deliveryId: `test-${newId(now)}`, recipientId: TEST_RECIPIENT_ID, to, text },
+            signal,
+          ),
         );
       });
     },

@@ -29,7 +29,9 @@ function checkpoint(path: string) {
   if (size === lastWalSize) return;
   lastWalSize = size;
   try {
-    const row = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").values()[0] as [number, number, number] | undefined;
+    const row = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").values()[0] as
+      | [number, number, number]
+      | undefined;
     if (row) postMessage({ busy: row[0], walFrames: row[1], checkpointed: row[2] });
   } catch (error) {
     postMessage({ error: error instanceof Error ? error.message : String(error) });

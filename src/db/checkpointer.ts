@@ -10,22 +10,42 @@ export const CHECKPOINT_INTERVAL_MS = 1000;
 /** A running checkpointer thread. */
 export interface Checkpointer {
   /** Frames the last run copied, and runs that failed (for health and tests). */
-  readonly state: { runs: number; lastCheckpointed: number; lastWalFrames: number; errors: number; lastError: string | null };
+  readonly state: {
+    runs: number;
+    lastCheckpointed: number;
+    lastWalFrames: number;
+    errors: number;
+    lastError: string | null;
+  };
   /** Runs a checkpoint now and resolves when it finished (tests; the interval does the rest). */
   runNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts a checkpointer thread for the database file at `path`. */
-export async function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Promise<Checkpointer> {
+export async function startCheckpointer(
+  path: string,
+  intervalMs = CHECKPOINT_INTERVAL_MS,
+): Promise<Checkpointer> {
   const worker = new Worker(new URL("./checkpoint.worker.ts", import.meta.url).href);
-  const state = { runs: 0, lastCheckpointed: 0, lastWalFrames: 0, errors: 0, lastError: null as string | null };
+  const state = {
+    runs: 0,
+    lastCheckpointed: 0,
+    lastWalFrames: 0,
+    errors: 0,
+    lastError: null as string | null,
+  };
   let onStopped: (() => void) | null = null;
   const ran: (() => void)[] = [];
   const started = new Promise<void>((resolve, reject) => {
     worker.onerror = (event) => reject(new Error(`checkpointer failed: ${event.message}`));
     worker.onmessage = (event: MessageEvent) => {
-      const data = event.data as "started" | "stopped" | "ran" | { checkpointed: number; walFrames: number } | { error: string };
+      const data = event.data as
+        | "started"
+        | "stopped"
+        | "ran"
+        | { checkpointed: number; walFrames: number }
+        | { error: string };
       if (data === "started") return resolve();
       if (data === "ran") return ran.shift()?.();
       if (data === "stopped") return onStopped?.();

@@ -6,7 +6,9 @@ export const encodeCursor = (id: string) => Buffer.from(id).toString("base64url"
 export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, "base64url").toString("utf8");
   if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) {
-    throw new AppError("validation-failed", "cursor is not valid", { errors: [{ path: "cursor", message: "not a cursor from this API" }] });
+    throw new AppError("validation-failed", "cursor is not valid", {
+      errors: [{ path: "cursor", message: "not a cursor from this API" }],
+    });
   }
   return id;
 }

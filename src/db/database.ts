@@ -4,8 +4,8 @@ import type { Client } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { type NativeClient, openNativeClient, type StatementCacheStats } from "./native-client.ts";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.ts";
+import { type NativeClient, openNativeClient, type StatementCacheStats } from "./native-client.ts";
 import { registerTransactionRoot } from "./prepared.ts";
 import { type Fsync, type WalSync, walSync } from "./wal-sync.ts";
 
@@ -141,7 +141,9 @@ export class DatabaseOverloadedError extends Error {
 /** Thrown to writers once an fsync of the WAL failed: what was committed may not be on disk. */
 export class DatabaseDurabilityError extends Error {
   constructor(cause: unknown) {
-    super("the write-ahead log could not be flushed to disk; writes are refused until Herald restarts", { cause });
+    super("the write-ahead log could not be flushed to disk; writes are refused until Herald restarts", {
+      cause,
+    });
     this.name = "DatabaseDurabilityError";
   }
 }
@@ -168,7 +170,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (isLocalFile) {
     path = options.url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
     // The reader and the writer are two connections: in memory they would be two different databases.
-    if (path === ":memory:" || path === "") throw new Error("DATABASE_URL must name a file (an in-memory database cannot be shared by the reader and the writer)");
+    if (path === ":memory:" || path === "")
+      throw new Error(
+        "DATABASE_URL must name a file (an in-memory database cannot be shared by the reader and the writer)",
+      );
     mkdirSync(dirname(path), { recursive: true });
     // Local files: one native connection each with a prepared-statement cache (see native-client.ts).
     connect = () => openNativeClient({ path, timeoutMs: BUSY_TIMEOUT_MS });
@@ -363,7 +368,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     statementCaches() {
       if (!isLocalFile) return null;
-      return { reader: (readerClient as NativeClient).statementCache, writer: (writerClient as NativeClient).statementCache };
+      return {
+        reader: (readerClient as NativeClient).statementCache,
+        writer: (writerClient as NativeClient).statementCache,
+      };
     },
     async migrate() {
       await migrate(writer, { migrationsFolder: MIGRATIONS });
@@ -372,7 +380,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       const readerPragmas = await pragmasOf(async (sql) => (await readerClient.execute(sql)).rows[0]);
       // Read the writer's settings from inside a write transaction: that is the connection that commits.
       const writerPragmas = await database.write((tx) =>
-        pragmasOf(async (statement) => (await tx.run(sql.raw(statement))).rows[0] as Record<string, unknown> | undefined),
+        pragmasOf(
+          async (statement) =>
+            (await tx.run(sql.raw(statement))).rows[0] as Record<string, unknown> | undefined,
+        ),
       );
       return { reader: readerPragmas, writer: writerPragmas };
     },

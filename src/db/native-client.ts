@@ -19,7 +19,7 @@
  * numbers, `undefined` refused, rows that are both arrays (drizzle reads them by index) and objects (raw `sql`
  * reads them by name). Integers beyond 2^53 are not expected: Herald stores epoch milliseconds and counts.
  */
-import { Database as SqliteDatabase, SQLiteError, type Statement as SqliteStatement } from "bun:sqlite";
+import { SQLiteError, Database as SqliteDatabase, type Statement as SqliteStatement } from "bun:sqlite";
 // Types only: importing `@libsql/client` itself would load the libsql native addon (9 MB) for nothing.
 import type { Client, InArgs, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 
@@ -127,7 +127,14 @@ class Connection {
     this.stats.misses++;
     const native = this.native.prepare(sql) as NativeStatement;
     const reader = native.columnNames.length > 0;
-    const statement: CachedStatement = { native, reader, arrayRows: arrayRowSql.has(sql), columns: [], columnTypes: [], RowClass: Row };
+    const statement: CachedStatement = {
+      native,
+      reader,
+      arrayRows: arrayRowSql.has(sql),
+      columns: [],
+      columnTypes: [],
+      RowClass: Row,
+    };
     if (reader) describeColumns(statement);
     if (this.statements.size >= this.capacity) {
       const oldest = this.statements.keys().next().value as string;
@@ -223,7 +230,8 @@ function toNativeValue(value: unknown): unknown {
     case "bigint":
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new RangeError("Only finite numbers (not Infinity or NaN) can be passed as arguments");
+      if (!Number.isFinite(value))
+        throw new RangeError("Only finite numbers (not Infinity or NaN) can be passed as arguments");
       return value;
     case "boolean":
       return value ? 1 : 0;
@@ -280,13 +288,18 @@ function execute(connection: Connection, stmt: InStatement | string, args?: InAr
     if (statement.reader) {
       const values = call(statement.native, "values", nativeArgs) as unknown[][];
       // A schema change made elsewhere re-prepares the native statement with a different width: re-read columns.
-      if (values.length > 0 && (values[0] as unknown[]).length !== statement.columns.length) describeColumns(statement);
-      if (statement.arrayRows) return resultSet(statement.columns, statement.columnTypes, values as never, 0, undefined);
+      if (values.length > 0 && (values[0] as unknown[]).length !== statement.columns.length)
+        describeColumns(statement);
+      if (statement.arrayRows)
+        return resultSet(statement.columns, statement.columnTypes, values as never, 0, undefined);
       const rows = new Array(values.length);
       for (let i = 0; i < values.length; i++) rows[i] = toRow(statement, values[i] as unknown[]);
       return resultSet(statement.columns, statement.columnTypes, rows, 0, undefined);
     }
-    const info = call(statement.native, "run", nativeArgs) as { changes: number; lastInsertRowid: number | bigint };
+    const info = call(statement.native, "run", nativeArgs) as {
+      changes: number;
+      lastInsertRowid: number | bigint;
+    };
     if (changesSchema(sql)) connection.clearStatements();
     return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
   } catch (error) {
@@ -295,7 +308,11 @@ function execute(connection: Connection, stmt: InStatement | string, args?: InAr
 }
 
 /** Runs a bun:sqlite statement method with positional (spread) or named (one object) parameters. */
-function call(statement: NativeStatement, method: "values" | "run", args: unknown[] | Record<string, unknown>): unknown {
+function call(
+  statement: NativeStatement,
+  method: "values" | "run",
+  args: unknown[] | Record<string, unknown>,
+): unknown {
   const run = statement[method] as (...params: unknown[]) => unknown;
   return Array.isArray(args) ? run.apply(statement, args) : run.call(statement, args);
 }
@@ -313,7 +330,13 @@ function resultSet(
     rows: rows as unknown as ResultSet["rows"],
     rowsAffected,
     lastInsertRowid,
-    toJSON: () => ({ columns, columnTypes, rows: rows.map((r) => Array.prototype.slice.call(r)), rowsAffected, lastInsertRowid: lastInsertRowid?.toString() ?? null }),
+    toJSON: () => ({
+      columns,
+      columnTypes,
+      rows: rows.map((r) => Array.prototype.slice.call(r)),
+      rowsAffected,
+      lastInsertRowid: lastInsertRowid?.toString() ?? null,
+    }),
   };
 }
 
@@ -353,7 +376,10 @@ export function openNativeClient(options: NativeClientOptions): NativeClient {
   const usable = () => {
     current();
     if (transactionOpen) {
-      throw new LocalDatabaseError("This client has a single connection, which an open transaction is holding", "TRANSACTION_ACTIVE");
+      throw new LocalDatabaseError(
+        "This client has a single connection, which an open transaction is holding",
+        "TRANSACTION_ACTIVE",
+      );
     }
     return connection;
   };

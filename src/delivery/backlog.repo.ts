@@ -7,7 +7,10 @@ import type { Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
 
 /** Per channel: due queued deliveries, how long the oldest has waited (ms), and leased and unknown ones. */
-export type ChannelBacklog = Record<Channel, { due: number; oldestDueAgeMs: number; leased: number; unknown: number }>;
+export type ChannelBacklog = Record<
+  Channel,
+  { due: number; oldestDueAgeMs: number; leased: number; unknown: number }
+>;
 
 /**
  * Most rows a backlog count reads per channel and status. A count of every queued row is as slow as the backlog
@@ -23,9 +26,18 @@ export const BACKLOG_COUNT_CAP = 10_000;
  * Age is measured from `run_at`: when the delivery became due (creation, the end of a deferral, or its retry
  * time).
  */
-export async function channelBacklog(deps: Pick<Deps, "db">, now: number, cap = BACKLOG_COUNT_CAP): Promise<ChannelBacklog> {
+export async function channelBacklog(
+  deps: Pick<Deps, "db">,
+  now: number,
+  cap = BACKLOG_COUNT_CAP,
+): Promise<ChannelBacklog> {
   const read = async (channel: Channel) => {
-    const [row] = await deps.db.read.all<{ depth: number; oldest: number | null; leased: number; unknown: number }>(sql`
+    const [row] = await deps.db.read.all<{
+      depth: number;
+      oldest: number | null;
+      leased: number;
+      unknown: number;
+    }>(sql`
       SELECT
         (SELECT count(*) FROM (SELECT 1 FROM deliveries INDEXED BY deliveries_claim_idx
           WHERE status = 'queued' AND channel = ${channel} AND run_at <= ${now} LIMIT ${cap})) AS depth,

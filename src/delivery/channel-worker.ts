@@ -13,22 +13,28 @@
  * than the grant's end, and a batch that misses its end goes back to the queue unsent.
  */
 import { randomUUID } from "node:crypto";
-import { ProviderError, type Channel, type SendReceipt } from "../channels/types.ts";
+import { type Channel, ProviderError, type SendReceipt } from "../channels/types.ts";
 import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import type { Timers } from "../timers.ts";
 import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
 import { redactSecrets } from "../observability/log-redaction.rules.ts";
+import type { Timers } from "../timers.ts";
 import type { AttemptRecorder } from "./attempt-recorder.ts";
 import type { BackoffPolicy } from "./backoff.rules.ts";
+import {
+  claimDue,
+  hasDue,
+  type LeasedDelivery,
+  markSendStarted,
+  releaseLeases,
+} from "./delivery-queue.repo.ts";
 import { type DeliveryWakeupSignal, DueTimes } from "./delivery-wakeups.ts";
-import { claimDue, hasDue, type LeasedDelivery, markSendStarted, releaseLeases } from "./delivery-queue.repo.ts";
 import { classifyFailure, type FailureClass } from "./provider-errors.rules.ts";
 import { recentGrants, recordGrant } from "./send-budget.repo.ts";
 import { callWindowMs, nextFreeAt, planSends, type SendPlan, WINDOW_MS } from "./send-budget.rules.ts";
-import { afterAttempt, type AttemptOutcome } from "./transitions.rules.ts";
+import { type AttemptOutcome, afterAttempt } from "./transitions.rules.ts";
 
 /**
  * One composed message's provider call, not made yet. Calling it starts the call at once (before its first
@@ -157,7 +163,15 @@ interface Claim {
 
 /** The worker of one channel. */
 export class ChannelWorker {
-  readonly counters: WorkerCounters = { claimed: 0, sent: 0, retried: 0, failed: 0, paused: 0, leaseLost: 0, throttled: 0 };
+  readonly counters: WorkerCounters = {
+    claimed: 0,
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    paused: 0,
+    leaseLost: 0,
+    throttled: 0,
+  };
   private inFlight = 0;
   private readonly batches = new Set<Promise<void>>();
   private loop: Promise<void> | null = null;
@@ -315,11 +329,18 @@ export class ChannelWorker {
       const now = clock.now();
       const grants = await recentGrants(tx, channel, now);
       const plan = planSends(grants, rate, wanted, now + lead);
-      const rows = plan.calls > 0 ? await claimDue(tx, { channel, limit: plan.calls, now, leaseMs, owner, token }) : [];
+      const rows =
+        plan.calls > 0 ? await claimDue(tx, { channel, limit: plan.calls, now, leaseMs, owner, token }) : [];
       // The window fits the calls actually leased (fewer than planned when fewer were due).
       const grant = { ...plan, calls: rows.length, endsAt: plan.startsAt + callWindowMs(rows.length) };
       await recordGrant(tx, { channel, ...grant });
-      return { rows, grant, claimedAt: now, planned: plan.calls, freeAt: nextFreeAt([...grants, grant], rate, grant.startsAt) };
+      return {
+        rows,
+        grant,
+        claimedAt: now,
+        planned: plan.calls,
+        freeAt: nextFreeAt([...grants, grant], rate, grant.startsAt),
+      };
     });
     this.budgetFreeAt = claimed.freeAt;
     this.counters.claimed += claimed.rows.length;
@@ -347,7 +368,13 @@ export class ChannelWorker {
         return;
       }
       const calls = await Promise.all(
-        rows.map((row) => sender.prepare(row).catch((error: unknown): ProviderCall => () => Promise.reject(error))),
+        rows.map((row) =>
+          sender.prepare(row).catch(
+            (error: unknown): ProviderCall =>
+              () =>
+                Promise.reject(error),
+          ),
+        ),
       );
       const owned = await db.write((tx) => markSendStarted(tx, token, ids, clock.now()));
       for (const row of rows) {
@@ -427,7 +454,9 @@ export class ChannelWorker {
     this.throttled = false;
     const { db, clock } = this.ctx;
     const now = clock.now();
-    await db.write((tx) => recordGrant(tx, { channel: this.channel, startsAt: now, endsAt: now, calls: this.options.rate }));
+    await db.write((tx) =>
+      recordGrant(tx, { channel: this.channel, startsAt: now, endsAt: now, calls: this.options.rate }),
+    );
     this.budgetFreeAt = Math.max(this.budgetFreeAt, now + WINDOW_MS);
   }
 
@@ -445,7 +474,10 @@ export class ChannelWorker {
       error =
         thrown instanceof ProviderError
           ? thrown
-          : new ProviderError((thrown as Error)?.name ?? "Error", String((thrown as Error)?.message ?? thrown));
+          : new ProviderError(
+              (thrown as Error)?.name ?? "Error",
+              String((thrown as Error)?.message ?? thrown),
+            );
       failure = classifyFailure(error);
     }
     const durationMs = performance.now() - started;
@@ -482,7 +514,11 @@ export class ChannelWorker {
     });
     if (!owned) {
       this.counters.leaseLost++;
-      logger.warn("lease lost before the result was recorded", { deliveryId: row.id, channel: this.channel, status });
+      logger.warn("lease lost before the result was recorded", {
+        deliveryId: row.id,
+        channel: this.channel,
+        status,
+      });
       return;
     }
     if (status === "sent") this.counters.sent++;
@@ -504,7 +540,11 @@ export class ChannelWorker {
   }
 
   /** Metrics of one recorded result: a paused delivery went back to the queue, so it counts as retried. */
-  private countOutcome(row: LeasedDelivery, status: "sent" | "retry" | "paused" | "failed", costUsd: number): void {
+  private countOutcome(
+    row: LeasedDelivery,
+    status: "sent" | "retry" | "paused" | "failed",
+    costUsd: number,
+  ): void {
     const { metrics, clock } = this.ctx;
     const outcome = status === "sent" ? "sent" : status === "failed" ? "failed" : "retried";
     metrics.deliveries.inc({ channel: this.channel, outcome, reason: "" });
@@ -596,7 +636,8 @@ export class ChannelWorker {
     const now = clock.now();
     if (this.stopping) return { ms: 0, after: "recheck" };
     // Paused by an account-level error: nothing to do until it ends (capped, so a long pause is re-checked).
-    if (this.isPaused()) return { ms: Math.min((this.pausedUntil?.until ?? now) - now, 60_000), after: "look" };
+    if (this.isPaused())
+      return { ms: Math.min((this.pausedUntil?.until ?? now) - now, 60_000), after: "look" };
     // Maintenance: the poll re-checks it; switching maintenance off in this process wakes the loop at once.
     if (!this.ctx.sendingAllowed()) return { ms: null, after: "recheck" };
     // Every lease slot taken: a finished batch wakes the loop.

@@ -9,7 +9,10 @@ import type { LeasedDelivery } from "./delivery-queue.repo.ts";
 
 /** A delivery with nothing to send (the recipient was erased, or the row was damaged): fails permanently. */
 function nothingToSend(row: LeasedDelivery): ProviderError {
-  return new ProviderError("no-destination", `delivery ${row.id} has no ${row.channel} destination or payload`);
+  return new ProviderError(
+    "no-destination",
+    `delivery ${row.id} has no ${row.channel} destination or payload`,
+  );
 }
 
 /** The email for `row`, from `fromName <fromAddress>`. */
@@ -35,7 +38,10 @@ export function composeEmail(
  * The SMS for `row`, cut to `maxSegments` (HERALD_SMS_MAX_SEGMENTS) so one long render cannot multiply the
  * bill, with its segment count and estimated cost at the destination's per-segment price.
  */
-export function composeSms(row: LeasedDelivery, maxSegments: number): { message: OutgoingSms; segments: number; costUsd: number } {
+export function composeSms(
+  row: LeasedDelivery,
+  maxSegments: number,
+): { message: OutgoingSms; segments: number; costUsd: number } {
   if (!row.destination || row.payload?.kind !== "sms") throw nothingToSend(row);
   const text = truncateSms(row.payload.text, maxSegments);
   const { segments } = smsInfo(text);

@@ -3,14 +3,27 @@
  * or by filter) and cancel what is still queued (by filter). Bulk verbs are single statements, so a retry of
  * ten thousand failures is one transaction and either happens or does not.
  */
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  lt,
+  lte,
+  type SQL,
+  type SQLWrapper,
+  sql,
+} from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type DeliveryPayload, type DeliveryStatus, deliveries, deliveryAttempts } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
-import type { Deps } from "../deps.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
-import { idBounds, LIST_SCAN_ROWS, unindexed } from "../domain/notifications/list-window.rules.ts";
 import { pageFromWindow } from "../db/window-page.ts";
+import type { Deps } from "../deps.ts";
+import { idBounds, LIST_SCAN_ROWS, unindexed } from "../domain/notifications/list-window.rules.ts";
 import { AppError, notFound } from "../errors.ts";
 
 /** Statuses an operator may send back to the queue. */
@@ -194,7 +207,10 @@ function requeueNow(deps: Pick<Deps, "config">, now: number) {
 const sendable = () => [isNotNull(deliveries.destination), isNotNull(deliveries.payload)];
 
 /** Sends one failed, unknown or cancelled delivery back to the queue, due now. */
-export async function retryDelivery(deps: Pick<Deps, "db" | "clock" | "config" | "wakeups">, id: string): Promise<DeliveryView> {
+export async function retryDelivery(
+  deps: Pick<Deps, "db" | "clock" | "config" | "wakeups">,
+  id: string,
+): Promise<DeliveryView> {
   const now = deps.clock.now();
   const row = await deps.db.write(async (tx) => {
     const [updated] = await tx
@@ -206,9 +222,13 @@ export async function retryDelivery(deps: Pick<Deps, "db" | "clock" | "config" |
     const [current] = await tx.select().from(deliveries).where(eq(deliveries.id, id)).limit(1);
     if (!current) throw notFound("Delivery", id);
     if (!retryableStatuses.includes(current.status as RetryableStatus)) {
-      throw new AppError("conflict", `A delivery that is '${current.status}' cannot be retried; only ${retryableStatuses.join(", ")} can`, {
-        deliveryStatus: current.status,
-      });
+      throw new AppError(
+        "conflict",
+        `A delivery that is '${current.status}' cannot be retried; only ${retryableStatuses.join(", ")} can`,
+        {
+          deliveryStatus: current.status,
+        },
+      );
     }
     throw new AppError("conflict", "This delivery has nothing left to send (its recipient was erased)");
   });
@@ -228,7 +248,9 @@ export async function retryDeliveries(
       .set(requeueNow(deps, now))
       .where(and(...conditions(f), ...sendable())),
   );
-  if (result.rowsAffected > 0) for (const channel of f.channel ? [f.channel] : (["email", "sms"] as const)) deps.wakeups.notify(channel, now);
+  if (result.rowsAffected > 0)
+    for (const channel of f.channel ? [f.channel] : (["email", "sms"] as const))
+      deps.wakeups.notify(channel, now);
   return result.rowsAffected;
 }
 

@@ -7,21 +7,26 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { unsubscribeUrl } from "../domain/recipient-tokens/unsubscribe-links.ts";
 import type { Channel, Providers } from "../channels/types.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { getBranding } from "../domain/branding/branding.service.ts";
+import { unsubscribeUrl } from "../domain/recipient-tokens/unsubscribe-links.ts";
 import type { Logger } from "../logger.ts";
 import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
-import { createAttemptRecorder } from "./attempt-recorder.ts";
+import { every, type Scheduler } from "../schedulers/scheduler.ts";
 import { realTimers, type Timers } from "../timers.ts";
-import { type ChannelSender, ChannelWorker, type WorkerOptions, type WorkerStatus } from "./channel-worker.ts";
+import { createAttemptRecorder } from "./attempt-recorder.ts";
+import {
+  type ChannelSender,
+  ChannelWorker,
+  type WorkerOptions,
+  type WorkerStatus,
+} from "./channel-worker.ts";
 import { composeEmail, composeSms } from "./compose.rules.ts";
 import { type DeliveryWakeupSignal, OTHER_PROCESS_POLL_MS } from "./delivery-wakeups.ts";
-import { every, type Scheduler } from "../schedulers/scheduler.ts";
 import { type SweepResult, sweepExpiredLeases } from "./sweeper.ts";
 
 /** What the engine is built from (a subset of Deps). */

@@ -6,9 +6,9 @@
  */
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { type DeliveryPayload, deliveries } from "../../db/schema.ts";
+import type { Channel } from "../channels/types.ts";
 import type { Queryable, Tx } from "../db/database.ts";
 import { prepared } from "../db/prepared.ts";
-import type { Channel } from "../channels/types.ts";
 import { newId } from "../ids.ts";
 import type { Transition } from "./transitions.rules.ts";
 
@@ -108,7 +108,13 @@ const dueProbe = prepared((q) =>
   q
     .select({ id: deliveries.id })
     .from(deliveries)
-    .where(and(eq(deliveries.channel, sql.placeholder("channel")), eq(deliveries.status, "queued"), lte(deliveries.runAt, sql.placeholder("now"))))
+    .where(
+      and(
+        eq(deliveries.channel, sql.placeholder("channel")),
+        eq(deliveries.status, "queued"),
+        lte(deliveries.runAt, sql.placeholder("now")),
+      ),
+    )
     .limit(1)
     .prepare(),
 );
@@ -134,7 +140,12 @@ const sendStartedStatement = prepared((q) =>
  * Records that the provider call is about to start, for the deliveries of one claim still held under `token`.
  * Returns the ids it could mark: only those may be sent.
  */
-export async function markSendStarted(tx: Tx, token: string, ids: readonly string[], now: number): Promise<Set<string>> {
+export async function markSendStarted(
+  tx: Tx,
+  token: string,
+  ids: readonly string[],
+  now: number,
+): Promise<Set<string>> {
   const rows = await sendStartedStatement(tx).all({ now, token, ids: JSON.stringify(ids) });
   return new Set(rows.map((r) => r.id));
 }
@@ -143,7 +154,12 @@ export async function markSendStarted(tx: Tx, token: string, ids: readonly strin
  * Gives leased deliveries back to the queue untouched (a stopping worker that had not started sending them),
  * refunding the attempt their claim counted.
  */
-export async function releaseLeases(tx: Tx, token: string, ids: readonly string[], now: number): Promise<number> {
+export async function releaseLeases(
+  tx: Tx,
+  token: string,
+  ids: readonly string[],
+  now: number,
+): Promise<number> {
   const rows = await tx.all<{ id: string }>(sql`
     UPDATE deliveries
     SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
@@ -164,7 +180,11 @@ export async function releaseLeases(tx: Tx, token: string, ids: readonly string[
  * `status` keeps the planner from driving the join from the status index (a scan of every leased row per
  * result); the JSON rows drive it, each finding its delivery by primary key.
  */
-export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], now: number): Promise<Set<string>> {
+export async function recordAttempts(
+  tx: Tx,
+  records: readonly AttemptRecord[],
+  now: number,
+): Promise<Set<string>> {
   const changes = records.map((r) => {
     const t = r.transition;
     return [
@@ -210,7 +230,9 @@ export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], 
       r.providerMessageId,
       r.status,
       kept ? r.errorCode : "lease-lost",
-      kept ? r.errorMessage : `${r.errorMessage ?? r.status}; the lease was lost before the result was recorded`,
+      kept
+        ? r.errorMessage
+        : `${r.errorMessage ?? r.status}; the lease was lost before the result was recorded`,
       Math.round(r.durationMs),
       r.costUsd,
     ];
@@ -224,11 +246,15 @@ export async function recordAttempts(tx: Tx, records: readonly AttemptRecord[], 
 
   for (const channel of ["email", "sms"] as const) {
     const sent = records
-      .filter((r) => r.delivery.channel === channel && r.transition.status === "sent" && owned.has(r.delivery.id))
+      .filter(
+        (r) => r.delivery.channel === channel && r.transition.status === "sent" && owned.has(r.delivery.id),
+      )
       .map((r) => r.delivery.notificationId);
     if (sent.length === 0) continue;
     const column = channel === "email" ? sql.raw("email_sent") : sql.raw("sms_sent");
-    await tx.run(sql`UPDATE notifications SET ${column} = 1 WHERE id IN (SELECT value FROM json_each(${JSON.stringify(sent)}))`);
+    await tx.run(
+      sql`UPDATE notifications SET ${column} = 1 WHERE id IN (SELECT value FROM json_each(${JSON.stringify(sent)}))`,
+    );
   }
   return owned;
 }

@@ -30,7 +30,13 @@ export interface FailureInput {
 /** AWS error names with and without the SDK's `Exception` suffix mean the same thing. */
 const normalise = (code: string) => code.replace(/Exception$/, "");
 
-const THROTTLING = new Set(["Throttling", "Throttled", "TooManyRequests", "MaxSendingRateExceeded", "RequestLimitExceeded"]);
+const THROTTLING = new Set([
+  "Throttling",
+  "Throttled",
+  "TooManyRequests",
+  "MaxSendingRateExceeded",
+  "RequestLimitExceeded",
+]);
 
 const ACCOUNT = new Set([
   "AccountSendingPaused",
@@ -83,15 +89,18 @@ export function classifyFailure(error: FailureInput): FailureClass {
   if (message.includes("daily message quota exceeded") || message.includes("spend limit")) {
     return { kind: "account", throttled: false, code: "quota-exceeded" };
   }
-  if (THROTTLING.has(code) || error.httpStatus === 429) return { kind: "retryable", throttled: true, code: "throttled" };
+  if (THROTTLING.has(code) || error.httpStatus === 429)
+    return { kind: "retryable", throttled: true, code: "throttled" };
   if (ACCOUNT.has(code)) return { kind: "account", throttled: false, code: kebab(code) };
   if (message.includes("opted out") || message.includes("opted-out")) {
     return { kind: "permanent", throttled: false, code: "opted-out" };
   }
   if (PERMANENT.has(code)) return { kind: "permanent", throttled: false, code: kebab(code) };
   if (RETRYABLE.has(code)) return { kind: "retryable", throttled: false, code: kebab(code) };
-  if (error.httpStatus !== null && error.httpStatus >= 500) return { kind: "retryable", throttled: false, code: "provider-5xx" };
-  if (error.httpStatus !== null && error.httpStatus >= 400) return { kind: "permanent", throttled: false, code: kebab(code) };
+  if (error.httpStatus !== null && error.httpStatus >= 500)
+    return { kind: "retryable", throttled: false, code: "provider-5xx" };
+  if (error.httpStatus !== null && error.httpStatus >= 400)
+    return { kind: "permanent", throttled: false, code: kebab(code) };
   // No status and a code we do not know: most likely a transport failure or a bug of ours. Retrying is bounded
   // by max attempts, while a wrong "permanent" would drop a message that could have gone out.
   return { kind: "retryable", throttled: false, code: kebab(code) || "unknown" };

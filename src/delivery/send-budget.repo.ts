@@ -15,7 +15,12 @@ const recentStatement = prepared((q) =>
   q
     .select({ endsAt: sendGrants.endsAt, calls: sendGrants.calls })
     .from(sendGrants)
-    .where(and(eq(sendGrants.channel, sql.placeholder("channel")), gt(sendGrants.endsAt, sql.placeholder("after"))))
+    .where(
+      and(
+        eq(sendGrants.channel, sql.placeholder("channel")),
+        gt(sendGrants.endsAt, sql.placeholder("after")),
+      ),
+    )
     .prepare(),
 );
 
@@ -34,7 +39,12 @@ const insertStatement = prepared((q) =>
 const forgetStatement = prepared((q) =>
   q
     .delete(sendGrants)
-    .where(and(eq(sendGrants.channel, sql.placeholder("channel")), lte(sendGrants.endsAt, sql.placeholder("before"))))
+    .where(
+      and(
+        eq(sendGrants.channel, sql.placeholder("channel")),
+        lte(sendGrants.endsAt, sql.placeholder("before")),
+      ),
+    )
     .prepare(),
 );
 
@@ -49,7 +59,10 @@ export async function recentGrants(tx: Tx, channel: Channel, now: number): Promi
 }
 
 /** Records a grant: `calls` calls on `channel` start between `startsAt` and `endsAt`. */
-export async function recordGrant(tx: Tx, grant: { channel: Channel; startsAt: number; endsAt: number; calls: number }): Promise<void> {
+export async function recordGrant(
+  tx: Tx,
+  grant: { channel: Channel; startsAt: number; endsAt: number; calls: number },
+): Promise<void> {
   if (grant.calls <= 0) return;
   await insertStatement(tx).run(grant);
 }

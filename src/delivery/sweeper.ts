@@ -7,8 +7,8 @@ import type { Clock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";
-import type { DeliveryWakeups } from "./delivery-wakeups.ts";
 import { type AttemptRecord, findExpiredLeases, recordAttempts } from "./delivery-queue.repo.ts";
+import type { DeliveryWakeups } from "./delivery-wakeups.ts";
 import { type AmbiguousPolicy, afterLeaseExpired } from "./transitions.rules.ts";
 
 /** Most leases one tick handles; a backlog beyond it is finished by the next ticks. */
@@ -66,7 +66,8 @@ export async function sweepExpiredLeases(ctx: SweepContext): Promise<SweepResult
   for (const r of records) {
     const ambiguous = r.status === "ambiguous";
     const channel = r.delivery.channel;
-    const outcome = r.transition.status === "unknown" ? "unknown" : r.transition.status === "failed" ? "failed" : "retried";
+    const outcome =
+      r.transition.status === "unknown" ? "unknown" : r.transition.status === "failed" ? "failed" : "retried";
     ctx.metrics.deliveries.inc({ channel, outcome, reason: r.status }); // reason: ambiguous | lease-expired
     if (r.transition.status === "unknown") {
       result.held[r.delivery.channel]++;
@@ -77,7 +78,10 @@ export async function sweepExpiredLeases(ctx: SweepContext): Promise<SweepResult
       });
     } else if (r.transition.status === "failed") {
       result.failed++;
-      ctx.logger.warn("lease expired on the last attempt; delivery failed", { deliveryId: r.delivery.id, channel: r.delivery.channel });
+      ctx.logger.warn("lease expired on the last attempt; delivery failed", {
+        deliveryId: r.delivery.id,
+        channel: r.delivery.channel,
+      });
     } else {
       result.requeued++;
       if (ambiguous) result.resent++;

@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
 import { hasScope, type Scope, verifyApiKey } from "../domain/api-keys/api-keys.service.ts";
-import { looksLikeRecipientToken, verifyRecipientToken } from "../domain/recipient-tokens/recipient-tokens.ts";
 import { incarnationOf } from "../domain/recipient-tokens/recipient-tokens.service.ts";
+import {
+  looksLikeRecipientToken,
+  verifyRecipientToken,
+} from "../domain/recipient-tokens/recipient-tokens.ts";
 import { AppError } from "../errors.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -28,14 +31,21 @@ function credentialOf(authorization: string | undefined, url: string, allowQuery
  */
 export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const credential = credentialOf(c.req.header("authorization"), c.req.url, acceptsQueryCredential(c.req.path));
+    const credential = credentialOf(
+      c.req.header("authorization"),
+      c.req.url,
+      acceptsQueryCredential(c.req.path),
+    );
     if (!credential) throw new AppError("unauthenticated", "Send 'Authorization: Bearer <key>'");
     if (looksLikeRecipientToken(credential)) {
       const claims = verifyRecipientToken(deps.tokenSecret, credential, deps.clock.now());
       if (!claims) throw new AppError("unauthenticated", "The recipient token is invalid or expired");
       // An erased recipient stays "erased" here: the /v1/me routes answer that with their 404.
       if ((await incarnationOf(deps, claims)) === "replaced") {
-        throw new AppError("unauthenticated", "The recipient token was issued before this recipient was erased; issue a new one");
+        throw new AppError(
+          "unauthenticated",
+          "The recipient token was issued before this recipient was erased; issue a new one",
+        );
       }
       c.set("principal", { kind: "recipient", recipientId: claims.sub, incarnation: claims.inc });
     } else {

@@ -21,7 +21,10 @@ export function createRouter() {
     const query = route.request?.query;
     if (!(query instanceof z.ZodObject)) return register(route, handler, hook);
     const declared = route.middleware ?? [];
-    const middleware = [...(Array.isArray(declared) ? declared : [declared]), rejectUnknownQuery(Object.keys(query.shape))];
+    const middleware = [
+      ...(Array.isArray(declared) ? declared : [declared]),
+      rejectUnknownQuery(Object.keys(query.shape)),
+    ];
     return register({ ...route, middleware }, handler, hook);
   }) as typeof register;
   return router;
@@ -41,8 +44,11 @@ export function rejectUnknownQuery(known: readonly string[]): MiddlewareHandler<
     const credential = acceptsQueryCredential(c.req.path) ? QUERY_CREDENTIAL : null;
     const unknown = Object.keys(c.req.queries()).filter((name) => !allowed.has(name) && name !== credential);
     if (unknown.length > 0) {
-      const expected = known.length > 0 ? `; this route accepts ${known.join(", ")}` : "; this route accepts none";
-      throw validationError(unknown.map((name) => ({ path: name, message: `Unknown query parameter${expected}` })));
+      const expected =
+        known.length > 0 ? `; this route accepts ${known.join(", ")}` : "; this route accepts none";
+      throw validationError(
+        unknown.map((name) => ({ path: name, message: `Unknown query parameter${expected}` })),
+      );
     }
     await next();
   };

@@ -85,7 +85,10 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /** A monitor observing into `histogram` (seconds). Not started: the server starts it. */
-export function createEventLoopLagMonitor(histogram: Histogram, options: LagMonitorOptions = {}): EventLoopLagMonitor {
+export function createEventLoopLagMonitor(
+  histogram: Histogram,
+  options: LagMonitorOptions = {},
+): EventLoopLagMonitor {
   const sampleMs = options.sampleMs ?? LAG_SAMPLE_MS;
   const windowMs = options.windowMs ?? LAG_WINDOW_MS;
   const timers = options.timers ?? realTimers;
@@ -113,7 +116,8 @@ export function createEventLoopLagMonitor(histogram: Histogram, options: LagMoni
   }
 
   function arm(at: number): void {
-    const interval = at - lastActiveAt < LAG_IDLE_AFTER_MS ? sampleMs : Math.max(sampleMs, LAG_IDLE_SAMPLE_MS);
+    const interval =
+      at - lastActiveAt < LAG_IDLE_AFTER_MS ? sampleMs : Math.max(sampleMs, LAG_IDLE_SAMPLE_MS);
     armedAt = at;
     expected = at + interval;
     cpuAtArm = cpuMicros();

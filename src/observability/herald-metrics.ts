@@ -6,7 +6,9 @@
 import { Counter, Gauge, Histogram, MetricsRegistry } from "./metrics-registry.ts";
 
 /** Latency buckets (seconds) from a fast provider call to a notification that waited minutes. */
-const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600] as const;
+const latencyBuckets = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600,
+] as const;
 
 /** Builds the catalogue on a fresh registry (one per process; tests get their own). */
 export function createHeraldMetrics() {
@@ -14,7 +16,10 @@ export function createHeraldMetrics() {
   return {
     registry,
     notificationsCreated: registry.register(
-      new Counter("herald_notifications_created_total", "Notifications created, by priority and category.", ["priority", "category"]),
+      new Counter("herald_notifications_created_total", "Notifications created, by priority and category.", [
+        "priority",
+        "category",
+      ]),
     ),
     /**
      * Delivery outcomes by channel. `outcome` is one of sent, failed, retried, bounced, complained, delivered,
@@ -23,7 +28,11 @@ export function createHeraldMetrics() {
      * in the queue, including those sent back by an account-level pause or an expired lease.
      */
     deliveries: registry.register(
-      new Counter("herald_deliveries_total", "Delivery outcomes by channel, outcome and skip reason.", ["channel", "outcome", "reason"]),
+      new Counter("herald_deliveries_total", "Delivery outcomes by channel, outcome and skip reason.", [
+        "channel",
+        "outcome",
+        "reason",
+      ]),
     ),
     deliveryLatency: registry.register(
       new Histogram(
@@ -34,13 +43,16 @@ export function createHeraldMetrics() {
       ),
     ),
     providerCallDuration: registry.register(
-      new Histogram("herald_provider_call_duration_seconds", "Duration of provider calls by channel and result.", latencyBuckets, [
-        "channel",
-        "provider",
-        "result",
-      ]),
+      new Histogram(
+        "herald_provider_call_duration_seconds",
+        "Duration of provider calls by channel and result.",
+        latencyBuckets,
+        ["channel", "provider", "result"],
+      ),
     ),
-    smsCost: registry.register(new Counter("herald_sms_cost_usd_total", "Estimated cost of SMS accepted by the provider, in USD.")),
+    smsCost: registry.register(
+      new Counter("herald_sms_cost_usd_total", "Estimated cost of SMS accepted by the provider, in USD."),
+    ),
     httpRequestDuration: registry.register(
       new Histogram(
         "herald_http_request_duration_seconds",
@@ -49,21 +61,39 @@ export function createHeraldMetrics() {
         ["route", "method", "status"],
       ),
     ),
-    queueDepth: registry.register(new Gauge("herald_queue_depth", "Deliveries queued and due now, by channel.", ["channel"])),
-    oldestQueuedAge: registry.register(
-      new Gauge("herald_queue_oldest_age_seconds", "Age of the oldest due queued delivery, by channel (0 when none).", ["channel"]),
+    queueDepth: registry.register(
+      new Gauge("herald_queue_depth", "Deliveries queued and due now, by channel.", ["channel"]),
     ),
-    leasesHeld: registry.register(new Gauge("herald_leases_held", "Deliveries leased by a worker right now, by channel.", ["channel"])),
+    oldestQueuedAge: registry.register(
+      new Gauge(
+        "herald_queue_oldest_age_seconds",
+        "Age of the oldest due queued delivery, by channel (0 when none).",
+        ["channel"],
+      ),
+    ),
+    leasesHeld: registry.register(
+      new Gauge("herald_leases_held", "Deliveries leased by a worker right now, by channel.", ["channel"]),
+    ),
     unknownDeliveries: registry.register(
-      new Gauge("herald_deliveries_unknown", "Deliveries held as unknown after an ambiguous send, by channel.", ["channel"]),
+      new Gauge(
+        "herald_deliveries_unknown",
+        "Deliveries held as unknown after an ambiguous send, by channel.",
+        ["channel"],
+      ),
     ),
     schedulerLastRun: registry.register(
-      new Gauge("herald_scheduler_last_run_timestamp_seconds", "When each scheduler last finished a run (Unix time).", ["scheduler"]),
+      new Gauge(
+        "herald_scheduler_last_run_timestamp_seconds",
+        "When each scheduler last finished a run (Unix time).",
+        ["scheduler"],
+      ),
     ),
     schedulerLastSuccess: registry.register(
-      new Gauge("herald_scheduler_last_success_timestamp_seconds", "When each scheduler last ran without error (Unix time).", [
-        "scheduler",
-      ]),
+      new Gauge(
+        "herald_scheduler_last_success_timestamp_seconds",
+        "When each scheduler last ran without error (Unix time).",
+        ["scheduler"],
+      ),
     ),
     /**
      * How late the lag monitor's timer fired (`event-loop-lag.ts`): how long the single thread was held by
@@ -76,11 +106,22 @@ export function createHeraldMetrics() {
         [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       ),
     ),
-    maintenance: registry.register(new Gauge("herald_maintenance_mode", "1 while maintenance mode pauses provider sends.")),
-    alertsFiring: registry.register(new Gauge("herald_alerts_firing", "1 for each in-process alert rule that is firing.", ["alert", "severity"])),
+    maintenance: registry.register(
+      new Gauge("herald_maintenance_mode", "1 while maintenance mode pauses provider sends."),
+    ),
+    alertsFiring: registry.register(
+      new Gauge("herald_alerts_firing", "1 for each in-process alert rule that is firing.", [
+        "alert",
+        "severity",
+      ]),
+    ),
     /** A scrape-time collector that failed (its gauges keep their last values); see `metrics.collectors.ts`. */
     collectorErrors: registry.register(
-      new Counter("herald_metrics_collector_errors_total", "Scrape-time collectors that failed, by collector.", ["collector"]),
+      new Counter(
+        "herald_metrics_collector_errors_total",
+        "Scrape-time collectors that failed, by collector.",
+        ["collector"],
+      ),
     ),
   };
 }

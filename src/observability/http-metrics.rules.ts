@@ -6,7 +6,11 @@
 const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 /** The label set for one request: `route` as Hono matched it (`/v1/recipients/:id`), `method`, `status` ("2xx"). */
-export function httpRequestLabels(routePath: string, method: string, status: number): { route: string; method: string; status: string } {
+export function httpRequestLabels(
+  routePath: string,
+  method: string,
+  status: number,
+): { route: string; method: string; status: string } {
   return {
     route: routePath,
     method: methods.has(method) ? method : "other",

@@ -11,7 +11,10 @@ const patterns: readonly [RegExp, string][] = [
   // Both parts stop at URL delimiters (`/?&=#`) so the path or query around an address stays readable. The domain
   // needs a letter but no dot (`ops@localhost` is masked, a version tag such as `herald@9.9.9` is not) and does
   // not end in a dot, so a sentence's full stop survives.
-  [/[^\s@"'<>(),;:/?&=#]+(?:@|%40)(?=[^\s@"'<>(),;:/?&=#]*\p{L})[^\s@"'<>(),;:/?&=#]*[^\s@"'<>(),;:/?&=#.]/giu, "[email]"],
+  [
+    /[^\s@"'<>(),;:/?&=#]+(?:@|%40)(?=[^\s@"'<>(),;:/?&=#]*\p{L})[^\s@"'<>(),;:/?&=#]*[^\s@"'<>(),;:/?&=#.]/giu,
+    "[email]",
+  ],
 ];
 
 // E.164 (the plus also percent-encoded, `%2B`, and the same digits written without it), as SMS destinations are

@@ -121,7 +121,10 @@ export class Gauge<L extends string = never> implements Metric {
 /** A distribution in fixed cumulative buckets (upper bounds in the metric's unit, e.g. seconds). */
 export class Histogram<L extends string = never> implements Metric {
   readonly type = "histogram" as const;
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  private readonly series = new Map<
+    string,
+    { labels: Labels; counts: number[]; sum: number; count: number }
+  >();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -184,7 +187,8 @@ export class MetricsRegistry {
 
   /** Adds a metric; names must be unique. Returns it for chaining into a catalogue. */
   register<M extends Metric>(metric: M): M {
-    if (this.metrics.some((m) => m.name === metric.name)) throw new Error(`metric ${metric.name} registered twice`);
+    if (this.metrics.some((m) => m.name === metric.name))
+      throw new Error(`metric ${metric.name} registered twice`);
     this.metrics.push(metric);
     return metric;
   }

@@ -5,12 +5,15 @@
  * the writer, so a scrape cannot delay a commit.
  */
 import type { Channel } from "../channels/types.ts";
-import type { Deps } from "../deps.ts";
 import { channelBacklog } from "../delivery/backlog.repo.ts";
+import type { Deps } from "../deps.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 
 /** What the collectors read. */
-export type CollectorDeps = Pick<Deps, "db" | "config" | "clock" | "logger" | "metrics" | "schedulers" | "delivery">;
+export type CollectorDeps = Pick<
+  Deps,
+  "db" | "config" | "clock" | "logger" | "metrics" | "schedulers" | "delivery"
+>;
 
 const channels: readonly Channel[] = ["email", "sms"];
 
@@ -26,13 +29,19 @@ export function registerCollectors(deps: CollectorDeps): void {
       await collect();
     } catch (error) {
       deps.metrics.collectorErrors.inc({ collector: name });
-      deps.logger.warn("metrics collector failed", { collector: name, error: (error as Error)?.name, message: (error as Error)?.message });
+      deps.logger.warn("metrics collector failed", {
+        collector: name,
+        error: (error as Error)?.name,
+        message: (error as Error)?.message,
+      });
     }
   };
   registry.collect(guarded("queue", () => collectBacklog(deps)));
   registry.collect(guarded("schedulers", () => collectSchedulers(deps)));
   registry.collect(
-    guarded("maintenance", async () => deps.metrics.maintenance.set({}, (await getOpsSettings(deps)).maintenance.enabled ? 1 : 0)),
+    guarded("maintenance", async () =>
+      deps.metrics.maintenance.set({}, (await getOpsSettings(deps)).maintenance.enabled ? 1 : 0),
+    ),
   );
 }
 
@@ -53,7 +62,8 @@ function collectSchedulers(deps: CollectorDeps): void {
   const seconds = (ms: number) => ms / 1000;
   for (const scheduler of [...deps.schedulers, deps.delivery.sweeper]) {
     const status = scheduler.status();
-    if (status.lastRunAt !== null) deps.metrics.schedulerLastRun.set({ scheduler: status.name }, seconds(status.lastRunAt));
+    if (status.lastRunAt !== null)
+      deps.metrics.schedulerLastRun.set({ scheduler: status.name }, seconds(status.lastRunAt));
     if (status.lastSuccessAt !== null) {
       deps.metrics.schedulerLastSuccess.set({ scheduler: status.name }, seconds(status.lastSuccessAt));
     }

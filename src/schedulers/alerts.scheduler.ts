@@ -15,7 +15,12 @@ export const ALERTS_SCHEDULER = "alerts";
 export async function alertsTick(deps: AlertDeps): Promise<TickResult> {
   const { firing, changes } = await evaluateAlerts(deps);
   const emails = await sendOwedAlertEmails(deps);
-  return { firing: firing.length, changed: changes.length, emailsQueued: emails.queued, emailsDeferred: emails.deferred };
+  return {
+    firing: firing.length,
+    changed: changes.length,
+    emailsQueued: emails.queued,
+    emailsDeferred: emails.deferred,
+  };
 }
 
 /** The `alerts` scheduler. */

@@ -4,8 +4,8 @@
  * so restarts, manual runs and a second process never run one window twice.
  */
 import type { Deps } from "../deps.ts";
-import { RETENTION_SCHEDULER, runRetention } from "../domain/retention/retention.service.ts";
 import { retentionWindow } from "../domain/retention/retention.rules.ts";
+import { RETENTION_SCHEDULER, runRetention } from "../domain/retention/retention.service.ts";
 import { every, type Scheduler, type TickResult } from "./scheduler.ts";
 import { claimWindow, finishWindow } from "./scheduler-runs.repo.ts";
 

@@ -89,9 +89,14 @@ export function every(
       timer = null;
       try {
         const result = await runOnce();
-        if (Object.values(result).some((v) => typeof v === "number" && v > 0)) ctx.logger.info("scheduler ran", { scheduler: name, ...result });
+        if (Object.values(result).some((v) => typeof v === "number" && v > 0))
+          ctx.logger.info("scheduler ran", { scheduler: name, ...result });
       } catch (error) {
-        ctx.logger.error("scheduler tick failed", { scheduler: name, error: (error as Error)?.name, message: (error as Error)?.message });
+        ctx.logger.error("scheduler tick failed", {
+          scheduler: name,
+          error: (error as Error)?.name,
+          message: (error as Error)?.message,
+        });
         ctx.errors.capture(error, { scheduler: name });
       }
       schedule(intervalMs);

@@ -10,9 +10,5 @@ import type { Scheduler } from "./scheduler.ts";
 
 /** The schedulers of one process (not started: the server starts them after it listens, tests run them by hand). */
 export function createSchedulers(deps: Omit<Deps, "schedulers">): Scheduler[] {
-  return [
-    digestScheduler(deps),
-    retentionScheduler(deps),
-    alertsScheduler(deps),
-  ];
+  return [digestScheduler(deps), retentionScheduler(deps), alertsScheduler(deps)];
 }

@@ -25,7 +25,10 @@ const alertEmails = async () =>
   t.deps.db.read
     .select({ title: notifications.title, destination: deliveries.destination, status: deliveries.status })
     .from(notifications)
-    .innerJoin(deliveries, and(eq(deliveries.notificationId, notifications.id), eq(deliveries.channel, "email")))
+    .innerJoin(
+      deliveries,
+      and(eq(deliveries.notificationId, notifications.id), eq(deliveries.channel, "email")),
+    )
     .where(eq(notifications.recipientId, OPERATOR_RECIPIENT_ID))
     .orderBy(notifications.id);
 
@@ -34,7 +37,12 @@ describe("alert evaluator", () => {
     await seedDeliveries(t.deps.db, { count: 501, channel: "email", now: t.clock.now() });
     expect(await alerts().runOnce()).toMatchObject({ firing: 0, emailsQueued: 0 });
     const pending = await stateOf("HeraldQueueBacklog:email");
-    expect(pending).toMatchObject({ state: "pending", since: t.clock.now(), value: 501, severity: "warning" });
+    expect(pending).toMatchObject({
+      state: "pending",
+      since: t.clock.now(),
+      value: 501,
+      severity: "warning",
+    });
 
     t.clock.advance(10 * MINUTE);
     // Ten minutes with the oldest item waiting and no attempt: the worker counts as stalled too.
@@ -42,7 +50,10 @@ describe("alert evaluator", () => {
     const firing = await (await t.call("GET", "/v1/alerts?state=firing")).json();
     expect(firing.firing).toEqual(["HeraldQueueBacklog:email", "HeraldWorkerStalled:email"]);
     expect(firing.alerts.map((a: { name: string }) => a.name)).toEqual(firing.firing);
-    expect(firing.alerts[0]).toMatchObject({ since: t.clock.now(), summary: "501 email deliveries queued and due (limit 500)" });
+    expect(firing.alerts[0]).toMatchObject({
+      since: t.clock.now(),
+      summary: "501 email deliveries queued and due (limit 500)",
+    });
 
     const ready = await (await t.call("GET", "/health/ready", { key: null })).json();
     expect(ready.components.alerts).toEqual({
@@ -50,7 +61,9 @@ describe("alert evaluator", () => {
       detail: "firing: HeraldQueueBacklog:email, HeraldWorkerStalled:email (see GET /v1/alerts)",
     });
     expect(t.deps.metrics.alertsFiring.get({ alert: "HeraldQueueBacklog", severity: "warning" })).toBe(1);
-    expect(t.deps.metrics.alertsFiring.get({ alert: "HeraldQueueBacklogCritical", severity: "critical" })).toBe(0);
+    expect(
+      t.deps.metrics.alertsFiring.get({ alert: "HeraldQueueBacklogCritical", severity: "critical" }),
+    ).toBe(0);
 
     const emails = await alertEmails();
     expect(emails.map((e) => e.title).sort()).toEqual([
@@ -67,14 +80,21 @@ describe("alert evaluator", () => {
 
   test("the alert emails go out through the email channel (the outbox here)", async () => {
     // Clear the synthetic backlog so only the operator's emails are due.
-    await t.deps.db.write((tx) => tx.run(sql`UPDATE deliveries SET status = 'cancelled' WHERE recipient_id = 'seed-recipient'`));
+    await t.deps.db.write((tx) =>
+      tx.run(sql`UPDATE deliveries SET status = 'cancelled' WHERE recipient_id = 'seed-recipient'`),
+    );
     await t.delivery.runUntilIdle();
-    const sent = await t.deps.db.read.select().from(outboxMessages).where(eq(outboxMessages.to, "oncall@example.test"));
+    const sent = await t.deps.db.read
+      .select()
+      .from(outboxMessages)
+      .where(eq(outboxMessages.to, "oncall@example.test"));
     expect(sent.map((m) => m.subject).sort()).toEqual([
       "[Herald critical] HeraldWorkerStalled:email firing",
       "[Herald warning] HeraldQueueBacklog:email firing",
     ]);
-    expect(sent.find((m) => m.subject?.includes("Backlog"))?.text).toContain("501 email deliveries queued and due (limit 500)");
+    expect(sent.find((m) => m.subject?.includes("Backlog"))?.text).toContain(
+      "501 email deliveries queued and due (limit 500)",
+    );
   });
 
   test("resolving emails once per alert, at most N per hour: the rest waits for the next hour", async () => {
@@ -104,10 +124,13 @@ describe("alert evaluator", () => {
     expect((await stateOf("HeraldQueueBacklog:email")).state).toBe("pending");
     const pendingSince = (await stateOf("HeraldQueueBacklog:email")).since;
 
-    const restarted = await createDeps(loadConfig({ DATABASE_URL: `file:${t.dbPath}`, HERALD_SEED: "false", ...env }), {
-      clock: t.clock,
-      logger: memoryLogger(),
-    });
+    const restarted = await createDeps(
+      loadConfig({ DATABASE_URL: `file:${t.dbPath}`, HERALD_SEED: "false", ...env }),
+      {
+        clock: t.clock,
+        logger: memoryLogger(),
+      },
+    );
     try {
       const scheduler = restarted.schedulers.find((s) => s.name === "alerts");
       t.clock.advance(10 * MINUTE);
@@ -133,13 +156,20 @@ describe("alert evaluator with the guards", () => {
     const [id] = await seedDeliveries(g.deps.db, { count: 3, channel: "sms", now: g.clock.now() });
     await g.deps.db.write(async (tx) => {
       await tx.run(sql`UPDATE deliveries SET cost_usd = 40 WHERE id = ${id}`);
-      await tx.run(sql`UPDATE deliveries SET status = 'skipped', reason = 'loop' WHERE id != ${id} AND channel = 'sms'`);
+      await tx.run(
+        sql`UPDATE deliveries SET status = 'skipped', reason = 'loop' WHERE id != ${id} AND channel = 'sms'`,
+      );
       await tx.run(sql`UPDATE deliveries SET status = 'unknown' WHERE id = ${id}`);
     });
     const result = await g.deps.schedulers.find((s) => s.name === "alerts")?.runOnce();
     expect(result).toMatchObject({ emailsQueued: 0 }); // no HERALD_ALERT_EMAIL: nothing to send
     const body = await (await g.call("GET", "/v1/alerts?state=firing")).json();
-    expect(body.firing.sort()).toEqual(["HeraldNotificationLoop", "HeraldSmsBudgetWarning", "HeraldSmsCostHourly", "HeraldSmsHeldUnknown"]);
+    expect(body.firing.sort()).toEqual([
+      "HeraldNotificationLoop",
+      "HeraldSmsBudgetWarning",
+      "HeraldSmsCostHourly",
+      "HeraldSmsHeldUnknown",
+    ]);
     const budget = body.alerts.find((a: { name: string }) => a.name === "HeraldSmsBudgetWarning");
     expect(budget).toMatchObject({ value: 0.8, severity: "warning" });
   });

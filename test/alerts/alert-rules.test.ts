@@ -21,10 +21,16 @@ const quietChannel = (): ChannelSnapshot => ({
   paused: null,
 });
 
-function snapshot(patch: Partial<AlertSnapshot> = {}, channels: Partial<Record<"email" | "sms", Partial<ChannelSnapshot>>> = {}): AlertSnapshot {
+function snapshot(
+  patch: Partial<AlertSnapshot> = {},
+  channels: Partial<Record<"email" | "sms", Partial<ChannelSnapshot>>> = {},
+): AlertSnapshot {
   return {
     now: Date.UTC(2026, 0, 15, 12),
-    channels: { email: { ...quietChannel(), ...channels.email }, sms: { ...quietChannel(), ...channels.sms } },
+    channels: {
+      email: { ...quietChannel(), ...channels.email },
+      sms: { ...quietChannel(), ...channels.sms },
+    },
     maintenance: false,
     smsUnknown: 0,
     loopSkipsLastHour: 0,
@@ -40,7 +46,8 @@ const rule = (name: string) => {
   if (!found) throw new Error(`no rule ${name}`);
   return found;
 };
-const active = (s: AlertSnapshot) => ALERT_RULES.filter((r) => r.check(s, thresholds).active).map((r) => r.name);
+const active = (s: AlertSnapshot) =>
+  ALERT_RULES.filter((r) => r.check(s, thresholds).active).map((r) => r.name);
 
 describe("alert rules", () => {
   test("a quiet system fires nothing", () => {
@@ -53,14 +60,19 @@ describe("alert rules", () => {
 
   test("failure rate: above 5 % warns, above 10 % is critical, per channel, and needs 10 finished deliveries", () => {
     expect(active(snapshot({}, { sms: { finishedLastHour: 100, failedLastHour: 5 } }))).toEqual([]);
-    expect(active(snapshot({}, { sms: { finishedLastHour: 100, failedLastHour: 6 } }))).toEqual(["HeraldDeliveryFailureRateHigh:sms"]);
+    expect(active(snapshot({}, { sms: { finishedLastHour: 100, failedLastHour: 6 } }))).toEqual([
+      "HeraldDeliveryFailureRateHigh:sms",
+    ]);
     expect(active(snapshot({}, { email: { finishedLastHour: 100, failedLastHour: 11 } }))).toEqual([
       "HeraldDeliveryFailureRateHigh:email",
       "HeraldDeliveryFailureRateCritical:email",
     ]);
     // 5 of 9 failed is noise, not a rate.
     expect(active(snapshot({}, { email: { finishedLastHour: 9, failedLastHour: 5 } }))).toEqual([]);
-    const check = rule("HeraldDeliveryFailureRateCritical:email").check(snapshot({}, { email: { finishedLastHour: 40, failedLastHour: 10 } }), thresholds);
+    const check = rule("HeraldDeliveryFailureRateCritical:email").check(
+      snapshot({}, { email: { finishedLastHour: 40, failedLastHour: 10 } }),
+      thresholds,
+    );
     expect(check.value).toBe(0.25);
     expect(check.summary).toBe("email failure rate 25.0% over the last hour (10 of 40; limit 10.0%)");
   });
@@ -68,7 +80,10 @@ describe("alert rules", () => {
   test("queue depth: above 500 warns (after 10 min), above 1,000 is critical at once", () => {
     expect(active(snapshot({}, { email: { queueDepth: 500 } }))).toEqual([]);
     expect(active(snapshot({}, { email: { queueDepth: 501 } }))).toEqual(["HeraldQueueBacklog:email"]);
-    expect(active(snapshot({}, { sms: { queueDepth: 1001 } }))).toEqual(["HeraldQueueBacklog:sms", "HeraldQueueBacklogCritical:sms"]);
+    expect(active(snapshot({}, { sms: { queueDepth: 1001 } }))).toEqual([
+      "HeraldQueueBacklog:sms",
+      "HeraldQueueBacklogCritical:sms",
+    ]);
     expect(rule("HeraldQueueBacklog:email").forMs).toBe(10 * MINUTE);
     expect(rule("HeraldQueueBacklogCritical:email").forMs).toBe(0);
   });
@@ -84,7 +99,9 @@ describe("alert rules", () => {
   });
 
   test("latency above 30 s on average warns; none sent means no signal", () => {
-    expect(active(snapshot({}, { sms: { latency: { count: 4, avgMs: 31_000 } } }))).toEqual(["HeraldDeliveryLatencyHigh:sms"]);
+    expect(active(snapshot({}, { sms: { latency: { count: 4, avgMs: 31_000 } } }))).toEqual([
+      "HeraldDeliveryLatencyHigh:sms",
+    ]);
     expect(active(snapshot({}, { sms: { latency: { count: 4, avgMs: 30_000 } } }))).toEqual([]);
     expect(active(snapshot({}, { sms: { latency: { count: 0, avgMs: 99_000 } } }))).toEqual([]);
   });
@@ -92,12 +109,15 @@ describe("alert rules", () => {
   test("held SMS, loops, SMS cost per hour and per day", () => {
     expect(active(snapshot({ smsUnknown: 1 }))).toEqual(["HeraldSmsHeldUnknown"]);
     expect(active(snapshot({ loopSkipsLastHour: 2 }))).toEqual(["HeraldNotificationLoop"]);
-    expect(active(snapshot({ smsCostLastHourUsd: 10.01, smsCostLastDayUsd: 10.01 }))).toEqual(["HeraldSmsCostHourly"]);
+    expect(active(snapshot({ smsCostLastHourUsd: 10.01, smsCostLastDayUsd: 10.01 }))).toEqual([
+      "HeraldSmsCostHourly",
+    ]);
     expect(active(snapshot({ smsCostLastDayUsd: 50.5 }))).toEqual(["HeraldSmsCostDaily"]);
   });
 
   test("SMS budget: 80 % of the daily or monthly limit warns, 100 % is critical", () => {
-    const budget = (dayUsd: number, monthUsd: number) => snapshot({ smsBudget: { dayUsd, monthUsd, dailyLimitUsd: 50, monthlyLimitUsd: 1500 } });
+    const budget = (dayUsd: number, monthUsd: number) =>
+      snapshot({ smsBudget: { dayUsd, monthUsd, dailyLimitUsd: 50, monthlyLimitUsd: 1500 } });
     expect(active(budget(39.9, 100))).toEqual([]);
     expect(active(budget(40, 100))).toEqual(["HeraldSmsBudgetWarning"]);
     expect(active(budget(10, 1200))).toEqual(["HeraldSmsBudgetWarning"]);

@@ -21,10 +21,19 @@ describe("alert values while a rule stays in one state", () => {
     await seedDeliveries(t.deps.db, { count: 501, channel: "email", now: t.clock.now() });
     await runAlerts();
     const start = t.clock.now();
-    expect(await listed("HeraldQueueBacklog:email")).toMatchObject({ state: "pending", value: 501, since: start });
+    expect(await listed("HeraldQueueBacklog:email")).toMatchObject({
+      state: "pending",
+      value: 501,
+      since: start,
+    });
 
     t.clock.advance(MINUTE);
-    await seedDeliveries(t.deps.db, { count: 100, channel: "email", now: t.clock.now(), recipientId: "more" });
+    await seedDeliveries(t.deps.db, {
+      count: 100,
+      channel: "email",
+      now: t.clock.now(),
+      recipientId: "more",
+    });
     await runAlerts();
     expect(await listed("HeraldQueueBacklog:email")).toMatchObject({
       state: "pending",
@@ -53,9 +62,18 @@ describe("alert values while a rule stays in one state", () => {
   test("a rule that stays ok keeps its value current too", async () => {
     const before = await listed("HeraldQueueBacklog:sms");
     expect(before).toMatchObject({ state: "ok", value: 0 });
-    await seedDeliveries(t.deps.db, { count: 3, channel: "sms", now: t.clock.now(), destination: (i) => `+1555000010${i}` });
+    await seedDeliveries(t.deps.db, {
+      count: 3,
+      channel: "sms",
+      now: t.clock.now(),
+      destination: (i) => `+1555000010${i}`,
+    });
     t.clock.advance(MINUTE);
     await runAlerts();
-    expect(await listed("HeraldQueueBacklog:sms")).toMatchObject({ state: "ok", since: before.since, value: 3 });
+    expect(await listed("HeraldQueueBacklog:sms")).toMatchObject({
+      state: "ok",
+      since: before.since,
+      value: 3,
+    });
   });
 });

@@ -30,7 +30,10 @@ describe("scripts/prometheus/herald.rules.yml", () => {
     const direct = new Set([...file.matchAll(/- alert: (\w+)/g)].map((m) => m[1]));
     const forwarded = file.match(/herald_alerts_firing\{alert=~"([^"]+)"\}/)?.[1]?.split("|") ?? [];
     for (const alert of new Set(ALERT_RULES.map((r) => r.alert))) {
-      expect({ alert, covered: direct.has(alert) || forwarded.includes(alert) }).toEqual({ alert, covered: true });
+      expect({ alert, covered: direct.has(alert) || forwarded.includes(alert) }).toEqual({
+        alert,
+        covered: true,
+      });
     }
   });
 
@@ -43,8 +46,11 @@ describe("scripts/prometheus/herald.rules.yml", () => {
         .map((m) => m.name),
     );
     const file = readFileSync(join(dir, "herald.rules.yml"), "utf8");
-    const used = new Set([...file.matchAll(/\b(herald_[a-z_]+?)(?:_sum|_count|_bucket)?\b[{[ )]/g)].map((m) => m[1]));
+    const used = new Set(
+      [...file.matchAll(/\b(herald_[a-z_]+?)(?:_sum|_count|_bucket)?\b[{[ )]/g)].map((m) => m[1]),
+    );
     expect(used.size).toBeGreaterThan(5);
-    for (const metric of used) expect({ metric, known: names.has(metric as string) }).toEqual({ metric, known: true });
+    for (const metric of used)
+      expect({ metric, known: names.has(metric as string) }).toEqual({ metric, known: true });
   });
 });

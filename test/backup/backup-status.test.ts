@@ -23,8 +23,20 @@ primary  d165b80d764ebd25  3      0       200    2026-11-23T10:21:40Z
 describe("parseLitestreamTable", () => {
   test("reads the aligned columns into records keyed by header, skipping log lines", () => {
     expect(parseLitestreamTable(`time=2026-11-23T10:00:00Z level=INFO msg=x\n${generations}`)).toEqual([
-      { name: "primary", generation: "11037c240fb75165", lag: "45s", start: "2026-11-23T10:19:27Z", end: "2026-11-23T10:19:27Z" },
-      { name: "primary", generation: "d165b80d764ebd25", lag: "-14ms", start: "2026-11-23T10:20:13Z", end: "2026-11-23T10:21:40Z" },
+      {
+        name: "primary",
+        generation: "11037c240fb75165",
+        lag: "45s",
+        start: "2026-11-23T10:19:27Z",
+        end: "2026-11-23T10:19:27Z",
+      },
+      {
+        name: "primary",
+        generation: "d165b80d764ebd25",
+        lag: "-14ms",
+        start: "2026-11-23T10:20:13Z",
+        end: "2026-11-23T10:21:40Z",
+      },
     ]);
     expect(parseLitestreamTable("")).toEqual([]);
   });

@@ -14,10 +14,10 @@ import {
   readPendingRestore,
 } from "../../src/backup/pending-restore.ts";
 import { type RestoreVerification, verifyDatabaseFile } from "../../src/backup/restore.service.ts";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createRestoreCommand } from "../../src/cli/restore.command.ts";
 import { createStatusCommand } from "../../src/cli/status.command.ts";
+import { runCli } from "../../src/cli.ts";
 import type { Config } from "../../src/config.ts";
 import { openNativeClient } from "../../src/db/native-client.ts";
 import { makeTestApp, tempDir } from "../helpers/test-app.ts";
@@ -30,7 +30,8 @@ async function writeRestoredFile(path: string, notifications: number): Promise<R
   const client = openNativeClient({ path, timeoutMs: 5000 });
   await client.execute("CREATE TABLE notifications (id INTEGER PRIMARY KEY, created_at INTEGER)");
   await client.execute("CREATE TABLE deliveries (id INTEGER PRIMARY KEY)");
-  for (let i = 0; i < notifications; i++) await client.execute(`INSERT INTO notifications (created_at) VALUES (${MADE})`);
+  for (let i = 0; i < notifications; i++)
+    await client.execute(`INSERT INTO notifications (created_at) VALUES (${MADE})`);
   client.close();
   return verifyDatabaseFile(path);
 }
@@ -74,12 +75,22 @@ describe("herald restore --on-next-start", () => {
 
     const status = createStatusCommand({ open: (_config, work) => work(t.deps), timeoutMs: 200 });
     const screen = captureIo(true);
-    await status.run(["--url", "http://127.0.0.1:9"], { io: screen.io, env: {}, config: () => t.deps.config });
-    expect(screen.stdout()).toContain(`Pending restore: ${pendingPath} (the latest state in the replica, made `);
+    await status.run(["--url", "http://127.0.0.1:9"], {
+      io: screen.io,
+      env: {},
+      config: () => t.deps.config,
+    });
+    expect(screen.stdout()).toContain(
+      `Pending restore: ${pendingPath} (the latest state in the replica, made `,
+    );
     expect(screen.stdout()).toContain("replaces the live database at the next start before");
     const json = captureIo(false);
     await status.run(["--url", "http://127.0.0.1:9"], { io: json.io, env: {}, config: () => t.deps.config });
-    expect(JSON.parse(json.stdout()).pendingRestore).toMatchObject({ path: pendingPath, expired: false, notifications: 3 });
+    expect(JSON.parse(json.stdout()).pendingRestore).toMatchObject({
+      path: pendingPath,
+      expired: false,
+      notifications: 3,
+    });
 
     const cancelled = await restore(t.deps.config, ["--cancel"]);
     expect(cancelled.code).toBe(0);

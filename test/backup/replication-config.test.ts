@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { databasePathFromUrl, loadReplicationConfig, replicationTarget } from "../../src/backup/replication.config.ts";
+import {
+  databasePathFromUrl,
+  loadReplicationConfig,
+  replicationTarget,
+} from "../../src/backup/replication.config.ts";
 import { ConfigError } from "../../src/config.ts";
 
 describe("databasePathFromUrl", () => {
@@ -36,9 +40,10 @@ describe("loadReplicationConfig", () => {
   });
 
   test("builds an S3 URL from a bucket, and falls back to the variables `fly storage create` sets", () => {
-    expect(loadReplicationConfig({ LITESTREAM_S3_BUCKET: "backups", LITESTREAM_S3_PATH: "prod/herald" }).replicaUrl).toBe(
-      "s3://backups/prod/herald",
-    );
+    expect(
+      loadReplicationConfig({ LITESTREAM_S3_BUCKET: "backups", LITESTREAM_S3_PATH: "prod/herald" })
+        .replicaUrl,
+    ).toBe("s3://backups/prod/herald");
     expect(
       loadReplicationConfig({
         BUCKET_NAME: "tigris-bucket",
@@ -74,7 +79,11 @@ describe("loadReplicationConfig", () => {
 
 describe("replicationTarget", () => {
   test("gives litestream the database path and replica through the variables litestream.yml reads", () => {
-    const target = replicationTarget("file:./data/herald.db", { LITESTREAM_REPLICA_URL: "file:///backups/herald", KEEP: "1" }, "/srv/herald");
+    const target = replicationTarget(
+      "file:./data/herald.db",
+      { LITESTREAM_REPLICA_URL: "file:///backups/herald", KEEP: "1" },
+      "/srv/herald",
+    );
     expect(target.databasePath).toBe("/srv/herald/data/herald.db");
     expect(target.env).toMatchObject({
       KEEP: "1",
@@ -86,8 +95,8 @@ describe("replicationTarget", () => {
   });
 
   test("refuses a remote database", () => {
-    expect(() => replicationTarget("libsql://db.example.com", { LITESTREAM_REPLICA_URL: "s3://b/h" }, "/")).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      replicationTarget("libsql://db.example.com", { LITESTREAM_REPLICA_URL: "s3://b/h" }, "/"),
+    ).toThrow(ConfigError);
   });
 });

@@ -66,7 +66,12 @@ async function countNotifications(): Promise<number> {
 }
 
 async function herald(...args: string[]) {
-  const proc = Bun.spawn([process.execPath, "src/cli.ts", ...args], { cwd: ROOT, env, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, "src/cli.ts", ...args], {
+    cwd: ROOT,
+    env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
@@ -81,7 +86,13 @@ test("point-in-time restore into a new file, swapped in only while the service i
     const recipient = await fetch(`${base}/v1/recipients/tech-1`, {
       method: "PUT",
       headers,
-      body: JSON.stringify({ kind: "technician", name: "Pat", email: "p@example.com", emailVerified: true, timezone: "UTC" }),
+      body: JSON.stringify({
+        kind: "technician",
+        name: "Pat",
+        email: "p@example.com",
+        emailVerified: true,
+        timezone: "UTC",
+      }),
     });
     expect(recipient.status).toBe(201);
     await notify(3);
@@ -99,7 +110,11 @@ test("point-in-time restore into a new file, swapped in only while the service i
     // Litestream restores to a timestamp only once the replica covers it (its newest WAL is at or after it):
     // wait for the second batch to be replicated (it syncs about every second).
     let status = await herald("backup", "status", "--json");
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; status = await herald("backup", "status", "--json")) {
+    for (
+      const deadline = Date.now() + 20_000;
+      Date.now() < deadline;
+      status = await herald("backup", "status", "--json")
+    ) {
       expect(status.code).toBe(0);
       const { restorableTo } = JSON.parse(status.stdout) as { restorableTo: string | null };
       if (restorableTo && Date.parse(restorableTo) >= afterFirstBatch.getTime()) break;
@@ -111,7 +126,14 @@ test("point-in-time restore into a new file, swapped in only while the service i
     expect(summary.lastSnapshot).not.toBeNull();
 
     // While Herald runs: a restore into a new file works; replacing the live database is refused.
-    const early = await herald("restore", "--timestamp", afterFirstBatch.toISOString(), "--to", join(dir, "early.db"), "--json");
+    const early = await herald(
+      "restore",
+      "--timestamp",
+      afterFirstBatch.toISOString(),
+      "--to",
+      join(dir, "early.db"),
+      "--json",
+    );
     expect(early.code).toBe(0);
     expect(JSON.parse(early.stdout)).toMatchObject({ integrity: ["ok"], notifications: 3, deliveries: 6 });
     const refused = await herald("restore", "--timestamp", afterFirstBatch.toISOString());

@@ -7,9 +7,9 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries, deliveryAttempts, notifications } from "../../db/schema.ts";
-import { verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { putBranding } from "../../src/domain/branding/branding.service.ts";
+import { verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { seedDeliveries } from "../delivery/seed-deliveries.ts";
 import { decodeHeader, type FakeAwsReply, fakeAwsSdkEnv, startFakeAws } from "../helpers/fake-aws.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
@@ -47,7 +47,11 @@ async function delivery(id: string) {
 }
 
 /** Seeds one delivery on `channel`, answers every call with `reply`, and runs the engine once. */
-async function sendOne(channel: "email" | "sms", reply: FakeAwsReply, extra: Parameters<typeof seedDeliveries>[1] extends infer O ? Partial<O> : never = {}) {
+async function sendOne(
+  channel: "email" | "sms",
+  reply: FakeAwsReply,
+  extra: Parameters<typeof seedDeliveries>[1] extends infer O ? Partial<O> : never = {},
+) {
   fake.reply(() => reply);
   const [id] = await seedDeliveries(db, { count: 1, channel, now: clock.now(), ...extra });
   await t.delivery.tick();
@@ -58,21 +62,37 @@ beforeEach(async () => {
   // Each test starts with an empty queue, a fresh rate window, and no pause left from the one before.
   clock.advance(24 * 3600_000);
   fake.calls.length = 0;
-  await db.write((tx) => tx.update(deliveries).set({ status: "cancelled" }).where(eq(deliveries.status, "queued")));
+  await db.write((tx) =>
+    tx.update(deliveries).set({ status: "cancelled" }).where(eq(deliveries.status, "queued")),
+  );
 });
 
 describe("SES email", () => {
   test("success: SendRawEmail carries a multipart/alternative MIME message and the message id is recorded", async () => {
     await putBranding(t.deps, { fromName: "Réparations Dupont" });
-    const d = await sendOne("email", { kind: "ok", messageId: "ses-msg-1" }, {
-      payload: () => ({ kind: "email", subject: "Réparation n°42 approuvée ✅", html: "<p>Bonjour Zoë</p>", text: "Bonjour Zoë" }),
-      destination: () => "zoe@example.test",
-    });
+    const d = await sendOne(
+      "email",
+      { kind: "ok", messageId: "ses-msg-1" },
+      {
+        payload: () => ({
+          kind: "email",
+          subject: "Réparation n°42 approuvée ✅",
+          html: "<p>Bonjour Zoë</p>",
+          text: "Bonjour Zoë",
+        }),
+        destination: () => "zoe@example.test",
+      },
+    );
     expect(d.status).toBe("sent");
     expect(d.providerMessageId).toBe("ses-msg-1");
     expect(d.attempts).toBe(1);
-    expect(d.attemptLog).toMatchObject([{ attempt: 1, provider: "ses", providerMessageId: "ses-msg-1", status: "sent", errorCode: null }]);
-    const [notification] = await db.read.select().from(notifications).where(eq(notifications.id, d.notificationId));
+    expect(d.attemptLog).toMatchObject([
+      { attempt: 1, provider: "ses", providerMessageId: "ses-msg-1", status: "sent", errorCode: null },
+    ]);
+    const [notification] = await db.read
+      .select()
+      .from(notifications)
+      .where(eq(notifications.id, d.notificationId));
     expect(notification?.emailSent).toBe(true);
 
     expect(fake.calls).toHaveLength(1);
@@ -88,7 +108,9 @@ describe("SES email", () => {
     expect(email.text).toBe("Bonjour Zoë");
     expect(email.html).toBe("<p>Bonjour Zoë</p>");
     expect(email.headers["list-unsubscribe-post"]).toBe("List-Unsubscribe=One-Click");
-    const link = /^<(https:\/\/herald\.example\.com\/unsubscribe\?token=(.+))>$/.exec(email.headers["list-unsubscribe"]!);
+    const link = /^<(https:\/\/herald\.example\.com\/unsubscribe\?token=(.+))>$/.exec(
+      email.headers["list-unsubscribe"]!,
+    );
     expect(link).not.toBeNull();
     expect(verifyUnsubscribeToken(t.deps.tokenSecret, link![2]!)).toBe("seed-recipient");
     // No raw line is longer than RFC 5322's 998 characters, however long the body.
@@ -123,7 +145,12 @@ describe("SES email", () => {
   });
 
   test("a 500 is retried later", async () => {
-    const d = await sendOne("email", { kind: "error", status: 500, code: "InternalFailure", message: "We encountered an internal error." });
+    const d = await sendOne("email", {
+      kind: "error",
+      status: 500,
+      code: "InternalFailure",
+      message: "We encountered an internal error.",
+    });
     expect(d.status).toBe("queued");
     expect(d.attempts).toBe(1);
     expect(d.attemptLog).toMatchObject([{ status: "retry", errorCode: "internal-failure" }]);
@@ -143,7 +170,8 @@ describe("SES email", () => {
       kind: "error",
       status: 400,
       code: "MessageRejected",
-      message: "Email address is not verified. The following identities failed the check in region US-EAST-1: zoe@example.test",
+      message:
+        "Email address is not verified. The following identities failed the check in region US-EAST-1: zoe@example.test",
     });
     expect(d.status).toBe("failed");
     expect(d.attempts).toBe(1);
@@ -154,7 +182,12 @@ describe("SES email", () => {
   });
 
   test("account sending paused: the channel pauses, deliveries stay queued with their attempt refunded", async () => {
-    fake.reply(() => ({ kind: "error", status: 400, code: "AccountSendingPausedException", message: "Account sending paused." }));
+    fake.reply(() => ({
+      kind: "error",
+      status: 400,
+      code: "AccountSendingPausedException",
+      message: "Account sending paused.",
+    }));
     const ids = await seedDeliveries(db, { count: 2, channel: "email", now: clock.now() });
     await t.delivery.email.tick();
     for (const id of ids) {
@@ -182,7 +215,11 @@ describe("SES email", () => {
 
 describe("SNS SMS", () => {
   test("success: Publish with the phone number, Transactional type, max price and sender id; cost recorded", async () => {
-    const d = await sendOne("sms", { kind: "ok", messageId: "sns-msg-1" }, { destination: () => "+447700900123" });
+    const d = await sendOne(
+      "sms",
+      { kind: "ok", messageId: "sns-msg-1" },
+      { destination: () => "+447700900123" },
+    );
     expect(d.status).toBe("sent");
     expect(d.providerMessageId).toBe("sns-msg-1");
     const call = fake.calls[0]!;
@@ -197,13 +234,20 @@ describe("SNS SMS", () => {
       },
     });
     expect(d.attemptLog).toMatchObject([{ provider: "sns", status: "sent", costUsd: 0.0463 }]);
-    const [notification] = await db.read.select().from(notifications).where(eq(notifications.id, d.notificationId));
+    const [notification] = await db.read
+      .select()
+      .from(notifications)
+      .where(eq(notifications.id, d.notificationId));
     expect(notification?.smsSent).toBe(true);
   });
 
   test("text longer than HERALD_SMS_MAX_SEGMENTS is cut before sending and priced as sent", async () => {
     const long = "Your repair is ready. ".repeat(30); // 660 GSM-7 characters: 5 segments
-    const d = await sendOne("sms", { kind: "ok" }, { payload: () => ({ kind: "sms", text: long, encoding: "GSM-7", segments: 5 }) });
+    const d = await sendOne(
+      "sms",
+      { kind: "ok" },
+      { payload: () => ({ kind: "sms", text: long, encoding: "GSM-7", segments: 5 }) },
+    );
     const sent = fake.calls[0]!.sms!.message;
     expect(sent.length).toBeLessThanOrEqual(306);
     expect(sent).toEndWith("...");
@@ -222,22 +266,42 @@ describe("SNS SMS", () => {
   });
 
   test("an opted-out number fails at once", async () => {
-    const d = await sendOne("sms", { kind: "error", status: 400, code: "InvalidParameter", message: "Destination phone number opted out" });
+    const d = await sendOne("sms", {
+      kind: "error",
+      status: 400,
+      code: "InvalidParameter",
+      message: "Destination phone number opted out",
+    });
     expect(d.status).toBe("failed");
     expect(d.attemptLog).toMatchObject([{ status: "failed", errorCode: "opted-out" }]);
   });
 
   test("SNS throttling and 5xx are retried", async () => {
-    const throttled = await sendOne("sms", { kind: "error", status: 400, code: "Throttled", message: "Rate exceeded" });
+    const throttled = await sendOne("sms", {
+      kind: "error",
+      status: 400,
+      code: "Throttled",
+      message: "Rate exceeded",
+    });
     expect(throttled.status).toBe("queued");
     expect(throttled.attemptLog).toMatchObject([{ errorCode: "throttled" }]);
     clock.advance(1000);
-    const unavailable = await sendOne("sms", { kind: "error", status: 503, code: "ServiceUnavailable", message: "Service unavailable" });
+    const unavailable = await sendOne("sms", {
+      kind: "error",
+      status: 503,
+      code: "ServiceUnavailable",
+      message: "Service unavailable",
+    });
     expect(unavailable.status).toBe("queued");
   });
 
   test("an authorization error pauses SMS without touching email", async () => {
-    const d = await sendOne("sms", { kind: "error", status: 403, code: "AuthorizationError", message: "not authorized to perform SNS:Publish" });
+    const d = await sendOne("sms", {
+      kind: "error",
+      status: 403,
+      code: "AuthorizationError",
+      message: "not authorized to perform SNS:Publish",
+    });
     expect(d.status).toBe("queued");
     expect(d.attempts).toBe(0);
     expect(t.delivery.status().sms.paused?.code).toBe("authorization-error");

@@ -1,9 +1,13 @@
 // biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 import { describe, expect, test } from "bun:test";
 import { toProviderError } from "../../src/channels/aws-errors.ts";
-import { unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { buildMimeMessage, encodeWords, formatAddress } from "../../src/channels/mime-message.ts";
 import type { OutgoingEmail } from "../../src/channels/types.ts";
+import {
+  unsubscribeToken,
+  unsubscribeUrl,
+  verifyUnsubscribeToken,
+} from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
 import { decodeHeader, parseRawEmail } from "../helpers/fake-aws.ts";
 
 const email: OutgoingEmail = {
@@ -43,7 +47,9 @@ describe("buildMimeMessage", () => {
     const encoded = encodeWords(subject);
     for (const word of encoded.split("\r\n ")) expect(word.length).toBeLessThanOrEqual(75);
     expect(decodeHeader(encoded)).toBe(subject);
-    expect(decodeHeader(parseRawEmail(buildMimeMessage({ ...email, subject })).headers.subject!)).toBe(subject);
+    expect(decodeHeader(parseRawEmail(buildMimeMessage({ ...email, subject })).headers.subject!)).toBe(
+      subject,
+    );
   });
 
   test("a long ASCII subject is folded at spaces into lines of at most 78 characters that unfold to the subject", () => {
@@ -81,23 +87,33 @@ describe("list-unsubscribe tokens", () => {
     expect(verifyUnsubscribeToken("secret-1", token.replace("u1.", "u2."))).toBeNull();
     const forged = `u1.${Buffer.from("cust-2").toString("base64url")}.${token.split(".")[2]}`;
     expect(verifyUnsubscribeToken("secret-1", forged)).toBeNull();
-    expect(unsubscribeUrl("https://h.example/", "secret-1", "cust-1")).toBe(`https://h.example/unsubscribe?token=${token}`);
+    expect(unsubscribeUrl("https://h.example/", "secret-1", "cust-1")).toBe(
+      `https://h.example/unsubscribe?token=${token}`,
+    );
   });
 });
 
 describe("provider error normalisation", () => {
   test("service errors keep code and status; aborts become timeouts; socket errors become network", () => {
-    const service = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
+    const service = Object.assign(new Error("Rate exceeded"), {
+      name: "Throttling",
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(toProviderError(service)).toMatchObject({ code: "Throttling", httpStatus: 400 });
     expect(toProviderError(Object.assign(new Error("aborted"), { name: "AbortError" })).code).toBe("timeout");
-    expect(toProviderError(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })).code).toBe("network");
+    expect(toProviderError(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })).code).toBe(
+      "network",
+    );
   });
 
   test("addresses and phone numbers in provider messages are redacted", () => {
-    const error = Object.assign(new Error("identities failed the check: ana@example.test, +1 (555) 123-4567"), {
-      name: "MessageRejected",
-      $metadata: { httpStatusCode: 400 },
-    });
+    const error = Object.assign(
+      new Error("identities failed the check: ana@example.test, +1 (555) 123-4567"),
+      {
+        name: "MessageRejected",
+        $metadata: { httpStatusCode: 400 },
+      },
+    );
     expect(toProviderError(error).message).toBe("identities failed the check: [email], [phone]");
   });
 });

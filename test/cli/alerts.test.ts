@@ -1,8 +1,8 @@
 /** `herald alerts`, in-process against a test app: the same list `GET /v1/alerts` answers, driven by the evaluator. */
 import { describe, expect, test } from "bun:test";
-import { runCli } from "../../src/cli.ts";
 import { createAlertsCommand } from "../../src/cli/alerts.command.ts";
 import type { CliIo } from "../../src/cli/command.ts";
+import { runCli } from "../../src/cli.ts";
 import { seedDeliveries } from "../delivery/seed-deliveries.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 

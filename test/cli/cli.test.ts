@@ -146,10 +146,14 @@ describe("herald", () => {
     const revoked = await herald(["keys", "revoke", portal?.prefix ?? "?"], env);
     expect(revoked.code).toBe(0);
     // The server trusts a verified key for up to KEY_CACHE_MS; a revocation by another process lands within it.
-    expect(await statusWithin(KEY_CACHE_MS * 3, () => api(secret, "GET", "/v1/recipients/cli-1"), 401)).toBe(401);
+    expect(await statusWithin(KEY_CACHE_MS * 3, () => api(secret, "GET", "/v1/recipients/cli-1"), 401)).toBe(
+      401,
+    );
     expect((await api(opsKey.key, "GET", "/v1/recipients/cli-1")).status).toBe(200);
     expect((await herald(["keys", "revoke", opsKey.id], env)).code).toBe(0);
-    expect(await statusWithin(KEY_CACHE_MS * 3, () => api(opsKey.key, "GET", "/v1/recipients/cli-1"), 401)).toBe(401);
+    expect(
+      await statusWithin(KEY_CACHE_MS * 3, () => api(opsKey.key, "GET", "/v1/recipients/cli-1"), 401),
+    ).toBe(401);
 
     const missing = await herald(["keys", "revoke", "no-such-key"], env);
     expect(missing.code).toBe(1);

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createDeliveriesCommand } from "../../src/cli/deliveries.command.ts";
+import { runCli } from "../../src/cli.ts";
 import type { Deps } from "../../src/deps.ts";
 import { addNotifications, addRecipients, DAY, HOUR, NOW } from "../domain/reports/report-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
@@ -13,12 +13,18 @@ async function herald(deps: Deps, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false };
-  const code = await createDeliveriesCommand((_c, work) => work(deps)).run(args, { io, env: {}, config: () => deps.config });
+  const code = await createDeliveriesCommand((_c, work) => work(deps)).run(args, {
+    io,
+    env: {},
+    config: () => deps.config,
+  });
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
 async function statusCounts(deps: Deps) {
-  const rows = await deps.db.read.select({ channel: deliveries.channel, status: deliveries.status }).from(deliveries);
+  const rows = await deps.db.read
+    .select({ channel: deliveries.channel, status: deliveries.status })
+    .from(deliveries);
   const counts: Record<string, number> = {};
   for (const r of rows) counts[`${r.channel}:${r.status}`] = (counts[`${r.channel}:${r.status}`] ?? 0) + 1;
   return counts;
@@ -27,15 +33,28 @@ async function statusCounts(deps: Deps) {
 async function seeded() {
   const t = await makeTestApp({ seed: false, now: NOW });
   await addRecipients(t.deps, ["r1", "r2"]);
-  const one = (channel: "email" | "sms", status: "failed" | "unknown" | "queued" | "sent", createdAt: number, recipientId = "r1") => ({
+  const one = (
+    channel: "email" | "sms",
+    status: "failed" | "unknown" | "queued" | "sent",
+    createdAt: number,
+    recipientId = "r1",
+  ) => ({
     recipientId,
     createdAt,
     deliveries: [{ channel, status, sendable: true }],
   });
   await addNotifications(t.deps, [one("sms", "failed", NOW - HOUR)], 3);
-  await addNotifications(t.deps, [one("sms", "failed", NOW - 3 * DAY), one("email", "failed", NOW - HOUR), one("sms", "unknown", NOW - HOUR)]);
+  await addNotifications(t.deps, [
+    one("sms", "failed", NOW - 3 * DAY),
+    one("email", "failed", NOW - HOUR),
+    one("sms", "unknown", NOW - HOUR),
+  ]);
   await addNotifications(t.deps, [one("email", "queued", NOW - HOUR)], 4);
-  await addNotifications(t.deps, [one("email", "queued", NOW - HOUR, "r2"), one("sms", "queued", NOW - HOUR), one("email", "sent", NOW - HOUR)]);
+  await addNotifications(t.deps, [
+    one("email", "queued", NOW - HOUR, "r2"),
+    one("sms", "queued", NOW - HOUR),
+    one("email", "sent", NOW - HOUR),
+  ]);
   return t;
 }
 
@@ -45,7 +64,12 @@ describe("herald deliveries", () => {
     const res = await herald(t.deps, ["retry", "--status", "failed", "--channel", "sms", "--since", "24h"]);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe("Retried 3 deliveries (failed, sms, created since 2026-11-22T12:00:00.000Z).");
-    expect(await statusCounts(t.deps)).toMatchObject({ "sms:failed": 1, "sms:queued": 4, "sms:unknown": 1, "email:failed": 1 });
+    expect(await statusCounts(t.deps)).toMatchObject({
+      "sms:failed": 1,
+      "sms:queued": 4,
+      "sms:unknown": 1,
+      "email:failed": 1,
+    });
     const requeued = await t.deps.db.read.select().from(deliveries).where(eq(deliveries.status, "queued"));
     expect(requeued.filter((d) => d.channel === "sms" && d.runAt === NOW)).toHaveLength(3);
 
@@ -58,8 +82,15 @@ describe("herald deliveries", () => {
     const t = await seeded();
     const res = await herald(t.deps, ["cancel", "--channel", "email", "--recipient", "r1"]);
     expect(res.stdout).toBe("Cancelled 4 queued deliveries (email, recipient r1).");
-    expect(await statusCounts(t.deps)).toMatchObject({ "email:cancelled": 4, "email:queued": 1, "email:sent": 1, "sms:queued": 1 });
-    expect(JSON.parse((await herald(t.deps, ["cancel", "--since", "2026-11-23T00:00:00Z", "--json"])).stdout)).toEqual({
+    expect(await statusCounts(t.deps)).toMatchObject({
+      "email:cancelled": 4,
+      "email:queued": 1,
+      "email:sent": 1,
+      "sms:queued": 1,
+    });
+    expect(
+      JSON.parse((await herald(t.deps, ["cancel", "--since", "2026-11-23T00:00:00Z", "--json"])).stdout),
+    ).toEqual({
       action: "cancel",
       changed: 2,
     });
@@ -71,7 +102,9 @@ describe("herald deliveries", () => {
     const lines = res.stdout.split("\n");
     expect(lines[0]).toBe("ID\tCHANNEL\tSTATUS\tREASON\tRECIPIENT\tATTEMPTS\tCREATED\tLAST ERROR");
     expect(lines).toHaveLength(5);
-    const json = JSON.parse((await herald(t.deps, ["list", "--since", "2d", "--status", "queued", "--json"])).stdout);
+    const json = JSON.parse(
+      (await herald(t.deps, ["list", "--since", "2d", "--status", "queued", "--json"])).stdout,
+    );
     expect(json).toHaveLength(6);
     expect(res.stdout + JSON.stringify(json)).not.toContain("+1555");
     expect(JSON.stringify(json)).not.toContain("example.com");

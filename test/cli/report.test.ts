@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createReportCommand } from "../../src/cli/report.command.ts";
+import { runCli } from "../../src/cli.ts";
 import type { Deps } from "../../src/deps.ts";
 import { reportNames } from "../../src/domain/reports/reports.service.ts";
 import { addNotifications, addRecipients, DAY, HOUR, NOW } from "../domain/reports/report-fixtures.ts";
@@ -34,7 +34,11 @@ async function seeded() {
   });
   await addNotifications(t.deps, [sms("tech-1", 0.0075)], 3);
   await addNotifications(t.deps, [sms("tech-2", 0.5)]);
-  await addNotifications(t.deps, [{ recipientId: "tech-2", createdAt: NOW - 2 * DAY, category: "billing", priority: "LOW" }], 4);
+  await addNotifications(
+    t.deps,
+    [{ recipientId: "tech-2", createdAt: NOW - 2 * DAY, category: "billing", priority: "LOW" }],
+    4,
+  );
   return t;
 }
 

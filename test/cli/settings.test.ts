@@ -3,9 +3,9 @@
  * write, refused with the same issues and exit 64 when the API would refuse it.
  */
 import { describe, expect, test } from "bun:test";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createSettingsCommand } from "../../src/cli/settings.command.ts";
+import { runCli } from "../../src/cli.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T18:00:00Z") });

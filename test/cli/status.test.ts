@@ -8,13 +8,20 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
 import { evaluateAlerts } from "../../src/alerts/alert-evaluator.ts";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createStatusCommand } from "../../src/cli/status.command.ts";
 import { formatAge, serverCheckFromResponse, statusExitCode } from "../../src/cli/status.rules.ts";
+import { runCli } from "../../src/cli.ts";
 import type { Deps } from "../../src/deps.ts";
 import { updateOpsSettings } from "../../src/domain/ops-settings/ops-settings.service.ts";
-import { addNotifications, addRecipients, DAY, type DeliverySeed, HOUR, NOW } from "../domain/reports/report-fixtures.ts";
+import {
+  addNotifications,
+  addRecipients,
+  DAY,
+  type DeliverySeed,
+  HOUR,
+  NOW,
+} from "../domain/reports/report-fixtures.ts";
 import { makeTestApp, type TestApp, tempDir } from "../helpers/test-app.ts";
 
 const MINUTE = 60_000;
@@ -35,7 +42,11 @@ function unusedPort(): number {
 }
 
 /** Runs `herald status <args>` in-process on `deps` (fixed clock) with a captured io. */
-async function status(deps: Deps, args: string[], { isTTY = true, timeoutMs }: { isTTY?: boolean; timeoutMs?: number } = {}) {
+async function status(
+  deps: Deps,
+  args: string[],
+  { isTTY = true, timeoutMs }: { isTTY?: boolean; timeoutMs?: number } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), isTTY };
@@ -51,20 +62,42 @@ async function status(deps: Deps, args: string[], { isTTY = true, timeoutMs }: {
 async function busyApp(): Promise<TestApp> {
   const t = await makeTestApp({ seed: false, now: NOW });
   await addRecipients(t.deps, ["tech-1"]);
-  const at = (createdAt: number, ...list: DeliverySeed[]) => ({ recipientId: "tech-1", createdAt, deliveries: list });
+  const at = (createdAt: number, ...list: DeliverySeed[]) => ({
+    recipientId: "tech-1",
+    createdAt,
+    deliveries: list,
+  });
   await addNotifications(t.deps, [at(NOW - 10 * MINUTE, { channel: "email", status: "queued" })], 4);
   await addNotifications(t.deps, [
     at(NOW - 2 * MINUTE, { channel: "email", status: "queued" }, { channel: "sms", status: "unknown" }),
     at(NOW - MINUTE, { channel: "email", status: "leased" }),
     // Spent earlier today: more than an hour ago, so the hourly SMS cost alert stays quiet.
-    at(NOW - 2 * HOUR, { channel: "email", status: "failed" }, { channel: "sms", status: "sent", costUsd: 12.5 }),
-    at(NOW - 3 * HOUR, { channel: "email", status: "failed" }, { channel: "sms", status: "sent", costUsd: 12.5 }),
-    at(NOW - 2 * DAY, { channel: "email", status: "failed" }, { channel: "sms", status: "delivered", costUsd: 5 }),
+    at(
+      NOW - 2 * HOUR,
+      { channel: "email", status: "failed" },
+      { channel: "sms", status: "sent", costUsd: 12.5 },
+    ),
+    at(
+      NOW - 3 * HOUR,
+      { channel: "email", status: "failed" },
+      { channel: "sms", status: "sent", costUsd: 12.5 },
+    ),
+    at(
+      NOW - 2 * DAY,
+      { channel: "email", status: "failed" },
+      { channel: "sms", status: "delivered", costUsd: 5 },
+    ),
   ]);
   // One queued email deferred (quiet hours): queued, but not due.
   await t.deps.db.write(async (tx) => {
-    const [row] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.createdAt, NOW - 2 * MINUTE));
-    await tx.update(deliveries).set({ runAt: NOW + HOUR }).where(eq(deliveries.id, row?.id ?? ""));
+    const [row] = await tx
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(eq(deliveries.createdAt, NOW - 2 * MINUTE));
+    await tx
+      .update(deliveries)
+      .set({ runAt: NOW + HOUR })
+      .where(eq(deliveries.id, row?.id ?? ""));
   });
   await updateOpsSettings(t.deps, { maintenance: { enabled: true, reason: "database upgrade" } }, "cli");
   await evaluateAlerts(t.deps);
@@ -82,7 +115,9 @@ describe("herald status", () => {
     expect(screen).toMatch(/^COMPONENT\s+STATUS\s+DETAIL$/m);
     expect(screen).toMatch(/^database\s+healthy\s+[\d.]+ ms$/m);
     expect(screen).toMatch(/^emailWorker\s+degraded\s+not running$/m);
-    expect(screen).toMatch(/^maintenance\s+degraded\s+on since 2026-11-23T12:00:00\.000Z: provider sends are held/m);
+    expect(screen).toMatch(
+      /^maintenance\s+degraded\s+on since 2026-11-23T12:00:00\.000Z: provider sends are held/m,
+    );
     expect(screen).toMatch(/^heldSms\s+degraded\s+1 SMS held as unknown/m);
     expect(screen).toMatch(/^alerts\s+degraded\s+firing: HeraldSmsHeldUnknown/m);
     expect(screen).toMatch(/^scheduler:alerts\s+degraded\s+not running/m);
@@ -92,7 +127,9 @@ describe("herald status", () => {
     // 5 queued emails, one deferred; the failure two days ago is outside the 24 h.
     expect(screen).toMatch(/^email\s+4\s+10m 00s\s+1\s+0\s+2$/m);
     expect(screen).toMatch(/^sms\s+0\s+-\s+0\s+1\s+0$/m);
-    expect(screen).toContain("Maintenance: ON since 2026-11-23T12:00:00Z (database upgrade): provider sends are held");
+    expect(screen).toContain(
+      "Maintenance: ON since 2026-11-23T12:00:00Z (database upgrade): provider sends are held",
+    );
     // Today: 2 × $12.50 (the unknown SMS cost nothing); month: plus the $5 two days ago.
     expect(screen).toContain("SMS spend: today $25.00 of $50.00 (50.0 %), month $30.00 of $1500.00 (2.0 %)");
     expect(screen).toContain("Alerts firing: 1");
@@ -109,7 +146,11 @@ describe("herald status", () => {
     const report = JSON.parse(piped.stdout);
     expect(report.exitCode).toBe(2);
     expect(report.url).toBe(url);
-    expect(report.server).toMatchObject({ reachable: true, httpStatus: 200, readiness: { status: "degraded" } });
+    expect(report.server).toMatchObject({
+      reachable: true,
+      httpStatus: 200,
+      readiness: { status: "degraded" },
+    });
     const direct = await (await t.call("GET", "/health/ready", { key: null })).json();
     expect(Object.keys(report.server.readiness.components)).toEqual(Object.keys(direct.components));
     expect(report.database).toMatchObject({
@@ -127,7 +168,8 @@ describe("herald status", () => {
     const pretty = await status(t.deps, ["--url", url, "--json"]);
     expect(pretty.stdout).toContain('\n  "url"');
     const again = JSON.parse(pretty.stdout);
-    again.server.readiness.components.database.latencyMs = report.server.readiness.components.database.latencyMs;
+    again.server.readiness.components.database.latencyMs =
+      report.server.readiness.components.database.latencyMs;
     expect(again).toEqual(report);
   });
 
@@ -142,7 +184,9 @@ describe("herald status", () => {
       expect(res.stdout).not.toMatch(/degraded|failing/);
       expect(res.stdout).toMatch(/^email\s+0\s+-\s+0\s+0\s+0$/m);
       expect(res.stdout).toContain("Maintenance: off");
-      expect(res.stdout).toContain("SMS spend: today $0.00 of $50.00 (0.0 %), month $0.00 of $1500.00 (0.0 %)");
+      expect(res.stdout).toContain(
+        "SMS spend: today $0.00 of $50.00 (0.0 %), month $0.00 of $1500.00 (0.0 %)",
+      );
       expect(res.stdout).toContain("Alerts firing: none");
       expect(res.code).toBe(0);
     } finally {
@@ -169,8 +213,15 @@ describe("herald status", () => {
     const env = { DATABASE_URL: `file:${t.dbPath}`, PORT: String(unusedPort()), HERALD_LOG_LEVEL: "silent" };
     expect(await runCli(["status"], io, env)).toBe(1);
     const report = JSON.parse(out.join("\n"));
-    expect(report).toMatchObject({ url: `http://127.0.0.1:${env.PORT}`, exitCode: 1, server: { reachable: false } });
-    expect(report.database).toMatchObject({ readable: true, maintenance: { enabled: true, reason: "database upgrade" } });
+    expect(report).toMatchObject({
+      url: `http://127.0.0.1:${env.PORT}`,
+      exitCode: 1,
+      server: { reachable: false },
+    });
+    expect(report.database).toMatchObject({
+      readable: true,
+      maintenance: { enabled: true, reason: "database upgrade" },
+    });
   });
 
   test("a server that hangs, a 503 and something that is not Herald exit 1", async () => {
@@ -180,17 +231,24 @@ describe("herald status", () => {
     expect(slow.code).toBe(1);
     expect(slow.stdout.split("\n")[0]).toBe(`Herald at ${hung}: UNREACHABLE: no answer within 0.1 s`);
 
-    const body = { status: "unavailable", components: { database: { status: "failing", detail: "database not writable" } } };
+    const body = {
+      status: "unavailable",
+      components: { database: { status: "failing", detail: "database not writable" } },
+    };
     const unavailable = serve(() => Response.json(body, { status: 503 }));
     const down = await status(t.deps, ["--url", unavailable]);
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/: UNAVAILABLE \(HTTP 503\)\n/);
     expect(down.stdout).toMatch(/^database\s+failing\s+database not writable$/m);
 
-    const proxy = serve(() => new Response("<h1>Bad gateway</h1>", { status: 502, headers: { "content-type": "text/html" } }));
+    const proxy = serve(
+      () => new Response("<h1>Bad gateway</h1>", { status: 502, headers: { "content-type": "text/html" } }),
+    );
     const other = await status(t.deps, ["--url", `${proxy}/`]);
     expect(other.code).toBe(1);
-    expect(other.stdout.split("\n")[0]).toBe(`Herald at ${proxy}: UNREACHABLE: answered HTTP 502 without a Herald readiness body`);
+    expect(other.stdout.split("\n")[0]).toBe(
+      `Herald at ${proxy}: UNREACHABLE: answered HTTP 502 without a Herald readiness body`,
+    );
   });
 
   test("a missing database file is reported, not created", async () => {
@@ -199,7 +257,9 @@ describe("herald status", () => {
     const io: CliIo = { out: (s) => out.push(s), err: () => {}, isTTY: true };
     const env = { DATABASE_URL: `file:${path}`, PORT: String(unusedPort()), HERALD_LOG_LEVEL: "silent" };
     expect(await runCli(["status"], io, env)).toBe(1);
-    expect(out.join("\n")).toContain(`Database: could not read it: no database file at ${path} (check DATABASE_URL)`);
+    expect(out.join("\n")).toContain(
+      `Database: could not read it: no database file at ${path} (check DATABASE_URL)`,
+    );
     expect(existsSync(path)).toBe(false);
   });
 
@@ -224,7 +284,9 @@ describe("status rules", () => {
     // Only Herald's answers count: other statuses, other bodies, unknown component states.
     expect(serverCheckFromResponse(401, readiness("ready")).reachable).toBe(false);
     expect(serverCheckFromResponse(200, { status: "ok" }).reachable).toBe(false);
-    expect(serverCheckFromResponse(200, { status: "ready", components: { db: { status: "fine" } } }).reachable).toBe(false);
+    expect(
+      serverCheckFromResponse(200, { status: "ready", components: { db: { status: "fine" } } }).reachable,
+    ).toBe(false);
     expect(serverCheckFromResponse(200, null).reachable).toBe(false);
   });
 

@@ -6,9 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
 import { createSuppressionsCommand, maskContact } from "../../src/cli/suppressions.command.ts";
+import { runCli } from "../../src/cli.ts";
 import { setUpJobUpdate, technician } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 

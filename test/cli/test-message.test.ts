@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
-import { runCli } from "../../src/cli.ts";
 import type { CliIo } from "../../src/cli/command.ts";
+import { runCli } from "../../src/cli.ts";
 import { fakeAwsSdkEnv, startFakeAws } from "../helpers/fake-aws.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
@@ -53,12 +53,15 @@ describe("herald test-email", () => {
       kind: "error",
       status: 400,
       code: "MessageRejected",
-      message: "Email address is not verified. The following identities failed the check in region US-EAST-1: ops@example.com",
+      message:
+        "Email address is not verified. The following identities failed the check in region US-EAST-1: ops@example.com",
     }));
     const res = await herald(["test-email", "ops@example.com"]);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe("");
-    expect(res.stderr).toContain("failed: permanent (message-rejected; provider code MessageRejected, HTTP 400)");
+    expect(res.stderr).toContain(
+      "failed: permanent (message-rejected; provider code MessageRejected, HTTP 400)",
+    );
     expect(res.stderr).toContain("Email address is not verified");
     expect(res.stderr).not.toContain("ops@example.com");
   });
@@ -78,7 +81,11 @@ describe("herald test-email", () => {
 
   test("arguments are validated (exit 64) before anything is sent", async () => {
     fake.calls.length = 0;
-    for (const args of [["test-email"], ["test-email", "not-an-address"], ["test-email", "a@example.com", "b@example.com"]]) {
+    for (const args of [
+      ["test-email"],
+      ["test-email", "not-an-address"],
+      ["test-email", "a@example.com", "b@example.com"],
+    ]) {
       expect((await herald(args)).code).toBe(64);
     }
     expect(fake.calls).toHaveLength(0);
@@ -97,15 +104,27 @@ describe("herald test-sms", () => {
   });
 
   test("a permanent rejection prints the classified error, without the number, and exits 1", async () => {
-    fake.reply(() => ({ kind: "error", status: 400, code: "InvalidParameter", message: "Invalid parameter: PhoneNumber Reason: +15555550100 is not valid" }));
+    fake.reply(() => ({
+      kind: "error",
+      status: 400,
+      code: "InvalidParameter",
+      message: "Invalid parameter: PhoneNumber Reason: +15555550100 is not valid",
+    }));
     const res = await herald(["test-sms", "+15555550100"]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain("failed: permanent (invalid-parameter; provider code InvalidParameter, HTTP 400)");
+    expect(res.stderr).toContain(
+      "failed: permanent (invalid-parameter; provider code InvalidParameter, HTTP 400)",
+    );
     expect(res.stderr).not.toContain("5555550100");
   });
 
   test("an account problem says nothing can be sent until an operator acts", async () => {
-    fake.reply(() => ({ kind: "error", status: 403, code: "AuthorizationError", message: "User is not authorized to perform SNS:Publish" }));
+    fake.reply(() => ({
+      kind: "error",
+      status: 403,
+      code: "AuthorizationError",
+      message: "User is not authorized to perform SNS:Publish",
+    }));
     const res = await herald(["test-sms", "+15555550100"]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("failed: account (authorization-error");
@@ -113,7 +132,12 @@ describe("herald test-sms", () => {
 
   test("arguments are validated (exit 64) before anything is sent", async () => {
     fake.calls.length = 0;
-    for (const args of [["test-sms"], ["test-sms", "5555550100"], ["test-sms", "+0123"], ["test-sms", "+15555550100", "+15555550101"]]) {
+    for (const args of [
+      ["test-sms"],
+      ["test-sms", "5555550100"],
+      ["test-sms", "+0123"],
+      ["test-sms", "+15555550100", "+15555550101"],
+    ]) {
       expect((await herald(args)).code).toBe(64);
     }
     expect(fake.calls).toHaveLength(0);

@@ -62,7 +62,9 @@ describe("durability barrier", () => {
     const gate = gatedFsync();
     const { db, path } = await open({ fsync: gate.fsync });
     // Creating the table is itself a write behind the barrier: let it through.
-    const created = db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
+    const created = db.write((tx) =>
+      tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`),
+    );
     await gate.called(1);
     gate.calls[0]?.release();
     await created;
@@ -83,7 +85,9 @@ describe("durability barrier", () => {
   test("writers arriving while an fsync runs share the next one", async () => {
     const gate = gatedFsync();
     const { db } = await open({ fsync: gate.fsync });
-    const created = db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
+    const created = db.write((tx) =>
+      tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`),
+    );
     await gate.called(1); // the first fsync is running and held
     // 100 writes, yielding to the loop every 10 so they commit in about ten batches while the fsync is held.
     const writes: Promise<unknown>[] = [];
@@ -113,7 +117,11 @@ describe("durability barrier", () => {
   test("with the real fsync, acknowledged writes are in the file when a fresh connection opens it", async () => {
     const { db, path } = await open();
     await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
-    await Promise.all(Array.from({ length: 50 }, (_, i) => db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${`x${i}`})`))));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${`x${i}`})`)),
+      ),
+    );
     const other = await openDatabase({ url: `file:${path}` });
     opened.push(other);
     expect(await other.read.all(sql`SELECT count(*) AS n FROM items`)).toEqual([{ n: 50 }]);
@@ -126,12 +134,18 @@ describe("background checkpoints", () => {
     await db.startBackgroundCheckpoints();
     const checkpointer = db.checkpointer();
     expect(checkpointer).not.toBeNull();
-    const autocheckpoint = await db.write(async (tx) => (await tx.all<{ wal_autocheckpoint: number }>(sql`PRAGMA wal_autocheckpoint`))[0]);
+    const autocheckpoint = await db.write(
+      async (tx) => (await tx.all<{ wal_autocheckpoint: number }>(sql`PRAGMA wal_autocheckpoint`))[0],
+    );
     expect(autocheckpoint?.wal_autocheckpoint).toBe(0);
 
     await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
     const sizeBefore = statSync(path).size;
-    await Promise.all(Array.from({ length: 200 }, (_, i) => db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${"y".repeat(500) + i})`))));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${"y".repeat(500) + i})`)),
+      ),
+    );
     await checkpointer?.runNow();
     expect(checkpointer?.state.runs).toBeGreaterThan(0);
     expect(checkpointer?.state.lastCheckpointed).toBeGreaterThan(0);
@@ -144,7 +158,8 @@ describe("background checkpoints", () => {
     await db.startBackgroundCheckpoints();
     await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`));
     // 400 commits of one 2 KB row each: without the barrier every commit appends frames and the WAL only grows.
-    for (let i = 0; i < 400; i++) await db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${"z".repeat(2000) + i})`));
+    for (let i = 0; i < 400; i++)
+      await db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${"z".repeat(2000) + i})`));
     const walPages = statSync(`${path}-wal`).size / 4096;
     expect(walPages).toBeLessThan(64 * 3);
     expect(db.checkpointer()?.state.runs).toBeGreaterThan(1);

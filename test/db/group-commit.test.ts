@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { BATCH_BUDGET_MS, type Database, DatabaseOverloadedError, openDatabase, type Tx } from "../../src/db/database.ts";
+import {
+  BATCH_BUDGET_MS,
+  type Database,
+  DatabaseOverloadedError,
+  openDatabase,
+  type Tx,
+} from "../../src/db/database.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 async function freshDatabase(maxBatch?: number): Promise<Database> {
@@ -144,11 +150,21 @@ describe("group commit", () => {
   test("beyond maxQueued waiting writes, a write is refused at once and changes nothing; the queued ones commit", async () => {
     const db = await openDatabase({ url: `file:${join(tempDir(), "overload.db")}`, maxQueued: 3 });
     afterAll(() => db.close());
-    await db.write((tx) => tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)`));
+    await db.write((tx) =>
+      tx.run(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)`),
+    );
     // Five writes in one turn: the writer has not drained yet, so the queue holds the first three.
-    const writes = ["a", "b", "c", "d", "e"].map((label) => db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${label})`)));
+    const writes = ["a", "b", "c", "d", "e"].map((label) =>
+      db.write((tx) => tx.run(sql`INSERT INTO items (label) VALUES (${label})`)),
+    );
     const outcomes = await Promise.allSettled(writes);
-    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "rejected"]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "rejected",
+    ]);
     expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(DatabaseOverloadedError);
     expect(await labels(db)).toEqual(["a", "b", "c"]);
     // Once the queue drained, writes are accepted again.
@@ -165,11 +181,7 @@ describe("group commit", () => {
         while (performance.now() < until) {} // stands for CPU work, not waiting
         return insertAndMeasure(db, tx, label);
       });
-    const results = await Promise.all([
-      busyJob("a", BATCH_BUDGET_MS + 2),
-      busyJob("b", 0),
-      busyJob("c", 0),
-    ]);
+    const results = await Promise.all([busyJob("a", BATCH_BUDGET_MS + 2), busyJob("b", 0), busyJob("c", 0)]);
     // "a" used up its batch's budget: "b" opened the next transaction and "c" joined it.
     expect(results.map((r) => [r.label, r.positionInBatch])).toEqual([
       ["a", 0],

@@ -15,8 +15,15 @@ afterEach(() => {
   for (const client of opened.splice(0)) if (!client.closed) client.close();
 });
 
-function open(path = join(tempDir(), "native.db"), options: { statementCacheSize?: number; timeoutMs?: number } = {}) {
-  const client = openNativeClient({ path, timeoutMs: options.timeoutMs ?? 5000, statementCacheSize: options.statementCacheSize });
+function open(
+  path = join(tempDir(), "native.db"),
+  options: { statementCacheSize?: number; timeoutMs?: number } = {},
+) {
+  const client = openNativeClient({
+    path,
+    timeoutMs: options.timeoutMs ?? 5000,
+    statementCacheSize: options.statementCacheSize,
+  });
   opened.push(client);
   return { client, path };
 }
@@ -77,7 +84,11 @@ describe("statement cache", () => {
     const misses = client.statementCache.misses;
     await client.execute({ sql: "INSERT INTO items (label) VALUES (?)", args: ["after"] });
     expect(client.statementCache.misses).toBe(misses + 1);
-    expect((await client.execute("SELECT label FROM items ORDER BY id")).rows.map((r) => r.label)).toEqual(["a", "b", "after"]);
+    expect((await client.execute("SELECT label FROM items ORDER BY id")).rows.map((r) => r.label)).toEqual([
+      "a",
+      "b",
+      "after",
+    ]);
   });
 
   test("a schema change on this connection (a migration) clears the cache, and SELECT * sees the new column", async () => {
@@ -128,7 +139,9 @@ describe("rows and errors, as @libsql/client gives them", () => {
   test("a constraint violation is an error with SQLite's base and extended codes", async () => {
     const { client } = open();
     await withItems(client);
-    const failure = await client.execute({ sql: "INSERT INTO items (id, label) VALUES (1, 'dup')", args: [] }).catch((e) => e);
+    const failure = await client
+      .execute({ sql: "INSERT INTO items (id, label) VALUES (1, 'dup')", args: [] })
+      .catch((e) => e);
     expect(failure).toBeInstanceOf(LocalDatabaseError);
     expect(failure.code).toBe("SQLITE_CONSTRAINT");
     expect(failure.extendedCode).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
@@ -139,7 +152,11 @@ describe("rows and errors, as @libsql/client gives them", () => {
     await withItems(client);
     const items = sqliteTable("items", { id: integer("id").primaryKey(), label: text("label").notNull() });
     const db = drizzle(client);
-    const byId = db.select().from(items).where(sql`${items.id} = ${sql.placeholder("id")}`).prepare();
+    const byId = db
+      .select()
+      .from(items)
+      .where(sql`${items.id} = ${sql.placeholder("id")}`)
+      .prepare();
     expect(await byId.all({ id: 2 })).toEqual([{ id: 2, label: "b" }]);
     const hits = client.statementCache.hits;
     expect(await byId.get({ id: 1 })).toEqual({ id: 1, label: "a" });
@@ -154,6 +171,10 @@ describe("rows and errors, as @libsql/client gives them", () => {
         throw new Error("undo");
       }),
     ).rejects.toThrow("undo");
-    expect((await db.select({ label: items.label }).from(items)).map((r) => r.label)).toEqual(["a", "b", "c"]);
+    expect((await db.select({ label: items.label }).from(items)).map((r) => r.label)).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
   });
 });

@@ -32,7 +32,14 @@ async function costOf(t: Awaited<ReturnType<typeof makeTestApp>>, run: () => Pro
 async function appWithRecipient() {
   const t = await makeTestApp();
   const put = await t.call("PUT", "/v1/recipients/tech-1", {
-    body: { kind: "technician", name: "Alex", email: "alex@example.com", emailVerified: true, phone: "+15555550100", phoneVerified: true },
+    body: {
+      kind: "technician",
+      name: "Alex",
+      email: "alex@example.com",
+      emailVerified: true,
+      phone: "+15555550100",
+      phoneVerified: true,
+    },
   });
   expect(put.status).toBe(201);
   return t;
@@ -61,7 +68,10 @@ describe("prepared hot paths", () => {
       for (let n = 1; n <= 5; n++) {
         const res = await t.call("POST", "/v1/notifications", { body: createBody(n) });
         expect(res.status).toBe(201);
-        expect((await res.json()).decisions.map((d: { status: string }) => d.status)).toEqual(["queued", "queued"]);
+        expect((await res.json()).decisions.map((d: { status: string }) => d.status)).toEqual([
+          "queued",
+          "queued",
+        ]);
       }
     });
     expect(cost).toEqual({ sqlBuilt: 0, prepared: 0 });
@@ -103,8 +113,20 @@ describe("prepared hot paths", () => {
     const now = t.clock.now();
     const claimOnce = (token: string) =>
       t.deps.db.write(async (tx) => {
-        const leased = await claimDue(tx, { channel: "email", limit: 2, now, leaseMs: 30_000, owner: "test", token });
-        const started = await markSendStarted(tx, token, leased.map((d) => d.id), now);
+        const leased = await claimDue(tx, {
+          channel: "email",
+          limit: 2,
+          now,
+          leaseMs: 30_000,
+          owner: "test",
+          token,
+        });
+        const started = await markSendStarted(
+          tx,
+          token,
+          leased.map((d) => d.id),
+          now,
+        );
         return { leased, started };
       });
     const first = await claimOnce("token-1");

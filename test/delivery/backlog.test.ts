@@ -13,7 +13,13 @@ describe("channel backlog", () => {
     const t = await makeTestApp({ seed: false });
     const now = t.clock.now();
     // Eight due emails: ranks 0-3, the oldest (now - 80 s) at the least urgent rank; two not yet due.
-    await seedDeliveries(t.deps.db, { count: 8, channel: "email", now, runAt: (i) => now - 10_000 * (i + 1), priorityRank: (i) => i % 4 });
+    await seedDeliveries(t.deps.db, {
+      count: 8,
+      channel: "email",
+      now,
+      runAt: (i) => now - 10_000 * (i + 1),
+      priorityRank: (i) => i % 4,
+    });
     await seedDeliveries(t.deps.db, { count: 2, channel: "email", now, runAt: () => now + 60_000 });
     await seedDeliveries(t.deps.db, { count: 3, channel: "sms", now, runAt: () => now - 1_000 });
 
@@ -29,6 +35,8 @@ describe("channel backlog", () => {
     const plan = await t.deps.db.read.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN
       SELECT run_at FROM deliveries INDEXED BY deliveries_claim_idx
       WHERE status = 'queued' AND channel = 'email' AND priority_rank = 2 ORDER BY run_at LIMIT 1`);
-    expect(plan.map((p) => p.detail).join(" ")).toContain("deliveries_claim_idx (channel=? AND priority_rank=?)");
+    expect(plan.map((p) => p.detail).join(" ")).toContain(
+      "deliveries_claim_idx (channel=? AND priority_rank=?)",
+    );
   });
 });

@@ -4,9 +4,10 @@
  * it receives to a file outside the server. The harness SIGKILLs the server at random moments, restarts it on
  * the same database file, and finally compares the provider's log with the job table.
  */
-import { createClient } from "@libsql/client";
+
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { openDatabase } from "../../src/db/database.ts";
 import { seedDeliveries } from "./seed-deliveries.ts";
 
@@ -45,7 +46,14 @@ export interface CrashReport {
   sends: Map<string, number>;
   /** Distinct leases per delivery that a kill left with the send started (each may explain one duplicate). */
   ambiguousAtKill: Map<string, number>;
-  rows: { id: string; status: string; attempts: number; maxAttempts: number; attemptRows: number; destination: string }[];
+  rows: {
+    id: string;
+    status: string;
+    attempts: number;
+    maxAttempts: number;
+    attemptRows: number;
+    destination: string;
+  }[];
   /** Exit code of the final, graceful SIGTERM stop. */
   finalExitCode: number | null;
   elapsedMs: number;
@@ -57,7 +65,11 @@ function uniform([min, max]: [number, number]): number {
   return min + Math.random() * (max - min);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -103,7 +115,11 @@ export async function runCrashScenario(s: CrashScenario): Promise<CrashReport> {
     stdout: "ignore",
     stderr: "inherit",
   });
-  const fakePort = await waitFor("the fake provider", () => (existsSync(portFile) ? readFileSync(portFile, "utf8") || undefined : undefined), 10_000);
+  const fakePort = await waitFor(
+    "the fake provider",
+    () => (existsSync(portFile) ? readFileSync(portFile, "utf8") || undefined : undefined),
+    10_000,
+  );
 
   const reader = createClient({ url: `file:${dbPath}` });
   const serverEnv: Record<string, string> = {
@@ -131,7 +147,12 @@ export async function runCrashScenario(s: CrashScenario): Promise<CrashReport> {
 
   /** Starts a server and resolves once its delivery engine has started. */
   async function startServer() {
-    const proc = Bun.spawn([BUN, join(ROOT, "src/main.ts")], { env: serverEnv, stdout: "pipe", stderr: "inherit", cwd: ROOT });
+    const proc = Bun.spawn([BUN, join(ROOT, "src/main.ts")], {
+      env: serverEnv,
+      stdout: "pipe",
+      stderr: "inherit",
+      cwd: ROOT,
+    });
     writeFileSync(pidFile, String(proc.pid));
     let ready!: () => void;
     const isReady = new Promise<void>((resolve) => {
@@ -156,7 +177,9 @@ export async function runCrashScenario(s: CrashScenario): Promise<CrashReport> {
   }
 
   async function unfinishedCount(): Promise<number> {
-    const rs = await reader.execute("SELECT count(*) AS n FROM deliveries WHERE status IN ('queued', 'leased')");
+    const rs = await reader.execute(
+      "SELECT count(*) AS n FROM deliveries WHERE status IN ('queued', 'leased')",
+    );
     return Number(rs.rows[0]?.n ?? 0);
   }
 
@@ -184,9 +207,11 @@ export async function runCrashScenario(s: CrashScenario): Promise<CrashReport> {
       const outcome = await Promise.race([
         server.exited.then(() => "exited" as const),
         plannedKill === Number.POSITIVE_INFINITY
-          ? waitFor("every delivery to finish", async () => ((await unfinishedCount()) === 0 ? true : undefined), s.deadlineMs).then(
-              () => "done" as const,
-            )
+          ? waitFor(
+              "every delivery to finish",
+              async () => ((await unfinishedCount()) === 0 ? true : undefined),
+              s.deadlineMs,
+            ).then(() => "done" as const)
           : Bun.sleep(plannedKill).then(() => "kill" as const),
       ]);
       if (outcome === "kill") {
@@ -250,7 +275,9 @@ export async function runCrashScenario(s: CrashScenario): Promise<CrashReport> {
 }
 
 /** Deliveries sent more often than the kills that caught their send in progress can explain. */
-export function unexplainedDuplicates(report: CrashReport): { id: string; sends: number; ambiguous: number }[] {
+export function unexplainedDuplicates(
+  report: CrashReport,
+): { id: string; sends: number; ambiguous: number }[] {
   const out: { id: string; sends: number; ambiguous: number }[] = [];
   for (const [id, count] of report.sends) {
     const ambiguous = report.ambiguousAtKill.get(id) ?? 0;

@@ -40,7 +40,16 @@ describe("crash safety", () => {
     });
     const duplicates = [...report.sends.values()].reduce((sum, n) => sum + n - 1, 0);
     const ambiguous = [...report.ambiguousAtKill.values()].reduce((sum, n) => sum + n, 0);
-    verbose?.(JSON.stringify({ ...report, sends: undefined, rows: undefined, ambiguousAtKill: undefined, duplicates, ambiguous }));
+    verbose?.(
+      JSON.stringify({
+        ...report,
+        sends: undefined,
+        rows: undefined,
+        ambiguousAtKill: undefined,
+        duplicates,
+        ambiguous,
+      }),
+    );
     expect(report.kills).toBe(20);
     expect(report.unfinished).toEqual([]);
     // Email's ambiguous policy is "resend", so everything ends sent unless a delivery was caught mid-send by
@@ -66,7 +75,12 @@ describe("crash safety", () => {
       kills: 0,
       killAfterMs: [0, 0],
       // One at a time, so the poison does not take its neighbours down with it.
-      env: { HERALD_WORKER_BATCH: "1", HERALD_WORKER_CONCURRENCY: "1", HERALD_LEASE_MS: "2000", HERALD_PROVIDER_TIMEOUT_MS: "1000" },
+      env: {
+        HERALD_WORKER_BATCH: "1",
+        HERALD_WORKER_CONCURRENCY: "1",
+        HERALD_LEASE_MS: "2000",
+        HERALD_PROVIDER_TIMEOUT_MS: "1000",
+      },
       deadlineMs: 40_000,
       log: verbose,
     });

@@ -10,11 +10,11 @@ import { deliveries, deliveryAttempts, outboxMessages } from "../../db/schema.ts
 import { createFakeProviders } from "../../src/channels/fake.provider.ts";
 import { ProviderError } from "../../src/channels/types.ts";
 import { FixedClock } from "../../src/clock.ts";
+import { channelBacklog } from "../../src/delivery/backlog.repo.ts";
 import { claimDue, markSendStarted } from "../../src/delivery/delivery-queue.repo.ts";
 import { WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 import { seedDeliveries } from "./seed-deliveries.ts";
-import { channelBacklog } from "../../src/delivery/backlog.repo.ts";
 
 const clock = new FixedClock();
 const fake = createFakeProviders(clock);
@@ -23,7 +23,12 @@ const t = await makeTestApp({
   clock,
   providers: fake,
   random: () => 0.5,
-  env: { HERALD_EMAIL_RATE: "14", HERALD_SMS_RATE: "10", HERALD_LEASE_MS: "60000", HERALD_PROVIDER_TIMEOUT_MS: "1000" },
+  env: {
+    HERALD_EMAIL_RATE: "14",
+    HERALD_SMS_RATE: "10",
+    HERALD_LEASE_MS: "60000",
+    HERALD_PROVIDER_TIMEOUT_MS: "1000",
+  },
 });
 const db = t.deps.db;
 
@@ -32,20 +37,37 @@ async function row(id: string) {
   return d!;
 }
 async function attemptsOf(id: string) {
-  return (await db.read.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id))).sort((a, b) => a.attempt - b.attempt);
+  return (await db.read.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, id))).sort(
+    (a, b) => a.attempt - b.attempt,
+  );
 }
 
 beforeEach(async () => {
   clock.advance(24 * 3600_000);
   fake.calls.length = 0;
   fake.script(() => undefined);
-  await db.write((tx) => tx.update(deliveries).set({ status: "cancelled" }).where(inArray(deliveries.status, ["queued", "leased"])));
+  await db.write((tx) =>
+    tx
+      .update(deliveries)
+      .set({ status: "cancelled" })
+      .where(inArray(deliveries.status, ["queued", "leased"])),
+  );
 });
 
 describe("claiming", () => {
   test("the most urgent due deliveries go first when the rate limit allows only some", async () => {
-    const low = await seedDeliveries(db, { count: 10, channel: "email", now: clock.now(), priorityRank: () => 3 });
-    const urgent = await seedDeliveries(db, { count: 10, channel: "email", now: clock.now(), priorityRank: () => 0 });
+    const low = await seedDeliveries(db, {
+      count: 10,
+      channel: "email",
+      now: clock.now(),
+      priorityRank: () => 3,
+    });
+    const urgent = await seedDeliveries(db, {
+      count: 10,
+      channel: "email",
+      now: clock.now(),
+      priorityRank: () => 0,
+    });
     expect(await t.delivery.email.runUntilIdle()).toBe(14);
     const sentTo = new Set(fake.calls.map((c) => c.message.deliveryId));
     expect(urgent.every((id) => sentTo.has(id))).toBe(true);
@@ -53,7 +75,12 @@ describe("claiming", () => {
   });
 
   test("deliveries deferred by quiet hours or sendAt are claimed once due, not before", async () => {
-    const [later] = await seedDeliveries(db, { count: 1, channel: "sms", now: clock.now(), runAt: () => clock.now() + 3600_000 });
+    const [later] = await seedDeliveries(db, {
+      count: 1,
+      channel: "sms",
+      now: clock.now(),
+      runAt: () => clock.now() + 3600_000,
+    });
     expect(await t.delivery.runUntilIdle()).toBe(0);
     clock.advance(3600_000 - 1);
     expect(await t.delivery.runUntilIdle()).toBe(0);
@@ -65,14 +92,34 @@ describe("claiming", () => {
   test("a claim counts the attempt, leases from claim time and gives every claim a fresh token", async () => {
     const [id] = await seedDeliveries(db, { count: 1, channel: "email", now: clock.now() });
     const claimed = await db.write((tx) =>
-      claimDue(tx, { channel: "email", limit: 5, now: clock.now(), leaseMs: 60_000, owner: "test-owner", token: "token-1" }),
+      claimDue(tx, {
+        channel: "email",
+        limit: 5,
+        now: clock.now(),
+        leaseMs: 60_000,
+        owner: "test-owner",
+        token: "token-1",
+      }),
     );
     expect(claimed.map((c) => c.id)).toEqual([id!]);
     const leased = await row(id!);
-    expect(leased).toMatchObject({ status: "leased", attempts: 1, leaseOwner: "test-owner", leaseToken: "token-1", leaseUntil: clock.now() + 60_000 });
+    expect(leased).toMatchObject({
+      status: "leased",
+      attempts: 1,
+      leaseOwner: "test-owner",
+      leaseToken: "token-1",
+      leaseUntil: clock.now() + 60_000,
+    });
     // A second claim finds nothing: the row is leased.
     const again = await db.write((tx) =>
-      claimDue(tx, { channel: "email", limit: 5, now: clock.now(), leaseMs: 60_000, owner: "other", token: "token-2" }),
+      claimDue(tx, {
+        channel: "email",
+        limit: 5,
+        now: clock.now(),
+        leaseMs: 60_000,
+        owner: "other",
+        token: "token-2",
+      }),
     );
     expect(again).toEqual([]);
   });
@@ -126,21 +173,39 @@ describe("leases", () => {
     fake.script(async (call) => {
       // While the send is in flight, another process takes the delivery over (as after a sweep).
       await db.write((tx) =>
-        tx.update(deliveries).set({ leaseToken: "someone-else" }).where(eq(deliveries.id, call.message.deliveryId)),
+        tx
+          .update(deliveries)
+          .set({ leaseToken: "someone-else" })
+          .where(eq(deliveries.id, call.message.deliveryId)),
       );
       return { providerMessageId: "m-1" };
     });
     await t.delivery.email.tick();
-    expect(await row(id!)).toMatchObject({ status: "leased", leaseToken: "someone-else", providerMessageId: null });
-    expect(await attemptsOf(id!)).toMatchObject([{ status: "sent", errorCode: "lease-lost", providerMessageId: "m-1" }]);
-    expect(t.logs.some((l) => l.msg === "lease lost before the result was recorded" && l.deliveryId === id)).toBe(true);
+    expect(await row(id!)).toMatchObject({
+      status: "leased",
+      leaseToken: "someone-else",
+      providerMessageId: null,
+    });
+    expect(await attemptsOf(id!)).toMatchObject([
+      { status: "sent", errorCode: "lease-lost", providerMessageId: "m-1" },
+    ]);
+    expect(
+      t.logs.some((l) => l.msg === "lease lost before the result was recorded" && l.deliveryId === id),
+    ).toBe(true);
     expect(t.delivery.email.status().counters.leaseLost).toBeGreaterThan(0);
   });
 
   test("a lease lost before the send started is not sent", async () => {
     const [id] = await seedDeliveries(db, { count: 1, channel: "email", now: clock.now() });
     const [claimed] = await db.write((tx) =>
-      claimDue(tx, { channel: "email", limit: 1, now: clock.now(), leaseMs: 60_000, owner: "a", token: "old" }),
+      claimDue(tx, {
+        channel: "email",
+        limit: 1,
+        now: clock.now(),
+        leaseMs: 60_000,
+        owner: "a",
+        token: "old",
+      }),
     );
     await db.write((tx) => tx.update(deliveries).set({ leaseToken: "new" }).where(eq(deliveries.id, id!)));
     const owned = await db.write((tx) => markSendStarted(tx, claimed!.leaseToken, [id!], clock.now()));
@@ -155,7 +220,9 @@ describe("leases", () => {
     const [smsStarted] = await seedDeliveries(db, { count: 1, channel: "sms", now });
     const [lastTry] = await seedDeliveries(db, { count: 1, channel: "email", now, maxAttempts: 1 });
     const claim = (channel: "email" | "sms", token: string) =>
-      db.write((tx) => claimDue(tx, { channel, limit: 10, now, leaseMs: 60_000, owner: "dead-process", token }));
+      db.write((tx) =>
+        claimDue(tx, { channel, limit: 10, now, leaseMs: 60_000, owner: "dead-process", token }),
+      );
     await claim("email", "e");
     await claim("sms", "s");
     await db.write((tx) => markSendStarted(tx, "e", [emailStarted!, lastTry!], now));
@@ -168,12 +235,21 @@ describe("leases", () => {
     clock.set(now + 60_001);
     const result = await t.delivery.sweep();
     expect(result).toEqual({ requeued: 2, failed: 1, resent: 1, held: { email: 0, sms: 1 } });
-    expect(await row(notStarted!)).toMatchObject({ status: "queued", attempts: 1, leaseToken: null, runAt: now + 60_001 });
+    expect(await row(notStarted!)).toMatchObject({
+      status: "queued",
+      attempts: 1,
+      leaseToken: null,
+      runAt: now + 60_001,
+    });
     expect(await row(emailStarted!)).toMatchObject({ status: "queued", sendStartedAt: null });
     expect(await row(smsStarted!)).toMatchObject({ status: "unknown" });
     expect(await row(lastTry!)).toMatchObject({ status: "failed", attempts: 1 });
-    expect(await attemptsOf(notStarted!)).toMatchObject([{ status: "lease-expired", errorCode: "lease-expired" }]);
-    expect(await attemptsOf(smsStarted!)).toMatchObject([{ status: "ambiguous", errorCode: "ambiguous-send" }]);
+    expect(await attemptsOf(notStarted!)).toMatchObject([
+      { status: "lease-expired", errorCode: "lease-expired" },
+    ]);
+    expect(await attemptsOf(smsStarted!)).toMatchObject([
+      { status: "ambiguous", errorCode: "ambiguous-send" },
+    ]);
     // What /metrics, /health/ready and the HeraldSmsHeldUnknown alert read.
     expect((await channelBacklog(t.deps, clock.now())).sms.unknown).toBe(1);
     expect(t.logs.some((l) => l.alert === "delivery-unknown" && l.deliveryId === smsStarted)).toBe(true);
@@ -229,7 +305,10 @@ describe("rate limit", () => {
     expect(busiest).toBe(14);
     // Consistent with that: 2,000 calls at 14 per second cannot span less than 142 s.
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(Math.floor(2000 / 14) * 1000);
-    const sent = await db.read.select({ id: deliveries.id }).from(deliveries).where(inArray(deliveries.status, ["sent"]));
+    const sent = await db.read
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(inArray(deliveries.status, ["sent"]));
     expect(new Set(sent.map((s) => s.id)).size).toBeGreaterThanOrEqual(ids.length);
   }, 60_000);
 });

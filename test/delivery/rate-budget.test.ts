@@ -5,11 +5,11 @@
  * mid-drain, on a fixed clock stepped irregularly, with fake providers recording the time of every call.
  */
 import { describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import { deliveries, sendGrants } from "../../db/schema.ts";
 import { createFakeProviders } from "../../src/channels/fake.provider.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { openDatabase } from "../../src/db/database.ts";
-import { eq } from "drizzle-orm";
-import { deliveries, sendGrants } from "../../db/schema.ts";
 import { createAttemptRecorder } from "../../src/delivery/attempt-recorder.ts";
 import { type ChannelSender, ChannelWorker } from "../../src/delivery/channel-worker.ts";
 import { createDeliveryEngine, type DeliveryEngine } from "../../src/delivery/delivery-engine.ts";

@@ -2,7 +2,7 @@
  * Inserts queued deliveries straight into the job table (recipient → notification → delivery), the way the
  * notifications service leaves them, so engine tests and the crash harness control every column.
  */
-import { deliveries, type DeliveryPayload, notifications, recipients } from "../../db/schema.ts";
+import { type DeliveryPayload, deliveries, notifications, recipients } from "../../db/schema.ts";
 import type { Database } from "../../src/db/database.ts";
 import { newId } from "../../src/ids.ts";
 
@@ -28,7 +28,12 @@ export async function seedDeliveries(db: Database, o: SeedOptions): Promise<stri
     const payload: DeliveryPayload =
       o.payload?.(i) ??
       (o.channel === "email"
-        ? { kind: "email", subject: `Repair ${i} approved`, html: `<p>Repair ${i} approved</p>`, text: `Repair ${i} approved` }
+        ? {
+            kind: "email",
+            subject: `Repair ${i} approved`,
+            html: `<p>Repair ${i} approved</p>`,
+            text: `Repair ${i} approved`,
+          }
         : { kind: "sms", text: `Repair ${i} approved`, encoding: "GSM-7", segments: 1 });
     return {
       notification: {
@@ -52,7 +57,9 @@ export async function seedDeliveries(db: Database, o: SeedOptions): Promise<stri
         priorityRank: o.priorityRank?.(i) ?? 1,
         runAt: o.runAt?.(i) ?? o.now,
         maxAttempts: o.maxAttempts ?? 8,
-        destination: o.destination?.(i) ?? (o.channel === "email" ? `d${i}@example.test` : `+1555${String(i).padStart(7, "0")}`),
+        destination:
+          o.destination?.(i) ??
+          (o.channel === "email" ? `d${i}@example.test` : `+1555${String(i).padStart(7, "0")}`),
         payload,
         createdAt: o.now,
         updatedAt: o.now,

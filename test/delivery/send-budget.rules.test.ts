@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { CALL_GRACE_MS, CALL_START_MS, freeCalls, type GrantUse, nextFreeAt, planSends, WINDOW_MS } from "../../src/delivery/send-budget.rules.ts";
+import {
+  CALL_GRACE_MS,
+  CALL_START_MS,
+  freeCalls,
+  type GrantUse,
+  nextFreeAt,
+  planSends,
+  WINDOW_MS,
+} from "../../src/delivery/send-budget.rules.ts";
 
 /** How long a grant of `calls` calls lets them start: the grace plus the time to start each call. */
 const win = (calls: number) => CALL_GRACE_MS + calls * CALL_START_MS;
@@ -57,7 +65,8 @@ describe("send budget", () => {
       // Several claimers, each with its own lead ahead of the shared clock.
       const plan = planSends(grants, 14, Math.floor(random() * 8), now + Math.floor(random() * 40));
       grants.push(plan);
-      for (let i = 0; i < plan.calls; i++) calls.push(plan.startsAt + Math.floor(random() * (plan.endsAt - plan.startsAt)));
+      for (let i = 0; i < plan.calls; i++)
+        calls.push(plan.startsAt + Math.floor(random() * (plan.endsAt - plan.startsAt)));
     }
     calls.sort((a, b) => a - b);
     expect(calls.length).toBeGreaterThan(1000);

@@ -14,7 +14,11 @@ import { claimDue } from "../../src/delivery/delivery-queue.repo.ts";
 import { OTHER_PROCESS_POLL_MS } from "../../src/delivery/delivery-wakeups.ts";
 import { updateOpsSettings } from "../../src/domain/ops-settings/ops-settings.service.ts";
 import { manualTimers } from "../helpers/manual-timers.ts";
-import { detailedJobUpdateContext, detailedJobUpdateTemplate, technician } from "../helpers/notification-fixtures.ts";
+import {
+  detailedJobUpdateContext,
+  detailedJobUpdateTemplate,
+  technician,
+} from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 import { seedDeliveries } from "./seed-deliveries.ts";
 
@@ -30,10 +34,15 @@ let events = 0;
 /** Posts a `job.done` event for a new repair; returns the id of the email delivery it queued. */
 async function postEvent(): Promise<string> {
   events++;
-  const data = { ...detailedJobUpdateContext, repair: { id: `R-${events}`, title: "Leaking valve" }, technician: { id: "tech-1", ...technician() } };
+  const data = {
+    ...detailedJobUpdateContext,
+    repair: { id: `R-${events}`, title: "Leaking valve" },
+    technician: { id: "tech-1", ...technician() },
+  };
   const res = await t.call("POST", "/v1/events", { body: { type: "job.done", data }, key: t.portalKey });
   expect(res.status).toBe(201);
-  const decisions: { channel: string; status: string; deliveryId: string }[] = (await res.json()).notifications[0].decisions;
+  const decisions: { channel: string; status: string; deliveryId: string }[] = (await res.json())
+    .notifications[0].decisions;
   const email = decisions.find((d) => d.channel === "email")!;
   expect(email.status).toBe("queued");
   return email.deliveryId;
@@ -53,7 +62,12 @@ beforeEach(async () => {
   clock.advance(3600_000);
   fake.calls.length = 0;
   fake.script(() => undefined);
-  await db.write((tx) => tx.update(deliveries).set({ status: "cancelled" }).where(inArray(deliveries.status, ["queued", "leased"])));
+  await db.write((tx) =>
+    tx
+      .update(deliveries)
+      .set({ status: "cancelled" })
+      .where(inArray(deliveries.status, ["queued", "leased"])),
+  );
   worker.start();
   // At start the loop looks once, finds nothing and sleeps with only the slow poll armed.
   await worker.whenAsleep();
@@ -81,7 +95,10 @@ describe("wake-ups", () => {
 
   test("a direct POST /v1/notifications wakes the idle worker, which claims its email with no timer firing", async () => {
     const before = { claimed: claimed(), fired: timers.fired };
-    const context = { ...detailedJobUpdateContext, repair: { id: `R-direct-${events++}`, title: "Leaking valve" } };
+    const context = {
+      ...detailedJobUpdateContext,
+      repair: { id: `R-direct-${events++}`, title: "Leaking valve" },
+    };
     const res = await t.call("POST", "/v1/notifications", {
       body: { recipientId: "tech-1", template: "job-update", priority: "HIGH", context },
       key: t.portalKey,
@@ -124,10 +141,20 @@ describe("wake-ups", () => {
   });
 
   test("a future due time arms a timer for exactly that time; at it the worker claims without polling", async () => {
-    const [id] = await seedDeliveries(db, { count: 1, channel: "email", now: clock.now(), runAt: () => clock.now() + 90_000 });
+    const [id] = await seedDeliveries(db, {
+      count: 1,
+      channel: "email",
+      now: clock.now(),
+      runAt: () => clock.now() + 90_000,
+    });
     t.deps.wakeups.notify("email", clock.now() + 90_000);
     await worker.whenAsleep();
-    expect(timers.pending().map((p) => p.ms).sort((a, b) => a - b)).toEqual([OTHER_PROCESS_POLL_MS, 90_000]);
+    expect(
+      timers
+        .pending()
+        .map((p) => p.ms)
+        .sort((a, b) => a - b),
+    ).toEqual([OTHER_PROCESS_POLL_MS, 90_000]);
 
     // A later due time does not wake the loop: the earlier timer stays armed.
     const sleeps = worker.sleepCount;
@@ -161,7 +188,16 @@ describe("wake-ups", () => {
 
   test("a lease the sweeper sends back to the queue wakes the worker", async () => {
     const [id] = await seedDeliveries(db, { count: 1, channel: "email", now: clock.now() });
-    await db.write((tx) => claimDue(tx, { channel: "email", limit: 1, now: clock.now(), leaseMs: 1_000, owner: "gone", token: "lost" }));
+    await db.write((tx) =>
+      claimDue(tx, {
+        channel: "email",
+        limit: 1,
+        now: clock.now(),
+        leaseMs: 1_000,
+        owner: "gone",
+        token: "lost",
+      }),
+    );
     clock.advance(2_000);
     const before = { claimed: claimed(), fired: timers.fired };
     expect((await t.delivery.sweep()).requeued).toBe(1);

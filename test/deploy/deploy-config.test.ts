@@ -2,7 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { litestreamBinary } from "../../src/backup/litestream.ts";
-import { databasePathFromUrl, litestreamEnv, loadReplicationConfig } from "../../src/backup/replication.config.ts";
+import {
+  databasePathFromUrl,
+  litestreamEnv,
+  loadReplicationConfig,
+} from "../../src/backup/replication.config.ts";
 import { loadConfig } from "../../src/config.ts";
 import { SHUTDOWN_GRACE_MS } from "../../src/main.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
@@ -74,7 +78,9 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
     const config = loadConfig(fly.env);
     expect(config.PORT).toBe(fly.http_service.internal_port);
     expect(Number(dockerEnv.PORT)).toBe(fly.http_service.internal_port);
-    expect(runtimeStage.find((i) => i.instruction === "EXPOSE")?.args).toBe(String(fly.http_service.internal_port));
+    expect(runtimeStage.find((i) => i.instruction === "EXPOSE")?.args).toBe(
+      String(fly.http_service.internal_port),
+    );
     expect(loadConfig(dockerEnv).DATABASE_URL).toBe(config.DATABASE_URL);
   });
 
@@ -84,7 +90,10 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
     expect(fly.mounts[0]?.destination).toBe(dirname(database ?? ""));
     expect(fly.env.HERALD_DATA_DIR).toBe(fly.mounts[0]?.destination);
     expect(dockerEnv.HERALD_DATA_DIR).toBe(fly.mounts[0]?.destination);
-    const run = runtimeStage.filter((i) => i.instruction === "RUN").map((i) => i.args).join("\n");
+    const run = runtimeStage
+      .filter((i) => i.instruction === "RUN")
+      .map((i) => i.args)
+      .join("\n");
     expect(run).toContain(`chown bun:bun ${fly.mounts[0]?.destination}`);
   });
 
@@ -115,7 +124,10 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
   });
 
   test("the Litestream binary the image links is where npm installs it, and it runs", () => {
-    const run = runtimeStage.filter((i) => i.instruction === "RUN").map((i) => i.args).join("\n");
+    const run = runtimeStage
+      .filter((i) => i.instruction === "RUN")
+      .map((i) => i.args)
+      .join("\n");
     const linked = /ln -s \/app\/(\S+) \/usr\/local\/bin\/litestream/.exec(run)?.[1];
     expect(linked).toBe("node_modules/@flydotio/litestream-linux-x64/litestream");
     const local = join(ROOT, linked as string);
@@ -142,15 +154,26 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l !== "" && !l.startsWith("#"));
-    for (const needed of ["src", "db", "templates", "scripts", "litestream.yml", "package.json", "tsconfig.json"]) {
+    for (const needed of [
+      "src",
+      "db",
+      "templates",
+      "scripts",
+      "litestream.yml",
+      "package.json",
+      "tsconfig.json",
+    ]) {
       expect(ignored).not.toContain(needed);
     }
-    for (const excluded of ["node_modules", ".git", "data", "*.db", "test"]) expect(ignored).toContain(excluded);
+    for (const excluded of ["node_modules", ".git", "data", "*.db", "test"])
+      expect(ignored).toContain(excluded);
   });
 
   test("links in emails point at this app: fly.toml sets no public URL, and on Fly Herald derives it from the app name", () => {
     expect(fly.env.HERALD_PUBLIC_URL).toBeUndefined();
-    expect(loadConfig({ ...fly.env, FLY_APP_NAME: "acme-herald" }).HERALD_PUBLIC_URL).toBe("https://acme-herald.fly.dev");
+    expect(loadConfig({ ...fly.env, FLY_APP_NAME: "acme-herald" }).HERALD_PUBLIC_URL).toBe(
+      "https://acme-herald.fly.dev",
+    );
   });
 
   test("the systemd unit keeps the database private and reads secrets from a root-owned environment file", () => {
@@ -160,7 +183,12 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
     expect(one("StateDirectoryMode")).toBe("0700");
     expect(one("EnvironmentFile")).toBe("/etc/herald/herald.env");
     const inline = (unit.get("Environment") ?? []).map((pair) => pair.split("=")[0]);
-    for (const secret of ["HERALD_ADMIN_KEY", "HERALD_TOKEN_SECRET", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"]) {
+    for (const secret of [
+      "HERALD_ADMIN_KEY",
+      "HERALD_TOKEN_SECRET",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_ACCESS_KEY_ID",
+    ]) {
       expect(inline).not.toContain(secret);
     }
     expect(one("ExecStart")).not.toContain("$(");
@@ -190,7 +218,10 @@ describe("fly.toml and the Dockerfile agree with the code", () => {
       .filter((line) => !line.trim().startsWith("#"))
       .join("\n");
     const used = new Set([...settings.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    const set = litestreamEnv("/data/herald.db", loadReplicationConfig({ LITESTREAM_REPLICA_URL: "s3://b/herald" }));
+    const set = litestreamEnv(
+      "/data/herald.db",
+      loadReplicationConfig({ LITESTREAM_REPLICA_URL: "s3://b/herald" }),
+    );
     // Credentials pass straight from the operator's environment to Litestream; Herald's code never copies them.
     const credentials = ["LITESTREAM_ACCESS_KEY_ID", "LITESTREAM_SECRET_ACCESS_KEY"];
     expect([...used].sort()).toEqual([...Object.keys(set), ...credentials].sort());

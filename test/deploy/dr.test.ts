@@ -112,13 +112,20 @@ async function drill(replica: Replica) {
               timezone: "UTC",
             }),
           });
-          if (put.status !== 201) throw new Error(`PUT /v1/recipients answered ${put.status}: ${await put.text()}`);
+          if (put.status !== 201)
+            throw new Error(`PUT /v1/recipients answered ${put.status}: ${await put.text()}`);
           const res = await fetch(`${base}/v1/notifications`, {
             method: "POST",
             headers,
-            body: JSON.stringify({ recipientId: recipient, template: "repair-approved", priority: "URGENT", context }),
+            body: JSON.stringify({
+              recipientId: recipient,
+              template: "repair-approved",
+              priority: "URGENT",
+              context,
+            }),
           });
-          if (res.status !== 201) throw new Error(`POST /v1/notifications answered ${res.status}: ${await res.text()}`);
+          if (res.status !== 201)
+            throw new Error(`POST /v1/notifications answered ${res.status}: ${await res.text()}`);
           const body = (await res.json()) as {
             notification: { id: string };
             decisions: { deliveryId?: string | null }[];
@@ -186,17 +193,21 @@ async function drill(replica: Replica) {
     await pollUntil(
       "every delivery to finish",
       async () => {
-        const open = await db.execute("SELECT count(*) AS n FROM deliveries WHERE status IN ('queued', 'leased')");
+        const open = await db.execute(
+          "SELECT count(*) AS n FROM deliveries WHERE status IN ('queued', 'leased')",
+        );
         return Number(open.rows[0]?.n) === 0 ? true : undefined;
       },
       { timeoutMs: 30_000, process: running },
     );
-    const rows = (await db.execute("SELECT id, status, destination, sent_at FROM deliveries")).rows.map((r) => ({
-      id: String(r.id),
-      status: String(r.status),
-      destination: String(r.destination),
-      sentAt: r.sent_at === null ? null : Number(r.sent_at),
-    }));
+    const rows = (await db.execute("SELECT id, status, destination, sent_at FROM deliveries")).rows.map(
+      (r) => ({
+        id: String(r.id),
+        status: String(r.status),
+        destination: String(r.destination),
+        sentAt: r.sent_at === null ? null : Number(r.sent_at),
+      }),
+    );
     const sends = new Map<string, number[]>();
     for (const line of readFileSync(sendLog, "utf8").split("\n")) {
       if (!line) continue;
@@ -204,7 +215,9 @@ async function drill(replica: Replica) {
       sends.set(call.to, [...(sends.get(call.to) ?? []), call.t]);
     }
     const sendsOf = (row: { destination: string }) => sends.get(row.destination) ?? [];
-    const sentBeforeCrash = rows.filter((r) => r.status === "sent" && r.sentAt !== null && r.sentAt < crashAt);
+    const sentBeforeCrash = rows.filter(
+      (r) => r.status === "sent" && r.sentAt !== null && r.sentAt < crashAt,
+    );
     const duplicates = rows.filter((r) => sendsOf(r).length > 1);
     const heldAmbiguous = rows.filter((r) => r.status === "unknown");
 
@@ -220,8 +233,10 @@ async function drill(replica: Replica) {
     );
     expect(rows.filter((r) => !["sent", "unknown"].includes(r.status))).toEqual([]);
     expect(sentBeforeCrash.length).toBeGreaterThan(0);
-    for (const row of sentBeforeCrash) expect({ id: row.id, sends: sendsOf(row).length }).toEqual({ id: row.id, sends: 1 });
-    for (const row of rows.filter((r) => r.status === "sent")) expect(sendsOf(row).length).toBeGreaterThanOrEqual(1);
+    for (const row of sentBeforeCrash)
+      expect({ id: row.id, sends: sendsOf(row).length }).toEqual({ id: row.id, sends: 1 });
+    for (const row of rows.filter((r) => r.status === "sent"))
+      expect(sendsOf(row).length).toBeGreaterThanOrEqual(1);
     // A second send only repeats a first one made just before the crash, whose record did not reach the replica.
     for (const row of duplicates) expect(crashAt - (sendsOf(row)[0] ?? 0)).toBeLessThanOrEqual(RPO_TARGET_MS);
     // SMS whose send had started in the restored state are ambiguous: held for an operator, never sent twice.
@@ -243,29 +258,35 @@ test("after a crash and the loss of the database file, the restart restores ever
   await drill({ name: "file", env: (dir) => ({ LITESTREAM_REPLICA_URL: `file://${join(dir, "replica")}` }) });
 }, 60_000);
 
-test.skipIf(!motoServer)("the same drill with an S3 replica on a loopback S3-compatible server (moto)", async () => {
-  const port = freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const s3 = startGroup([motoServer as string, "-H", "127.0.0.1", "-p", String(port)], { PATH: process.env.PATH });
-  try {
-    await pollUntil("moto's S3 server", async () => ((await fetch(`${endpoint}/`)).ok ? true : undefined), {
-      timeoutMs: 20_000,
-      process: s3,
+test.skipIf(!motoServer)(
+  "the same drill with an S3 replica on a loopback S3-compatible server (moto)",
+  async () => {
+    const port = freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const s3 = startGroup([motoServer as string, "-H", "127.0.0.1", "-p", String(port)], {
+      PATH: process.env.PATH,
     });
-    // Litestream does not create buckets: make one, as an operator would.
-    expect((await fetch(`${endpoint}/herald-dr`, { method: "PUT" })).status).toBe(200);
-    await drill({
-      name: "S3",
-      env: () => ({
-        LITESTREAM_REPLICA_URL: "s3://herald-dr/herald",
-        LITESTREAM_S3_ENDPOINT: endpoint,
-        LITESTREAM_S3_REGION: "us-east-1",
-        // The bucket's own keys, apart from the AWS_* ones Herald's SES/SNS clients use in this drill.
-        LITESTREAM_ACCESS_KEY_ID: "AKIDLITESTREAMTEST",
-        LITESTREAM_SECRET_ACCESS_KEY: "litestream-secret",
-      }),
-    });
-  } finally {
-    s3.killGroup("SIGTERM");
-  }
-}, 60_000);
+    try {
+      await pollUntil("moto's S3 server", async () => ((await fetch(`${endpoint}/`)).ok ? true : undefined), {
+        timeoutMs: 20_000,
+        process: s3,
+      });
+      // Litestream does not create buckets: make one, as an operator would.
+      expect((await fetch(`${endpoint}/herald-dr`, { method: "PUT" })).status).toBe(200);
+      await drill({
+        name: "S3",
+        env: () => ({
+          LITESTREAM_REPLICA_URL: "s3://herald-dr/herald",
+          LITESTREAM_S3_ENDPOINT: endpoint,
+          LITESTREAM_S3_REGION: "us-east-1",
+          // The bucket's own keys, apart from the AWS_* ones Herald's SES/SNS clients use in this drill.
+          LITESTREAM_ACCESS_KEY_ID: "AKIDLITESTREAMTEST",
+          LITESTREAM_SECRET_ACCESS_KEY: "litestream-secret",
+        }),
+      });
+    } finally {
+      s3.killGroup("SIGTERM");
+    }
+  },
+  60_000,
+);

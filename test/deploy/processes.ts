@@ -18,7 +18,12 @@ export interface GroupProcess {
 /** Starts `command` detached into a new process group, so a test can kill the whole tree at once. */
 export function startGroup(command: string[], env: Record<string, string | undefined>): GroupProcess {
   const [file, ...args] = command as [string, ...string[]];
-  const child: ChildProcess = spawn(file, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(file, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let text = "";
   child.stdout?.on("data", (chunk) => {
     text += chunk;
@@ -65,7 +70,9 @@ export async function pollUntil<T>(
     if (exited) throw new Error(`process exited while waiting for ${what}:\n${options.process?.output()}`);
     await Bun.sleep(20);
   }
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}\n${options.process?.output() ?? ""}`);
+  throw new Error(
+    `timed out after ${options.timeoutMs} ms waiting for ${what}\n${options.process?.output() ?? ""}`,
+  );
 }
 
 /** Resolves once `GET base/health/ready` answers 200. */

@@ -55,7 +55,8 @@ describe("provider rate limit across processes", () => {
           HERALD_SWEEP_INTERVAL_MS: "200",
         },
       });
-    const sent = async () => Number((await db.read.select({ n: sql<number>`count(*)` }).from(outboxMessages))[0]?.n ?? 0);
+    const sent = async () =>
+      Number((await db.read.select({ n: sql<number>`count(*)` }).from(outboxMessages))[0]?.n ?? 0);
     const unfinished = async () =>
       Number(
         (
@@ -77,27 +78,44 @@ describe("provider rate limit across processes", () => {
     const servers: ServerProcess[] = [await server(), await server()];
     const started = [...servers];
     try {
-      await waitUntil("a third of the backlog sent", async () => (await sent()) >= (EMAILS + SMS) / 3, 60_000);
+      await waitUntil(
+        "a third of the backlog sent",
+        async () => (await sent()) >= (EMAILS + SMS) / 3,
+        60_000,
+      );
       // The first server dies with grants taken and calls under way; a new process starts on the same file.
       await servers[0]?.stop("SIGKILL");
       verbose(`killed with ${await sent()} sent`);
       servers[0] = await server();
       await waitUntil("the backlog drained", async () => (await unfinished()) === 0, 90_000);
     } finally {
-      for (const s of servers) if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop("SIGTERM");
+      for (const s of servers)
+        if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop("SIGTERM");
       started.push(servers[0] as ServerProcess);
     }
-    const missed = started.flatMap((s) => s.logs()).filter((l) => l.msg === "send window missed; deliveries given back to the queue unsent");
+    const missed = started
+      .flatMap((s) => s.logs())
+      .filter((l) => l.msg === "send window missed; deliveries given back to the queue unsent");
     verbose(`batches that missed their send window: ${missed.length}`);
 
     const times = async (channel: "email" | "sms") =>
-      (await db.read.select({ at: outboxMessages.createdAt }).from(outboxMessages).where(and(eq(outboxMessages.channel, channel)))).map(
-        (r) => r.at,
-      );
+      (
+        await db.read
+          .select({ at: outboxMessages.createdAt })
+          .from(outboxMessages)
+          .where(and(eq(outboxMessages.channel, channel)))
+      ).map((r) => r.at);
     const email = await times("email");
     const sms = await times("sms");
     await db.close();
-    verbose(JSON.stringify({ email: email.length, sms: sms.length, busiestEmail: busiestWindow(email), busiestSms: busiestWindow(sms) }));
+    verbose(
+      JSON.stringify({
+        email: email.length,
+        sms: sms.length,
+        busiestEmail: busiestWindow(email),
+        busiestSms: busiestWindow(sms),
+      }),
+    );
     // Every delivery went out at least once (a kill mid-send may resend an email; SMS is held instead).
     expect(email.length).toBeGreaterThanOrEqual(EMAILS);
     expect(sms.length).toBeGreaterThan(SMS - 2 * SMS_RATE);

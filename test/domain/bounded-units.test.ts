@@ -7,16 +7,19 @@
  */
 import { describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
+import { seedVolume } from "../../scripts/seed-volume.ts";
 import { readAlertSnapshot } from "../../src/alerts/alert-snapshot.ts";
 import { listDeliveries } from "../../src/delivery/deliveries.service.ts";
 import type { Deps } from "../../src/deps.ts";
 import { LIST_SCAN_ROWS } from "../../src/domain/notifications/list-window.rules.ts";
-import { listNotifications, type NotificationFilter } from "../../src/domain/notifications/notifications.queries.ts";
+import {
+  listNotifications,
+  type NotificationFilter,
+} from "../../src/domain/notifications/notifications.queries.ts";
 import { countStats, getStats } from "../../src/domain/notifications/notifications.stats.ts";
 import { runReadTask } from "../../src/domain/reports/read-tasks.ts";
 import { reportWindow } from "../../src/domain/reports/report-window.rules.ts";
 import { defaultWindows, reportNames, runReport } from "../../src/domain/reports/reports.service.ts";
-import { seedVolume } from "../../scripts/seed-volume.ts";
 import { makeTestApp, type TestApp } from "../helpers/test-app.ts";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -26,9 +29,20 @@ const BIG_TABLES = ["notifications", "deliveries", "delivery_attempts"];
 const t: TestApp = await makeTestApp({ now: NOW });
 const deps: Deps = t.deps;
 // More rows than one list window, spread so the last hour, day and month all hold some.
-await seedVolume(deps.db, { notifications: 6000, deliveries: 9000, attempts: 12000, recipients: 40, days: 40, now: NOW });
+await seedVolume(deps.db, {
+  notifications: 6000,
+  deliveries: 9000,
+  attempts: 12000,
+  recipients: 40,
+  days: 40,
+  now: NOW,
+});
 const busy =
-  (await deps.db.read.get<{ v: string }>(sql`SELECT recipient_id AS v FROM notifications GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`))?.v ?? "";
+  (
+    await deps.db.read.get<{ v: string }>(
+      sql`SELECT recipient_id AS v FROM notifications GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+    )
+  )?.v ?? "";
 
 interface Executed {
   sql: string;
@@ -37,7 +51,9 @@ interface Executed {
 
 /** Runs `work` and returns every statement it ran on the reader, by spying on this one client instance. */
 async function readsOf(work: () => Promise<unknown>): Promise<Executed[]> {
-  const client = (deps.db.read as unknown as { $client: { execute: (stmt: unknown, args?: unknown) => Promise<unknown> } }).$client;
+  const client = (
+    deps.db.read as unknown as { $client: { execute: (stmt: unknown, args?: unknown) => Promise<unknown> } }
+  ).$client;
   const original = client.execute;
   const seen: Executed[] = [];
   client.execute = function (this: unknown, stmt: unknown, args?: unknown) {
@@ -55,7 +71,11 @@ async function readsOf(work: () => Promise<unknown>): Promise<Executed[]> {
 
 /** The plan lines of one statement. */
 async function planOf(statement: Executed): Promise<string[]> {
-  const client = (deps.db.read as unknown as { $client: { execute: (stmt: unknown) => Promise<{ rows: { detail: string }[] }> } }).$client;
+  const client = (
+    deps.db.read as unknown as {
+      $client: { execute: (stmt: unknown) => Promise<{ rows: { detail: string }[] }> };
+    }
+  ).$client;
   const rows = await client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
   return rows.rows.map((r) => String(r.detail));
 }
@@ -81,7 +101,10 @@ async function expectBounded(work: () => Promise<unknown>, indexes: string[] = [
   const plans: string[] = [];
   for (const statement of statements) {
     const plan = await planOf(statement);
-    expect({ sql: statement.sql, unbounded: unbounded(statement, plan) }).toEqual({ sql: statement.sql, unbounded: [] });
+    expect({ sql: statement.sql, unbounded: unbounded(statement, plan) }).toEqual({
+      sql: statement.sql,
+      unbounded: [],
+    });
     plans.push(...plan);
   }
   for (const index of indexes) expect(plans.join("\n")).toContain(index);
@@ -89,18 +112,23 @@ async function expectBounded(work: () => Promise<unknown>, indexes: string[] = [
 
 describe("alert snapshot", () => {
   test("every query reads an index range of its window", async () => {
-    await expectBounded(() => readAlertSnapshot(deps), [
-      "deliveries_channel_created_idx",
-      "delivery_attempts_created_idx",
-      "deliveries_sms_spend_idx",
-    ]);
+    await expectBounded(
+      () => readAlertSnapshot(deps),
+      ["deliveries_channel_created_idx", "delivery_attempts_created_idx", "deliveries_sms_spend_idx"],
+    );
   });
 
   test("counts what the unbounded queries it replaced counted", async () => {
     const snapshot = await readAlertSnapshot(deps);
     const now = NOW;
     for (const channel of ["email", "sms"] as const) {
-      const old = await deps.db.read.get<{ finished: number; failed: number; latencyCount: number; attempts: number; loop: number }>(sql`
+      const old = await deps.db.read.get<{
+        finished: number;
+        failed: number;
+        latencyCount: number;
+        attempts: number;
+        loop: number;
+      }>(sql`
         SELECT coalesce(sum(status IN ('sent', 'delivered', 'bounced', 'complained', 'failed')), 0) AS finished,
                coalesce(sum(status IN ('failed', 'bounced')), 0) AS failed,
                coalesce(sum(sent_at IS NOT NULL AND reason IS NULL AND created_at >= ${now - 15 * 60_000}), 0) AS latencyCount,
@@ -123,12 +151,16 @@ describe("alert snapshot", () => {
     expect(snapshot.smsCostLastHourUsd).toBeCloseTo(Number(cost?.hour), 9);
     expect(snapshot.smsCostLastDayUsd).toBeCloseTo(Number(cost?.day), 9);
     expect(snapshot.smsCostLastDayUsd).toBeGreaterThan(0);
-    expect(snapshot.channels.email.finishedLastHour + snapshot.channels.sms.finishedLastHour).toBeGreaterThan(0);
+    expect(snapshot.channels.email.finishedLastHour + snapshot.channels.sms.finishedLastHour).toBeGreaterThan(
+      0,
+    );
   });
 });
 
 /** Every page of a list, following nextCursor to the end. */
-async function walk<T extends { id: string }>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>) {
+async function walk<T extends { id: string }>(
+  page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
+) {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
@@ -145,7 +177,11 @@ describe("GET /v1/notifications filters", () => {
     ["no filter", {}, sql`1`],
     ["recipient", { recipientId: busy }, sql`recipient_id = ${busy}`],
     ["recipient unread", { recipientId: busy, read: false }, sql`recipient_id = ${busy} AND read_at IS NULL`],
-    ["priority + category", { priority: "URGENT", category: "repair" }, sql`priority = 'URGENT' AND category = 'repair'`],
+    [
+      "priority + category",
+      { priority: "URGENT", category: "repair" },
+      sql`priority = 'URGENT' AND category = 'repair'`,
+    ],
     ["read", { read: true }, sql`read_at IS NOT NULL`],
     [
       "created range + category",
@@ -157,15 +193,21 @@ describe("GET /v1/notifications filters", () => {
   ];
 
   test("every filter combination reads an index range, never the whole table", async () => {
-    for (const [, filter] of cases()) await expectBounded(() => listNotifications(deps, { ...filter, limit: 50 }));
-    await expectBounded(() => listNotifications(deps, { recipientId: busy, limit: 50 }), ["notifications_recipient_idx"]);
+    for (const [, filter] of cases())
+      await expectBounded(() => listNotifications(deps, { ...filter, limit: 50 }));
+    await expectBounded(
+      () => listNotifications(deps, { recipientId: busy, limit: 50 }),
+      ["notifications_recipient_idx"],
+    );
   });
 
   test("walking every page returns exactly what the unbounded query returned, newest first", async () => {
     for (const [name, filter, where] of cases()) {
-      const expected = (await deps.db.read.all<{ id: string }>(sql`SELECT id FROM notifications WHERE erased_at IS NULL AND ${where} ORDER BY id DESC`)).map(
-        (r) => r.id,
-      );
+      const expected = (
+        await deps.db.read.all<{ id: string }>(
+          sql`SELECT id FROM notifications WHERE erased_at IS NULL AND ${where} ORDER BY id DESC`,
+        )
+      ).map((r) => r.id);
       const got = await walk((cursor) => listNotifications(deps, { ...filter, cursor, limit: 50 }));
       expect({ name, got }).toEqual({ name, got: expected });
     }
@@ -175,7 +217,9 @@ describe("GET /v1/notifications filters", () => {
     const page = await listNotifications(deps, { category: "no-such", limit: 50 });
     expect(page.items).toEqual([]);
     expect(page.nextCursor).not.toBeNull();
-    const total = Number((await deps.db.read.get<{ n: number }>(sql`SELECT count(*) AS n FROM notifications`))?.n);
+    const total = Number(
+      (await deps.db.read.get<{ n: number }>(sql`SELECT count(*) AS n FROM notifications`))?.n,
+    );
     expect(total).toBeGreaterThan(LIST_SCAN_ROWS);
   });
 });
@@ -184,9 +228,17 @@ describe("GET /v1/deliveries filters", () => {
   const cases = (): [string, Parameters<typeof listDeliveries>[1], ReturnType<typeof sql>][] => [
     ["no filter", { limit: 50 }, sql`1`],
     ["status", { status: ["failed"], limit: 50 }, sql`status = 'failed'`],
-    ["status + channel", { status: ["delivered"], channel: "sms", limit: 50 }, sql`status = 'delivered' AND channel = 'sms'`],
+    [
+      "status + channel",
+      { status: ["delivered"], channel: "sms", limit: 50 },
+      sql`status = 'delivered' AND channel = 'sms'`,
+    ],
     ["channel", { channel: "sms", limit: 50 }, sql`channel = 'sms'`],
-    ["recipient + status", { recipientId: busy, status: ["skipped"], limit: 50 }, sql`recipient_id = ${busy} AND status = 'skipped'`],
+    [
+      "recipient + status",
+      { recipientId: busy, status: ["skipped"], limit: 50 },
+      sql`recipient_id = ${busy} AND status = 'skipped'`,
+    ],
     [
       "status + created range",
       { status: ["sent"], createdFrom: NOW - 20 * DAY, createdTo: NOW - 19 * DAY, limit: 50 },
@@ -197,13 +249,21 @@ describe("GET /v1/deliveries filters", () => {
 
   test("every filter combination reads an index range, never the whole table", async () => {
     for (const [, filter] of cases()) await expectBounded(() => listDeliveries(deps, filter));
-    await expectBounded(() => listDeliveries(deps, { status: ["failed"], limit: 50 }), ["deliveries_status_id_idx"]);
-    await expectBounded(() => listDeliveries(deps, { recipientId: busy, limit: 50 }), ["deliveries_recipient_id_idx"]);
+    await expectBounded(
+      () => listDeliveries(deps, { status: ["failed"], limit: 50 }),
+      ["deliveries_status_id_idx"],
+    );
+    await expectBounded(
+      () => listDeliveries(deps, { recipientId: busy, limit: 50 }),
+      ["deliveries_recipient_id_idx"],
+    );
   });
 
   test("walking every page returns exactly what the unbounded query returned, newest first", async () => {
     for (const [name, filter, where] of cases()) {
-      const expected = (await deps.db.read.all<{ id: string }>(sql`SELECT id FROM deliveries WHERE ${where} ORDER BY id DESC`)).map((r) => r.id);
+      const expected = (
+        await deps.db.read.all<{ id: string }>(sql`SELECT id FROM deliveries WHERE ${where} ORDER BY id DESC`)
+      ).map((r) => r.id);
       const got = await walk((cursor) => listDeliveries(deps, { ...filter, cursor }));
       expect({ name, got }).toEqual({ name, got: expected });
       if (name !== "no filter") expect(expected.length).toBeGreaterThan(0);
@@ -215,7 +275,13 @@ describe("reports and stats on the read Worker", () => {
   test("every report gives the same result on the Worker as in-thread", async () => {
     for (const name of reportNames) {
       const windowed = (defaultWindows as Record<string, string>)[name];
-      const task = { kind: "report" as const, name, now: NOW, window: windowed ? reportWindow(windowed, NOW) : null, limit: 20 };
+      const task = {
+        kind: "report" as const,
+        name,
+        now: NOW,
+        window: windowed ? reportWindow(windowed, NOW) : null,
+        limit: 20,
+      };
       const inThread = await runReadTask({ db: deps.db, config: deps.config }, task);
       expect({ name, result: await runReport(deps, name) }).toEqual({ name, result: inThread });
     }
@@ -228,13 +294,21 @@ describe("reports and stats on the read Worker", () => {
   });
 
   test("a report's validation error comes back as the same error", async () => {
-    await expect(runReport(deps, "volume", { window: "400d" })).rejects.toMatchObject({ code: "validation-failed" });
+    await expect(runReport(deps, "volume", { window: "400d" })).rejects.toMatchObject({
+      code: "validation-failed",
+    });
   });
 
   test("the range-bounded reports read their index range (on the Worker's thread)", async () => {
     for (const name of ["delivery-rates", "volume", "failures", "loops"] as const) {
       const windowed = (defaultWindows as Record<string, string>)[name];
-      const task = { kind: "report" as const, name, now: NOW, window: windowed ? reportWindow(windowed, NOW) : null, limit: 20 };
+      const task = {
+        kind: "report" as const,
+        name,
+        now: NOW,
+        window: windowed ? reportWindow(windowed, NOW) : null,
+        limit: 20,
+      };
       await expectBounded(() => runReadTask({ db: deps.db, config: deps.config }, task));
     }
   });

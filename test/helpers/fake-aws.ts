@@ -46,7 +46,10 @@ export interface FakeAws {
   stop(): Promise<void>;
 }
 
-const NS = { ses: "http://ses.amazonaws.com/doc/2010-12-01/", sns: "http://sns.amazonaws.com/doc/2010-03-31/" };
+const NS = {
+  ses: "http://ses.amazonaws.com/doc/2010-12-01/",
+  sns: "http://sns.amazonaws.com/doc/2010-03-31/",
+};
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -91,20 +94,31 @@ export function decodeHeader(value: string): string {
     .replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
       enc.toUpperCase() === "B"
         ? Buffer.from(text, "base64").toString("utf8")
-        : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))), "latin1").toString("utf8"),
+        : Buffer.from(
+            text
+              .replace(/_/g, " ")
+              .replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+            "latin1",
+          ).toString("utf8"),
     );
 }
 
 function toCall(params: Record<string, string>): FakeAwsCall {
   const action = params.Action ?? "";
-  const call: FakeAwsCall = { service: action === "Publish" ? "sns" : "ses", action, params, receivedAt: Date.now() };
+  const call: FakeAwsCall = {
+    service: action === "Publish" ? "sns" : "ses",
+    action,
+    params,
+    receivedAt: Date.now(),
+  };
   if (action === "SendRawEmail") {
     call.email = parseRawEmail(Buffer.from(params["RawMessage.Data"] ?? "", "base64").toString("utf8"));
   }
   if (action === "Publish") {
     const attributes: Record<string, string> = {};
     for (let i = 1; params[`MessageAttributes.entry.${i}.Name`]; i++) {
-      attributes[params[`MessageAttributes.entry.${i}.Name`] as string] = params[`MessageAttributes.entry.${i}.Value.StringValue`] ?? "";
+      attributes[params[`MessageAttributes.entry.${i}.Name`] as string] =
+        params[`MessageAttributes.entry.${i}.Value.StringValue`] ?? "";
     }
     call.sms = { phoneNumber: params.PhoneNumber ?? "", message: params.Message ?? "", attributes };
   }
@@ -114,7 +128,10 @@ function toCall(params: Record<string, string>): FakeAwsCall {
 let sequence = 0;
 
 /** The XML body and status for a reply. */
-function render(call: FakeAwsCall, reply: Exclude<FakeAwsReply, { kind: "delay" }>): { status: number; body: string } {
+function render(
+  call: FakeAwsCall,
+  reply: Exclude<FakeAwsReply, { kind: "delay" }>,
+): { status: number; body: string } {
   const ns = NS[call.service];
   const requestId = crypto.randomUUID();
   if (reply.kind === "error") {
@@ -164,7 +181,10 @@ export function startFakeAws(options: { port?: number; onCall?: (call: FakeAwsCa
         reply = reply.next;
       }
       const { status, body } = render(call, reply);
-      return new Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": crypto.randomUUID() } });
+      return new Response(body, {
+        status,
+        headers: { "content-type": "text/xml", "x-amzn-requestid": crypto.randomUUID() },
+      });
     },
   });
   const port = server.port as number;
@@ -199,7 +219,8 @@ if (import.meta.main) {
       }
     },
   });
-  if (latencyMs > 0) fake.reply(() => ({ kind: "delay", ms: Math.random() * latencyMs, next: { kind: "ok" } }));
+  if (latencyMs > 0)
+    fake.reply(() => ({ kind: "delay", ms: Math.random() * latencyMs, next: { kind: "ok" } }));
   if (process.env.FAKE_AWS_PORT_FILE) writeFileSync(process.env.FAKE_AWS_PORT_FILE, String(fake.port));
   process.on("SIGTERM", () => void fake.stop().then(() => process.exit(0)));
 }

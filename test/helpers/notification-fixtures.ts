@@ -56,7 +56,13 @@ export function technician(overrides: Record<string, unknown> = {}): Record<stri
 }
 
 /** Creates {@link jobUpdateTemplate} and the recipient `recipientId` (portal key), expecting both to be new. */
-export async function setUpJobUpdate(t: TestApp, recipientId = "tech-1", recipient = technician()): Promise<void> {
+export async function setUpJobUpdate(
+  t: TestApp,
+  recipientId = "tech-1",
+  recipient = technician(),
+): Promise<void> {
   expect((await t.call("POST", "/v1/templates", { body: jobUpdateTemplate })).status).toBe(201);
-  expect((await t.call("PUT", `/v1/recipients/${recipientId}`, { body: recipient, key: t.portalKey })).status).toBe(201);
+  expect(
+    (await t.call("PUT", `/v1/recipients/${recipientId}`, { body: recipient, key: t.portalKey })).status,
+  ).toBe(201);
 }

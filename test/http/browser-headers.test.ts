@@ -18,7 +18,10 @@ async function withCustomer(t: TestApp) {
 const t = await makeTestApp({ seed: false });
 const recipientToken = await withCustomer(t);
 
-const cors = await makeTestApp({ seed: false, env: { HERALD_CORS_ORIGINS: ` ${PORTAL}, http://localhost:5173 ` } });
+const cors = await makeTestApp({
+  seed: false,
+  env: { HERALD_CORS_ORIGINS: ` ${PORTAL}, http://localhost:5173 ` },
+});
 const corsToken = await withCustomer(cors);
 
 describe("headers for browsers", () => {
@@ -43,8 +46,12 @@ describe("headers for browsers", () => {
   test("the HTML pages carry a Content-Security-Policy with frame-ancestors 'none' and no inline script", async () => {
     const pages = [
       await t.call("GET", "/docs", { key: null }),
-      await t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, { key: null }),
-      await t.call("POST", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, { key: null }),
+      await t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, {
+        key: null,
+      }),
+      await t.call("POST", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, {
+        key: null,
+      }),
     ];
     for (const page of pages) {
       expect(page.headers.get("content-type")).toStartWith("text/html");
@@ -69,7 +76,9 @@ describe("headers for browsers", () => {
       await t.call("GET", "/v1/outbox", { key: t.adminKey }),
       await t.call("GET", "/v1/recipients/nobody", { key: t.portalKey }),
       await t.call("GET", "/v1/me/inbox", { key: null }),
-      await t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, { key: null }),
+      await t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, {
+        key: null,
+      }),
     ];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 404, 401, 200]);
     for (const res of responses) expect(res.headers.get("cache-control")).toBe("no-store");
@@ -81,7 +90,11 @@ describe("CORS for the recipient-facing API (HERALD_CORS_ORIGINS)", () => {
     app.call("OPTIONS", path, {
       key: null,
       checkResponse: false,
-      headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+      headers: {
+        origin,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
     });
 
   test("a preflight from a listed origin is answered before authentication, with no credentials", async () => {
@@ -98,21 +111,34 @@ describe("CORS for the recipient-facing API (HERALD_CORS_ORIGINS)", () => {
   });
 
   test("a listed origin may read the inbox and the SSE stream; other origins get no CORS header", async () => {
-    const inbox = await cors.call("GET", "/v1/me/inbox", { key: corsToken, headers: { origin: "http://localhost:5173" } });
+    const inbox = await cors.call("GET", "/v1/me/inbox", {
+      key: corsToken,
+      headers: { origin: "http://localhost:5173" },
+    });
     expect(inbox.status).toBe(200);
     expect(inbox.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
     expect(inbox.headers.get("vary")).toContain("Origin");
 
-    const stream = await cors.call("GET", `/v1/me/stream?access_token=${corsToken}`, { key: null, headers: { origin: PORTAL } });
+    const stream = await cors.call("GET", `/v1/me/stream?access_token=${corsToken}`, {
+      key: null,
+      headers: { origin: PORTAL },
+    });
     expect(stream.status).toBe(200);
     expect(stream.headers.get("content-type")).toStartWith("text/event-stream");
     expect(stream.headers.get("access-control-allow-origin")).toBe(PORTAL);
     await stream.body?.cancel();
 
-    const foreign = await cors.call("GET", "/v1/me/inbox", { key: corsToken, headers: { origin: "https://evil.example" } });
+    const foreign = await cors.call("GET", "/v1/me/inbox", {
+      key: corsToken,
+      headers: { origin: "https://evil.example" },
+    });
     expect(foreign.status).toBe(200);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
-    expect((await preflight(cors, "/v1/me/inbox", "https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
+    expect(
+      (await preflight(cors, "/v1/me/inbox", "https://evil.example")).headers.get(
+        "access-control-allow-origin",
+      ),
+    ).toBeNull();
   });
 
   test("only /v1/me is open to browsers: the API-key routes send no CORS header", async () => {
@@ -129,10 +155,10 @@ describe("CORS for the recipient-facing API (HERALD_CORS_ORIGINS)", () => {
   });
 
   test("HERALD_CORS_ORIGINS takes origins only, normalised as browsers send them", () => {
-    expect(loadConfig({ HERALD_CORS_ORIGINS: "https://Portal.Example.com:443,http://localhost:5173" }).HERALD_CORS_ORIGINS).toEqual([
-      "https://portal.example.com",
-      "http://localhost:5173",
-    ]);
+    expect(
+      loadConfig({ HERALD_CORS_ORIGINS: "https://Portal.Example.com:443,http://localhost:5173" })
+        .HERALD_CORS_ORIGINS,
+    ).toEqual(["https://portal.example.com", "http://localhost:5173"]);
     expect(loadConfig({}).HERALD_CORS_ORIGINS).toEqual([]);
     for (const bad of ["*", "portal.example.com", "https://portal.example.com/app"]) {
       expect(() => loadConfig({ HERALD_CORS_ORIGINS: bad })).toThrow(ConfigError);

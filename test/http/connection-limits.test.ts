@@ -51,13 +51,23 @@ describe("connection limits", () => {
   }, 10_000);
 
   test("the recipient's event stream stays open past the idle timeout", async () => {
-    const put = await fetch(`${server.url}/v1/recipients/stream-1`, { method: "PUT", headers: admin, body: JSON.stringify({ kind: "customer" }) });
+    const put = await fetch(`${server.url}/v1/recipients/stream-1`, {
+      method: "PUT",
+      headers: admin,
+      body: JSON.stringify({ kind: "customer" }),
+    });
     expect(put.status).toBe(201);
-    const issued = await fetch(`${server.url}/v1/recipients/stream-1/tokens`, { method: "POST", headers: admin, body: "{}" });
+    const issued = await fetch(`${server.url}/v1/recipients/stream-1/tokens`, {
+      method: "POST",
+      headers: admin,
+      body: "{}",
+    });
     expect(issued.status).toBe(201);
     const { token } = (await issued.json()) as { token: string };
     const conn = await RawConnection.open(port);
-    conn.write(`GET /v1/me/stream?access_token=${token} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n`);
+    conn.write(
+      `GET /v1/me/stream?access_token=${token} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n`,
+    );
     await conn.waitFor(/event: unread/);
     // Ten idle timeouts pass with nothing sent either way (Bun checks idle connections every few seconds; the
     // next keep-alive is 25 s away).

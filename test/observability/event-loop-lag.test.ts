@@ -109,12 +109,22 @@ describe("event-loop lag monitor", () => {
 
   test("the exposition with lag samples passes promtool check metrics", async () => {
     const promtool = "/usr/bin/promtool";
-    expect(existsSync(promtool), `${promtool} is missing: apt-get install prometheus (CI installs it)`).toBe(true);
+    expect(existsSync(promtool), `${promtool} is missing: apt-get install prometheus (CI installs it)`).toBe(
+      true,
+    );
     const { metrics, monitor, fireLate } = driven();
     monitor.start();
     fireLate(3);
-    const proc = Bun.spawn([promtool, "check", "metrics"], { stdin: new Blob([await metrics.registry.render()]), stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const proc = Bun.spawn([promtool, "check", "metrics"], {
+      stdin: new Blob([await metrics.registry.render()]),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
     expect(`${out}${err}`.trim()).toBe("");
     expect(code).toBe(0);
   });

@@ -6,16 +6,22 @@ describe("redactSecrets", () => {
   test("masks email addresses, phone numbers, API keys and recipient tokens", () => {
     const text =
       'insert failed for "pat.o-neil+jobs@example.co.uk" and +15551230001 (15551230002) with hk_AbC-123_xyz, token rt_eyJzdWIi.c2ln';
-    expect(redactSecrets(text)).toBe('insert failed for "[email]" and [phone] ([phone]) with [api-key], token [recipient-token]');
+    expect(redactSecrets(text)).toBe(
+      'insert failed for "[email]" and [phone] ([phone]) with [api-key], token [recipient-token]',
+    );
   });
 
   test("masks percent-encoded email addresses and phone numbers, as they appear in URL paths", () => {
     expect(redactSecrets("DELETE /v1/suppressions/email/ann%40example.com failed")).toBe(
       "DELETE /v1/suppressions/email/[email] failed",
     );
-    expect(redactSecrets("/v1/suppressions/email/pat.o-neil%2Bjobs%40Example.co.uk")).toBe("/v1/suppressions/email/[email]");
+    expect(redactSecrets("/v1/suppressions/email/pat.o-neil%2Bjobs%40Example.co.uk")).toBe(
+      "/v1/suppressions/email/[email]",
+    );
     expect(redactSecrets("/v1/suppressions/email/ann%40EXAMPLE.COM")).toBe("/v1/suppressions/email/[email]");
-    expect(redactSecrets("DELETE /v1/suppressions/sms/%2B15551230042 failed")).toBe("DELETE /v1/suppressions/sms/[phone] failed");
+    expect(redactSecrets("DELETE /v1/suppressions/sms/%2B15551230042 failed")).toBe(
+      "DELETE /v1/suppressions/sms/[phone] failed",
+    );
     expect(redactSecrets("contact=%2b15551230042&x=1")).toBe("contact=[phone]&x=1");
   });
 
@@ -25,7 +31,9 @@ describe("redactSecrets", () => {
     expect(redactSecrets("identities failed the check: ana@example.test, +1 (555) 123-4567")).toBe(
       "identities failed the check: [email], [phone]",
     );
-    expect(redactSecrets("smtp; 550 5.1.1 <Ann@Example.com>: user unknown")).toBe("smtp; 550 5.1.1 <[email]>: user unknown");
+    expect(redactSecrets("smtp; 550 5.1.1 <Ann@Example.com>: user unknown")).toBe(
+      "smtp; 550 5.1.1 <[email]>: user unknown",
+    );
     expect(redactSecrets("relay to ops@localhost refused; write to ann@example.com.")).toBe(
       "relay to [email] refused; write to [email].",
     );
@@ -47,8 +55,16 @@ describe("redactSecrets", () => {
 
 describe("httpRequestLabels", () => {
   test("keeps the route pattern and standard methods, and reduces the status to its class", () => {
-    expect(httpRequestLabels("/v1/recipients/:id", "GET", 404)).toEqual({ route: "/v1/recipients/:id", method: "GET", status: "4xx" });
-    expect(httpRequestLabels("/metrics", "HEAD", 200)).toEqual({ route: "/metrics", method: "HEAD", status: "2xx" });
+    expect(httpRequestLabels("/v1/recipients/:id", "GET", 404)).toEqual({
+      route: "/v1/recipients/:id",
+      method: "GET",
+      status: "4xx",
+    });
+    expect(httpRequestLabels("/metrics", "HEAD", 200)).toEqual({
+      route: "/metrics",
+      method: "HEAD",
+      status: "2xx",
+    });
   });
 
   test("collapses methods and statuses a client could invent into `other`", () => {

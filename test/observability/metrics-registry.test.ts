@@ -12,7 +12,13 @@ describe("metrics registry", () => {
     expect(sent.get({ channel: "sms" })).toBe(3);
     expect(sent.sum()).toBe(3.5);
     expect(await registry.render()).toBe(
-      ["# HELP t_sent_total Things sent.", "# TYPE t_sent_total counter", 't_sent_total{channel="sms"} 3', 't_sent_total{channel="email"} 0.5', ""].join("\n"),
+      [
+        "# HELP t_sent_total Things sent.",
+        "# TYPE t_sent_total counter",
+        't_sent_total{channel="sms"} 3',
+        't_sent_total{channel="email"} 0.5',
+        "",
+      ].join("\n"),
     );
   });
 

@@ -59,7 +59,15 @@ describe("Sentry", () => {
     expect(sent).toContain('"release":"herald@9.9.9"');
     expect(sent).toContain("cannot notify [email] at [phone]");
     expect(sent).toContain('"route":"/v1/test-failure"');
-    for (const secret of [t.adminKey, t.adminKey.slice(0, 12), email, phone, "query-secret-123", "body-secret-456", "cookie-secret-789"]) {
+    for (const secret of [
+      t.adminKey,
+      t.adminKey.slice(0, 12),
+      email,
+      phone,
+      "query-secret-123",
+      "body-secret-456",
+      "cookie-secret-789",
+    ]) {
       expect(sent).not.toContain(secret);
     }
     expect(sent.toLowerCase()).not.toContain("authorization");
@@ -69,10 +77,13 @@ describe("Sentry", () => {
     envelopes.length = 0;
     // Through Bun.serve, as in production: Sentry instruments it and records each request's URL.
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
-    const res = await fetch(`http://127.0.0.1:${server.port}/v1/test-failure/ann%40example.com/%2B15551230077`, {
-      method: "DELETE",
-      headers: { authorization: `Bearer ${t.adminKey}` },
-    });
+    const res = await fetch(
+      `http://127.0.0.1:${server.port}/v1/test-failure/ann%40example.com/%2B15551230077`,
+      {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${t.adminKey}` },
+      },
+    );
     await server.stop(true);
     expect(res.status).toBe(500);
     expect(await t.deps.errors.flush(5_000)).toBe(true);
@@ -80,7 +91,9 @@ describe("Sentry", () => {
     const sent = envelopes.filter((e) => e.includes('"type":"event"')).join("\n");
     expect(sent).toContain("the suppression store is unavailable");
     expect(sent).toContain('"route":"/v1/test-failure/:email/:phone"');
-    expect(sent).toMatch(/"request":\{"method":"DELETE","url":"http:\/\/127\.0\.0\.1:\d+\/v1\/test-failure\/:email\/:phone"\}/);
+    expect(sent).toMatch(
+      /"request":\{"method":"DELETE","url":"http:\/\/127\.0\.0\.1:\d+\/v1\/test-failure\/:email\/:phone"\}/,
+    );
     for (const contact of ["ann%40example.com", "ann@example.com", "ann%40", "15551230077"]) {
       expect(sent).not.toContain(contact);
     }
@@ -111,13 +124,22 @@ describe("Sentry", () => {
       },
       user: { email, ip_address: "10.0.0.1" },
       breadcrumbs: [
-        { category: "http", message: `GET for ${email}`, data: { url: "https://email.us-east-1.amazonaws.com/?Destination=x", method: "POST", body: email } },
+        {
+          category: "http",
+          message: `GET for ${email}`,
+          data: { url: "https://email.us-east-1.amazonaws.com/?Destination=x", method: "POST", body: email },
+        },
       ],
       extra: { note: `Authorization: Bearer abc.def.ghi for ${email}` },
     });
-    expect(scrubbed.request).toEqual({ method: "POST", url: "http://localhost/v1/suppressions/:channel/:contact" });
+    expect(scrubbed.request).toEqual({
+      method: "POST",
+      url: "http://localhost/v1/suppressions/:channel/:contact",
+    });
     // Without a route (an error outside a request handler) no URL is kept at all.
-    expect(scrubEvent({ type: undefined, request: { method: "GET", url: "http://localhost/a%40b.com" } }).request).toEqual({
+    expect(
+      scrubEvent({ type: undefined, request: { method: "GET", url: "http://localhost/a%40b.com" } }).request,
+    ).toEqual({
       method: "GET",
     });
     expect(scrubbed.user).toBeUndefined();

@@ -34,15 +34,27 @@ describe("structured logs", () => {
       active: true,
     };
     expect((await t.call("POST", "/v1/templates", { body: template })).status).toBe(201);
-    const recipient = { kind: "customer", name: "Margot", email, emailVerified: true, phone, phoneVerified: true };
-    expect((await t.call("PUT", "/v1/recipients/cust-1", { body: recipient, key: t.portalKey })).status).toBe(201);
+    const recipient = {
+      kind: "customer",
+      name: "Margot",
+      email,
+      emailVerified: true,
+      phone,
+      phoneVerified: true,
+    };
+    expect((await t.call("PUT", "/v1/recipients/cust-1", { body: recipient, key: t.portalKey })).status).toBe(
+      201,
+    );
     const created = await t.call("POST", "/v1/notifications", {
       body: { recipientId: "cust-1", template: "leak", context: { note: message } },
       key: t.portalKey,
     });
     expect(created.status).toBe(201);
     // A rejected body that carries contact data too.
-    expect((await t.call("PUT", "/v1/recipients/cust-2", { body: { kind: "customer", email, phone: "12" } })).status).toBe(400);
+    expect(
+      (await t.call("PUT", "/v1/recipients/cust-2", { body: { kind: "customer", email, phone: "12" } }))
+        .status,
+    ).toBe(400);
 
     // Providers fail the way SES and SNS do: their messages quote the address.
     fake.script((call) => {
@@ -60,7 +72,16 @@ describe("structured logs", () => {
     const requestId = boom.headers.get("x-request-id");
 
     const text = t.logs.map((line) => JSON.stringify(line)).join("\n");
-    for (const secret of [email, phone, phone.slice(1), t.adminKey, t.portalKey, title, message, "Quayside"]) {
+    for (const secret of [
+      email,
+      phone,
+      phone.slice(1),
+      t.adminKey,
+      t.portalKey,
+      title,
+      message,
+      "Quayside",
+    ]) {
       expect(text).not.toContain(secret);
     }
     const messages = t.logs.map((line) => line.msg);

@@ -10,8 +10,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { checkResponse } from "../helpers/response-contract.ts";
 import { type JsonSchema, SchemaDocument } from "../helpers/json-schema.ts";
+import { checkResponse } from "../helpers/response-contract.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const RUNS = Number(process.env.HERALD_FUZZ_RUNS ?? 10);
@@ -28,7 +28,14 @@ const t = await makeTestApp({
 
 // Something real to point ids at: a recipient with a notification, its deliveries and a token. Generated
 // requests delete and replace things, so each operation starts from fresh ones.
-const customer = { kind: "customer", name: "Dana", email: "dana@example.com", emailVerified: true, phone: "+15555550123", phoneVerified: true };
+const customer = {
+  kind: "customer",
+  name: "Dana",
+  email: "dana@example.com",
+  emailVerified: true,
+  phone: "+15555550123",
+  phoneVerified: true,
+};
 const credentials: Record<"none" | "portal" | "admin" | "recipient", string | null> = {
   none: null,
   portal: t.portalKey,
@@ -46,7 +53,10 @@ async function freshFixtures() {
   });
   if (res.status === 201) {
     const created = await res.json();
-    known.push(created.notification.id, ...created.decisions.map((d: { deliveryId: string }) => d.deliveryId));
+    known.push(
+      created.notification.id,
+      ...created.decisions.map((d: { deliveryId: string }) => d.deliveryId),
+    );
   }
   const token = await t.call("POST", "/v1/recipients/fz-cust/tokens", { key: t.portalKey });
   credentials.recipient = token.status === 201 ? (await token.json()).token : null;
@@ -109,29 +119,62 @@ function requests(path: string, op: Operation): fc.Arbitrary<FuzzRequest> {
   const pathArb = fc
     .tuple(
       ...pathParams.map((p) =>
-        fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 2, arbitrary: paramValue(p) }, { weight: 1, arbitrary: fc.string({ maxLength: 80 }) }),
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(...known) },
+          { weight: 2, arbitrary: paramValue(p) },
+          { weight: 1, arbitrary: fc.string({ maxLength: 80 }) },
+        ),
       ),
     )
-    .map((values) => pathParams.reduce((p, param, i) => p.replace(`{${param.name}}`, encodeURIComponent(values[i] ?? "")), path));
+    .map((values) =>
+      pathParams.reduce(
+        (p, param, i) => p.replace(`{${param.name}}`, encodeURIComponent(values[i] ?? "")),
+        path,
+      ),
+    );
   const queryArb = fc
     .tuple(
       ...params
         .filter((p) => p.in === "query")
         .map((p) =>
           fc.option(
-            fc.oneof({ weight: 4, arbitrary: paramValue(p) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }).map((v) => [p.name, v] as [string, string]),
+            fc
+              .oneof(
+                { weight: 4, arbitrary: paramValue(p) },
+                { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+              )
+              .map((v) => [p.name, v] as [string, string]),
             { freq: p.required ? 8 : 2 },
           ),
         ),
-      fc.option(fc.tuple(fc.constantFrom("recipient", "foo", "limit_", "x"), fc.string({ maxLength: 10 })), { freq: 1, nil: null }),
+      fc.option(fc.tuple(fc.constantFrom("recipient", "foo", "limit_", "x"), fc.string({ maxLength: 10 })), {
+        freq: 1,
+        nil: null,
+      }),
     )
     .map((pairs) => pairs.filter((pair): pair is [string, string] => pair !== null));
   const headerParams = params.filter((p) => p.in === "header");
   const headersArb = fc
-    .tuple(...headerParams.map((p) => fc.option(fc.oneof(paramValue(p).filter((v) => /^[\x20-\x7e]*$/.test(v)), headerText))))
-    .map((values) => Object.fromEntries(headerParams.flatMap((p, i) => (values[i] == null ? [] : [[p.name, values[i]]]))));
-  const [contentType, media] = Object.entries(op.requestBody?.content ?? {})[0] ?? ["application/json", undefined];
-  const validBody = media?.schema ? schemas.arbitrary(media.schema).map((v) => JSON.stringify(v)) : fc.constant(undefined);
+    .tuple(
+      ...headerParams.map((p) =>
+        fc.option(
+          fc.oneof(
+            paramValue(p).filter((v) => /^[\x20-\x7e]*$/.test(v)),
+            headerText,
+          ),
+        ),
+      ),
+    )
+    .map((values) =>
+      Object.fromEntries(headerParams.flatMap((p, i) => (values[i] == null ? [] : [[p.name, values[i]]]))),
+    );
+  const [contentType, media] = Object.entries(op.requestBody?.content ?? {})[0] ?? [
+    "application/json",
+    undefined,
+  ];
+  const validBody = media?.schema
+    ? schemas.arbitrary(media.schema).map((v) => JSON.stringify(v))
+    : fc.constant(undefined);
   const bodyArb = fc.oneof(
     { weight: media ? 6 : 0, arbitrary: validBody },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
@@ -155,7 +198,10 @@ async function violations(method: string, request: FuzzRequest): Promise<string[
   const res = await t.call(method, url, {
     key: credentials[request.credential],
     body: request.body,
-    headers: { ...request.headers, ...(request.body !== undefined ? { "content-type": request.contentType ?? "application/json" } : {}) },
+    headers: {
+      ...request.headers,
+      ...(request.body !== undefined ? { "content-type": request.contentType ?? "application/json" } : {}),
+    },
     checkResponse: false,
   });
   const type = (res.headers.get("content-type") ?? "").split(";")[0] ?? "";
@@ -167,10 +213,14 @@ async function violations(method: string, request: FuzzRequest): Promise<string[
     return problems;
   }
   if (res.status >= 500) problems.push(`${res.status}: ${await res.clone().text()}`);
-  if (res.status >= 400 && type !== "application/problem+json") problems.push(`${res.status} is ${type}, not problem+json`);
-  await checkResponse(t.app, method, url, res.clone() as Response).catch((e: Error) => problems.push(e.message));
+  if (res.status >= 400 && type !== "application/problem+json")
+    problems.push(`${res.status} is ${type}, not problem+json`);
+  await checkResponse(t.app, method, url, res.clone() as Response).catch((e: Error) =>
+    problems.push(e.message),
+  );
   const schema = operationAt(method, request.path)?.op.responses[String(res.status)]?.content?.[type]?.schema;
-  if (schema && type.endsWith("json")) problems.push(...schemas.errors(schema, await res.json()).map((e) => `published schema: ${e}`));
+  if (schema && type.endsWith("json"))
+    problems.push(...schemas.errors(schema, await res.json()).map((e) => `published schema: ${e}`));
   return problems;
 }
 

@@ -77,7 +77,11 @@ describe("the request examples, sent as they are", () => {
       const { url, body } = exampleRequest(doc, method, path);
       const res = await t.call(method.toUpperCase(), url, { body });
       const problem = res.status >= 300 ? await res.json() : null;
-      expect({ operation: `${method} ${path}`, ok: res.ok, problem }).toEqual({ operation: `${method} ${path}`, ok: true, problem: null });
+      expect({ operation: `${method} ${path}`, ok: res.ok, problem }).toEqual({
+        operation: `${method} ${path}`,
+        ok: true,
+        problem: null,
+      });
     }
   });
 });

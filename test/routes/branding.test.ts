@@ -100,9 +100,7 @@ describe("branding", () => {
     );
     expect((await getBranding(t.deps.db)).companyName).toBe(seen.companyName);
     expect((await getBranding(t.deps.db, performance.now() + 4_000)).companyName).toBe(seen.companyName);
-    expect((await getBranding(t.deps.db, performance.now() + 6_000)).companyName).toBe(
-      "Changed Elsewhere",
-    );
+    expect((await getBranding(t.deps.db, performance.now() + 6_000)).companyName).toBe("Changed Elsewhere");
   });
 
   test("no key is 401; a portal key is 403", async () => {

@@ -2,7 +2,11 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
 import { runDigests } from "../../src/domain/digest/digest.service.ts";
-import { detailedJobUpdateContext, detailedJobUpdateTemplate, technician } from "../helpers/notification-fixtures.ts";
+import {
+  detailedJobUpdateContext,
+  detailedJobUpdateTemplate,
+  technician,
+} from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 // 2026-01-15 18:00Z = 12:00 in Chicago: outside the default 22:00-07:00 quiet hours.
@@ -65,5 +69,4 @@ describe("dedupe replays (POST /v1/notifications with a dedupeKey already used)"
     expect(replay.replayed).toBe(true);
     expect(replay.decisions).toEqual(first.decisions);
   });
-
 });

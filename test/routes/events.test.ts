@@ -48,13 +48,17 @@ describe("rules", () => {
     const list = await (await t.call("GET", "/v1/rules")).json();
     expect(list.items.map((r: { eventType: string }) => r.eventType)).toContain("repair.approved");
 
-    await t.call("PUT", "/v1/rules/repair.tmp", { body: { template: "repair-status", recipients: ["customer"] } });
+    await t.call("PUT", "/v1/rules/repair.tmp", {
+      body: { template: "repair-status", recipients: ["customer"] },
+    });
     expect((await t.call("DELETE", "/v1/rules/repair.tmp")).status).toBe(204);
     expect((await t.call("GET", "/v1/rules/repair.tmp")).status).toBe(404);
   });
 
   test("a rule naming an unknown template is refused; rules need the admin scope", async () => {
-    const res = await t.call("PUT", "/v1/rules/repair.x", { body: { template: "ghost", recipients: ["customer"] } });
+    const res = await t.call("PUT", "/v1/rules/repair.x", {
+      body: { template: "ghost", recipients: ["customer"] },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).errors[0].path).toBe("template");
     expect((await t.call("GET", "/v1/rules", { key: t.portalKey })).status).toBe(403);
@@ -63,22 +67,34 @@ describe("rules", () => {
 
 describe("POST /v1/events", () => {
   test("applies the rule: upserts recipients from the data and notifies each", async () => {
-    const res = await t.call("POST", "/v1/events", { body: { type: "repair.approved", data, dedupeKey: "R-9-approved" }, key: t.portalKey });
+    const res = await t.call("POST", "/v1/events", {
+      body: { type: "repair.approved", data, dedupeKey: "R-9-approved" },
+      key: t.portalKey,
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body.notifications.map((n: { notification: { recipientId: string } }) => n.notification.recipientId)).toEqual([
-      "cust-1",
-      "tech-1",
-    ]);
-    expect(body.notifications[0].notification).toMatchObject({ priority: "URGENT", title: "Repair R-9: approved" });
+    expect(
+      body.notifications.map((n: { notification: { recipientId: string } }) => n.notification.recipientId),
+    ).toEqual(["cust-1", "tech-1"]);
+    expect(body.notifications[0].notification).toMatchObject({
+      priority: "URGENT",
+      title: "Repair R-9: approved",
+    });
     expect(body.notifications[0].notification.message).toBe("Hello Dana, repair R-9 is approved");
     const customer = await (await t.call("GET", "/v1/recipients/cust-1")).json();
-    expect(customer).toMatchObject({ kind: "customer", name: "Dana", email: "dana@example.com", emailVerified: true });
+    expect(customer).toMatchObject({
+      kind: "customer",
+      name: "Dana",
+      email: "dana@example.com",
+      emailVerified: true,
+    });
   });
 
   test("the same dedupeKey again notifies no one twice (200)", async () => {
     const before = await rowCounts();
-    const res = await t.call("POST", "/v1/events", { body: { type: "repair.approved", data, dedupeKey: "R-9-approved" } });
+    const res = await t.call("POST", "/v1/events", {
+      body: { type: "repair.approved", data, dedupeKey: "R-9-approved" },
+    });
     expect(res.status).toBe(200);
     expect(await rowCounts()).toEqual(before);
   });
@@ -92,7 +108,10 @@ describe("POST /v1/events", () => {
   test("a missing recipient or missing context is refused before anything is written", async () => {
     const before = await rowCounts();
     const noTech = await t.call("POST", "/v1/events", {
-      body: { type: "repair.approved", data: { ...data, customer: { ...data.customer, id: "cust-new" }, technician: undefined } },
+      body: {
+        type: "repair.approved",
+        data: { ...data, customer: { ...data.customer, id: "cust-new" }, technician: undefined },
+      },
     });
     expect(noTech.status).toBe(422);
     expect((await noTech.json()).errors[0].path).toBe("data.technician");
@@ -104,7 +123,10 @@ describe("POST /v1/events", () => {
     expect((await badEmail.json()).errors[0].path).toBe("data.customer.email");
 
     const noContext = await t.call("POST", "/v1/events", {
-      body: { type: "repair.approved", data: { ...data, customer: { id: "cust-new" }, repair: { id: "R-10" } } },
+      body: {
+        type: "repair.approved",
+        data: { ...data, customer: { id: "cust-new" }, repair: { id: "R-10" } },
+      },
     });
     expect(noContext.status).toBe(422);
     expect((await noContext.json()).code).toBe("missing-context");

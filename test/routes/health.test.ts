@@ -24,9 +24,13 @@ describe("health", () => {
   });
 
   test("SMS held as unknown after a crash make readiness degraded with a count", async () => {
-    await t.call("PUT", "/v1/recipients/r-1", { body: { kind: "customer", phone: "+15551230001", phoneVerified: true } });
+    await t.call("PUT", "/v1/recipients/r-1", {
+      body: { kind: "customer", phone: "+15551230001", phoneVerified: true },
+    });
     const created = await (
-      await t.call("POST", "/v1/notifications", { body: { recipientId: "r-1", template: "test-message", priority: "URGENT" } })
+      await t.call("POST", "/v1/notifications", {
+        body: { recipientId: "r-1", template: "test-message", priority: "URGENT" },
+      })
     ).json();
     const smsId = created.decisions.find((d: { channel: string }) => d.channel === "sms").deliveryId;
     await t.deps.db.write((tx) => tx.run(sql`UPDATE deliveries SET status = 'unknown' WHERE id = ${smsId}`));
@@ -39,7 +43,10 @@ describe("health", () => {
     const body = await (await t.call("GET", "/health/ready", { key: null })).json();
     for (const s of t.deps.schedulers) expect(body.components[`scheduler:${s.name}`]).toBeDefined();
     // The test app's schedulers are run by hand, so they are not running.
-    expect(body.components["scheduler:alerts"]).toEqual({ status: "degraded", detail: "not running (never ran)" });
+    expect(body.components["scheduler:alerts"]).toEqual({
+      status: "degraded",
+      detail: "not running (never ran)",
+    });
     expect(body.components.emailProvider).toEqual({
       status: "healthy",
       detail: "outbox: messages are captured (GET /v1/outbox), nothing leaves the machine",
@@ -60,9 +67,19 @@ describe("health", () => {
       lastError: null as string | null,
       lastResult: null,
     };
-    h.deps.schedulers.push({ name: "probe", start() {}, stop: async () => {}, runOnce: async () => ({}), status: () => ({ ...status }) });
-    const probe = async () => (await (await h.call("GET", "/health/ready", { key: null })).json()).components["scheduler:probe"];
-    expect(await probe()).toEqual({ status: "healthy", detail: `last run ${new Date(h.clock.now() - 60_000).toISOString()}` });
+    h.deps.schedulers.push({
+      name: "probe",
+      start() {},
+      stop: async () => {},
+      runOnce: async () => ({}),
+      status: () => ({ ...status }),
+    });
+    const probe = async () =>
+      (await (await h.call("GET", "/health/ready", { key: null })).json()).components["scheduler:probe"];
+    expect(await probe()).toEqual({
+      status: "healthy",
+      detail: `last run ${new Date(h.clock.now() - 60_000).toISOString()}`,
+    });
     h.clock.advance(3 * 60_000);
     expect((await probe()).status).toBe("degraded");
     expect((await probe()).detail).toStartWith("overdue: last run");
@@ -76,17 +93,32 @@ describe("health", () => {
     const real = h.deps.delivery.status.bind(h.deps.delivery);
     h.deps.delivery.status = () => {
       const s = real();
-      return { ...s, sms: { ...s.sms, paused: { until: h.clock.now() + 120_000, code: "AuthorizationError", message: "not allowed" } } };
+      return {
+        ...s,
+        sms: {
+          ...s.sms,
+          paused: { until: h.clock.now() + 120_000, code: "AuthorizationError", message: "not allowed" },
+        },
+      };
     };
     const body = await (await h.call("GET", "/health/ready", { key: null })).json();
     expect(body.status).toBe("degraded");
-    expect(body.components.smsProvider).toEqual({ status: "degraded", detail: "outbox: account-level error AuthorizationError: not allowed" });
-    expect(body.components.smsWorker.detail).toBe("paused by the provider (AuthorizationError) for about 2 more min");
+    expect(body.components.smsProvider).toEqual({
+      status: "degraded",
+      detail: "outbox: account-level error AuthorizationError: not allowed",
+    });
+    expect(body.components.smsWorker.detail).toBe(
+      "paused by the provider (AuthorizationError) for about 2 more min",
+    );
   });
 
   test("maintenance mode is degraded while on (without the operator's note) and healthy after", async () => {
     const h = await makeTestApp({ seed: false });
-    await updateOpsSettings(h.deps, { maintenance: { enabled: true, reason: "SES migration, ask dana@example.com" } }, "cli");
+    await updateOpsSettings(
+      h.deps,
+      { maintenance: { enabled: true, reason: "SES migration, ask dana@example.com" } },
+      "cli",
+    );
     const on = await (await h.call("GET", "/health/ready", { key: null })).json();
     expect(on.components.maintenance).toEqual({
       status: "degraded",

@@ -6,7 +6,6 @@ import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp({ seed: false });
 
-
 const person = async (id: string) => {
   expect(
     (await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "technician" }, key: t.portalKey })).status,
@@ -80,7 +79,10 @@ describe("GET /v1/recipients/{id}/inbox", () => {
     const repairs = await addNotifications(t, "inbox-2", 7);
     const billing = await addNotifications(t, "inbox-2", 4, { category: "billing" });
     const readRepairs = await addNotifications(t, "inbox-2", 3, { readAt: t.clock.now() });
-    const readBilling = await addNotifications(t, "inbox-2", 2, { category: "billing", readAt: t.clock.now() });
+    const readBilling = await addNotifications(t, "inbox-2", 2, {
+      category: "billing",
+      readAt: t.clock.now(),
+    });
 
     const unread = await allPages("/v1/recipients/inbox-2/inbox?unread=true&limit=3");
     expect(unread.pages).toBe(4);
@@ -292,7 +294,9 @@ describe("POST /v1/notifications/{id}/unread", () => {
   });
 
   test("an unknown notification is 404", async () => {
-    const res = await t.call("POST", "/v1/notifications/01KF0Z3W5X6Y7Z8A9B0C1D2E3F/unread", { key: t.portalKey });
+    const res = await t.call("POST", "/v1/notifications/01KF0Z3W5X6Y7Z8A9B0C1D2E3F/unread", {
+      key: t.portalKey,
+    });
     expect(res.status).toBe(404);
   });
 });
@@ -308,7 +312,9 @@ describe("POST /v1/notifications/{id}/archive", () => {
 
     const page = await (await t.call("GET", "/v1/recipients/archive-1/inbox", { key: t.portalKey })).json();
     expect(page.items.map((n: { id: string }) => n.id)).toEqual([older]);
-    const unreadOnly = await (await t.call("GET", "/v1/recipients/archive-1/inbox?unread=true", { key: t.portalKey })).json();
+    const unreadOnly = await (
+      await t.call("GET", "/v1/recipients/archive-1/inbox?unread=true", { key: t.portalKey })
+    ).json();
     expect(unreadOnly.items.map((n: { id: string }) => n.id)).toEqual([older]);
     const state = await counterAndTruth("archive-1");
     expect(state).toMatchObject({ unread: 1, truth: 1 });
@@ -320,14 +326,20 @@ describe("POST /v1/notifications/{id}/archive", () => {
   test("an archived notification is read: archiving again or marking it read changes nothing", async () => {
     await person("archive-2");
     const [, archived] = await addNotifications(t, "archive-2", 2);
-    const first = await (await t.call("POST", `/v1/notifications/${archived}/archive`, { key: t.portalKey })).json();
+    const first = await (
+      await t.call("POST", `/v1/notifications/${archived}/archive`, { key: t.portalKey })
+    ).json();
     expect(first).toMatchObject({ read: true, readAt: t.clock.now(), archivedAt: t.clock.now() });
     const before = await counterAndTruth("archive-2");
     expect(before).toMatchObject({ unread: 1, truth: 1 });
     t.clock.advance(1000);
-    const again = await (await t.call("POST", `/v1/notifications/${archived}/archive`, { key: t.portalKey })).json();
+    const again = await (
+      await t.call("POST", `/v1/notifications/${archived}/archive`, { key: t.portalKey })
+    ).json();
     expect(again.archivedAt).toBe(first.archivedAt);
-    expect((await t.call("POST", `/v1/notifications/${archived}/read`, { key: t.portalKey })).status).toBe(200);
+    expect((await t.call("POST", `/v1/notifications/${archived}/read`, { key: t.portalKey })).status).toBe(
+      200,
+    );
     expect(await counterAndTruth("archive-2")).toEqual(before);
   });
 
@@ -339,7 +351,9 @@ describe("POST /v1/notifications/{id}/archive", () => {
     const res = await t.call("POST", `/v1/notifications/${id}/unread`, { key: t.portalKey });
     expect(await res.json()).toMatchObject({ id, read: false });
     expect(await counterAndTruth("archive-4")).toMatchObject({ unread: 1, truth: 1 });
-    const page = await (await t.call("GET", "/v1/recipients/archive-4/inbox?unread=true", { key: t.portalKey })).json();
+    const page = await (
+      await t.call("GET", "/v1/recipients/archive-4/inbox?unread=true", { key: t.portalKey })
+    ).json();
     expect(page.items.map((n: { id: string }) => n.id)).toEqual([id]);
   });
 

@@ -8,7 +8,6 @@ import { makeTestApp } from "../helpers/test-app.ts";
 const TTL_SECONDS = 900;
 const t = await makeTestApp({ seed: false, env: { HERALD_TOKEN_TTL_SECONDS: String(TTL_SECONDS) } });
 
-
 const person = async (id: string) => {
   const res = await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
   expect(res.status).toBeOneOf([200, 201]);
@@ -237,7 +236,9 @@ describe("/v1/me/notifications/{id}/unread and /archive", () => {
     expect((await (await t.call("GET", "/v1/me/inbox", { key: token })).json()).items).toEqual([]);
 
     for (const action of ["unread", "archive"]) {
-      expect((await t.call("POST", `/v1/me/notifications/${theirs}/${action}`, { key: token })).status).toBe(404);
+      expect((await t.call("POST", `/v1/me/notifications/${theirs}/${action}`, { key: token })).status).toBe(
+        404,
+      );
     }
     expect((await counterOf("me-other"))?.unread).toBe(1);
   });
@@ -257,12 +258,17 @@ describe("PATCH /v1/me/preferences", () => {
 
     const second = await t.call("PATCH", "/v1/me/preferences", { key: token, body: { digestHour: null } });
     expect(second.status).toBe(200);
-    const stored = await (await t.call("GET", "/v1/recipients/me-patch/preferences", { key: t.portalKey })).json();
+    const stored = await (
+      await t.call("GET", "/v1/recipients/me-patch/preferences", { key: t.portalKey })
+    ).json();
     expect(stored).toMatchObject({ smsEnabled: false, digestHour: 9 });
   });
 
   test("API keys are 403", async () => {
-    const res = await t.call("PATCH", "/v1/me/preferences", { key: t.portalKey, body: { smsEnabled: false } });
+    const res = await t.call("PATCH", "/v1/me/preferences", {
+      key: t.portalKey,
+      body: { smsEnabled: false },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -387,7 +393,10 @@ describe("a token belongs to one incarnation of its recipient", () => {
       ["PUT", "/v1/me/preferences"],
       ["GET", "/v1/me/stream"],
     ] as const) {
-      const body = method === "PUT" ? { emailEnabled: false, smsEnabled: false, categoryOptOuts: { email: [], sms: [] } } : undefined;
+      const body =
+        method === "PUT"
+          ? { emailEnabled: false, smsEnabled: false, categoryOptOuts: { email: [], sms: [] } }
+          : undefined;
       const res = await t.call(method, path, { key: old, body });
       expect({ path, status: res.status }).toEqual({ path, status: 401 });
       expect((await res.json()).code).toBe("unauthenticated");
@@ -416,7 +425,10 @@ describe("a token belongs to one incarnation of its recipient", () => {
 
   test("a token that names no incarnation (issued before they existed) is refused", async () => {
     await person("inc-legacy");
-    const legacy = issueRecipientToken(t.deps.tokenSecret, { sub: "inc-legacy", exp: t.clock.now() + 60_000 } as never);
+    const legacy = issueRecipientToken(t.deps.tokenSecret, {
+      sub: "inc-legacy",
+      exp: t.clock.now() + 60_000,
+    } as never);
     expect((await t.call("GET", "/v1/me/inbox", { key: legacy })).status).toBe(401);
   });
 });

@@ -17,7 +17,6 @@ const t = await makeTestApp({ seed: false, clock, providers: fake, random: () =>
 
 const PROMTOOL = "/usr/bin/promtool";
 
-
 /** One parsed sample of the exposition text. */
 interface Sample {
   name: string;
@@ -47,7 +46,11 @@ function parse(text: string): Sample[] {
 }
 
 /** The value of the one series of `name` whose labels are exactly `labels` (undefined when absent). */
-function seriesValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+function seriesValue(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const found = samples.filter(
     (s) =>
       s.name === name &&
@@ -67,10 +70,15 @@ async function scrape(): Promise<{ text: string; samples: Sample[] }> {
 }
 
 const person = (id: string, contact: Record<string, unknown>) =>
-  t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "technician", name: "Pat", timezone: "America/Chicago", ...contact } });
+  t.call("PUT", `/v1/recipients/${id}`, {
+    body: { kind: "technician", name: "Pat", timezone: "America/Chicago", ...contact },
+  });
 
 const post = (body: Record<string, unknown>) =>
-  t.call("POST", "/v1/notifications", { body: { template: "job-update", context: detailedJobUpdateContext, ...body }, key: t.portalKey });
+  t.call("POST", "/v1/notifications", {
+    body: { template: "job-update", context: detailedJobUpdateContext, ...body },
+    key: t.portalKey,
+  });
 
 let failedSmsTo = "";
 let retriedEmailId = "";
@@ -78,9 +86,27 @@ const skipped: { channel: string; reason: string }[] = [];
 
 beforeAll(async () => {
   expect((await t.call("POST", "/v1/templates", { body: detailedJobUpdateTemplate })).status).toBe(201);
-  expect((await person("tech-1", { email: "tech1@example.com", emailVerified: true, phone: "+15551230001", phoneVerified: true })).status).toBe(201);
+  expect(
+    (
+      await person("tech-1", {
+        email: "tech1@example.com",
+        emailVerified: true,
+        phone: "+15551230001",
+        phoneVerified: true,
+      })
+    ).status,
+  ).toBe(201);
   expect((await person("tech-2", { email: "tech2@example.com", emailVerified: true })).status).toBe(201);
-  expect((await person("tech-3", { email: "tech3@example.com", emailVerified: true, phone: "+15551230003", phoneVerified: true })).status).toBe(201);
+  expect(
+    (
+      await person("tech-3", {
+        email: "tech3@example.com",
+        emailVerified: true,
+        phone: "+15551230003",
+        phoneVerified: true,
+      })
+    ).status,
+  ).toBe(201);
 
   // Real traffic: three HIGH to tech-1, one HIGH to tech-3 (its SMS will be rejected), a MEDIUM "billing" one to
   // tech-2 (no phone, and MEDIUM sends no SMS), a dedupe replay (counted once) and a failing create (counted never).
@@ -94,7 +120,8 @@ beforeAll(async () => {
   ];
   expect(created.map((r) => r.status)).toEqual([201, 201, 201, 200, 201, 201]);
   for (const res of created.filter((r) => r.status === 201)) {
-    for (const d of (await res.json()).decisions) if (d.status === "skipped") skipped.push({ channel: d.channel, reason: d.reason });
+    for (const d of (await res.json()).decisions)
+      if (d.status === "skipped") skipped.push({ channel: d.channel, reason: d.reason });
   }
   expect((await post({ recipientId: "nobody" })).status).toBe(404);
 
@@ -119,8 +146,12 @@ beforeAll(async () => {
 describe("GET /metrics after real traffic", () => {
   test("notifications created are counted once each by priority and category; dedupe replays and failures count nothing", async () => {
     const { samples } = await scrape();
-    expect(seriesValue(samples, "herald_notifications_created_total", { priority: "HIGH", category: "repair" })).toBe(4);
-    expect(seriesValue(samples, "herald_notifications_created_total", { priority: "MEDIUM", category: "billing" })).toBe(1);
+    expect(
+      seriesValue(samples, "herald_notifications_created_total", { priority: "HIGH", category: "repair" }),
+    ).toBe(4);
+    expect(
+      seriesValue(samples, "herald_notifications_created_total", { priority: "MEDIUM", category: "billing" }),
+    ).toBe(1);
     expect(samples.filter((s) => s.name === "herald_notifications_created_total")).toHaveLength(2);
   });
 
@@ -143,7 +174,8 @@ describe("GET /metrics after real traffic", () => {
 
   test("delivery latency is measured from creation to the provider's acceptance", async () => {
     const { samples } = await scrape();
-    const bucket = (channel: string, le: string) => seriesValue(samples, "herald_delivery_latency_seconds_bucket", { channel, le });
+    const bucket = (channel: string, le: string) =>
+      seriesValue(samples, "herald_delivery_latency_seconds_bucket", { channel, le });
     expect(seriesValue(samples, "herald_delivery_latency_seconds_count", { channel: "email" })).toBe(4);
     expect(seriesValue(samples, "herald_delivery_latency_seconds_sum", { channel: "email" })).toBe(20);
     expect(seriesValue(samples, "herald_delivery_latency_seconds_count", { channel: "sms" })).toBe(3);
@@ -155,7 +187,11 @@ describe("GET /metrics after real traffic", () => {
   test("provider calls are timed by channel, provider and result", async () => {
     const { samples } = await scrape();
     const calls = (channel: string, result: string) =>
-      seriesValue(samples, "herald_provider_call_duration_seconds_count", { channel, provider: "fake", result });
+      seriesValue(samples, "herald_provider_call_duration_seconds_count", {
+        channel,
+        provider: "fake",
+        result,
+      });
     expect(calls("email", "ok")).toBe(4);
     expect(calls("email", "error")).toBe(1);
     expect(calls("sms", "ok")).toBe(3);
@@ -179,7 +215,10 @@ describe("GET /metrics after real traffic", () => {
     expect(seriesValue(samples, "herald_queue_oldest_age_seconds", { channel: "email" })).toBe(0);
     expect(seriesValue(samples, "herald_queue_depth", { channel: "sms" })).toBe(0);
 
-    const [retry] = await t.deps.db.read.select({ runAt: deliveries.runAt }).from(deliveries).where(eq(deliveries.id, retriedEmailId));
+    const [retry] = await t.deps.db.read
+      .select({ runAt: deliveries.runAt })
+      .from(deliveries)
+      .where(eq(deliveries.id, retriedEmailId));
     // biome-ignore lint/style/noNonNullAssertion: the retried delivery exists
     clock.set(retry!.runAt + 42_000);
     // One sent SMS is made to look leased and another unknown, as a crashed worker would leave them.
@@ -203,14 +242,24 @@ describe("GET /metrics after real traffic", () => {
   test("scheduler timestamps come from the schedulers' and the sweeper's last runs", async () => {
     const sweptAt = clock.now();
     await t.delivery.sweep();
-    const probe = every("probe", 60_000, async () => ({ done: 1 }), { clock, logger: t.deps.logger, errors: t.deps.errors });
+    const probe = every("probe", 60_000, async () => ({ done: 1 }), {
+      clock,
+      logger: t.deps.logger,
+      errors: t.deps.errors,
+    });
     t.deps.schedulers.push(probe);
     clock.advance(1_500);
     await probe.runOnce();
     const { samples } = await scrape();
-    expect(seriesValue(samples, "herald_scheduler_last_run_timestamp_seconds", { scheduler: "sweeper" })).toBe(sweptAt / 1000);
-    expect(seriesValue(samples, "herald_scheduler_last_run_timestamp_seconds", { scheduler: "probe" })).toBe((sweptAt + 1_500) / 1000);
-    expect(seriesValue(samples, "herald_scheduler_last_success_timestamp_seconds", { scheduler: "probe" })).toBe((sweptAt + 1_500) / 1000);
+    expect(
+      seriesValue(samples, "herald_scheduler_last_run_timestamp_seconds", { scheduler: "sweeper" }),
+    ).toBe(sweptAt / 1000);
+    expect(seriesValue(samples, "herald_scheduler_last_run_timestamp_seconds", { scheduler: "probe" })).toBe(
+      (sweptAt + 1_500) / 1000,
+    );
+    expect(
+      seriesValue(samples, "herald_scheduler_last_success_timestamp_seconds", { scheduler: "probe" }),
+    ).toBe((sweptAt + 1_500) / 1000);
   });
 
   test("maintenance mode is a 0/1 gauge", async () => {
@@ -251,10 +300,20 @@ describe("GET /metrics after real traffic", () => {
   });
 
   test("the output passes promtool check metrics", async () => {
-    expect(existsSync(PROMTOOL), `${PROMTOOL} is missing: apt-get install prometheus (CI installs it)`).toBe(true);
+    expect(existsSync(PROMTOOL), `${PROMTOOL} is missing: apt-get install prometheus (CI installs it)`).toBe(
+      true,
+    );
     const { text } = await scrape();
-    const proc = Bun.spawn([PROMTOOL, "check", "metrics"], { stdin: new Blob([text]), stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const proc = Bun.spawn([PROMTOOL, "check", "metrics"], {
+      stdin: new Blob([text]),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
     expect(`${out}${err}`.trim()).toBe("");
     expect(code).toBe(0);
   });
@@ -262,11 +321,17 @@ describe("GET /metrics after real traffic", () => {
   test("notifications created by an event are counted after its transaction, once", async () => {
     const rule = { template: "job-update", recipients: ["technician"], category: "dispatch" };
     expect((await t.call("PUT", "/v1/rules/job.done", { body: rule })).status).toBe(201);
-    const event = { type: "job.done", data: { ...detailedJobUpdateContext, technician: "tech-2" }, dedupeKey: "job-1-done" };
+    const event = {
+      type: "job.done",
+      data: { ...detailedJobUpdateContext, technician: "tech-2" },
+      dedupeKey: "job-1-done",
+    };
     expect((await t.call("POST", "/v1/events", { body: event, key: t.portalKey })).status).toBe(201);
     expect((await t.call("POST", "/v1/events", { body: event, key: t.portalKey })).status).toBe(200);
     const { samples } = await scrape();
-    expect(seriesValue(samples, "herald_notifications_created_total", { priority: "HIGH", category: "dispatch" })).toBe(1);
+    expect(
+      seriesValue(samples, "herald_notifications_created_total", { priority: "HIGH", category: "dispatch" }),
+    ).toBe(1);
   });
 });
 

@@ -2,12 +2,15 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { count, eq } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications } from "../../db/schema.ts";
 import { defaultPreferences } from "../../src/domain/preferences/preferences.rules.ts";
-import { detailedJobUpdateContext, detailedJobUpdateTemplate, technician } from "../helpers/notification-fixtures.ts";
+import {
+  detailedJobUpdateContext,
+  detailedJobUpdateTemplate,
+  technician,
+} from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 // 2026-01-15 18:00Z = 12:00 in Chicago: outside the default 22:00-07:00 quiet hours.
 const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T18:00:00Z") });
-
 
 const person = (id: string, extra: Record<string, unknown> = {}) =>
   t.call("PUT", `/v1/recipients/${id}`, {
@@ -15,7 +18,11 @@ const person = (id: string, extra: Record<string, unknown> = {}) =>
   });
 
 const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  t.call("POST", "/v1/notifications", { body: { template: "job-update", context: detailedJobUpdateContext, ...body }, key: t.portalKey, headers });
+  t.call("POST", "/v1/notifications", {
+    body: { template: "job-update", context: detailedJobUpdateContext, ...body },
+    key: t.portalKey,
+    headers,
+  });
 
 async function countRows() {
   const [n] = await t.deps.db.read.select({ n: count() }).from(notifications);
@@ -30,7 +37,11 @@ beforeAll(async () => {
 
 describe("POST /v1/notifications", () => {
   test("stores the notification, renders it and queues email and SMS for a HIGH priority", async () => {
-    const res = await post({ recipientId: "tech-1", actionUrl: "https://portal.example.com/repairs/R-1", subject: { type: "repair", id: "R-1" } });
+    const res = await post({
+      recipientId: "tech-1",
+      actionUrl: "https://portal.example.com/repairs/R-1",
+      subject: { type: "repair", id: "R-1" },
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.notification).toMatchObject({
@@ -43,15 +54,41 @@ describe("POST /v1/notifications", () => {
       read: false,
     });
     expect(body.decisions).toEqual([
-      { channel: "email", status: "queued", reason: null, runAt: t.clock.now(), deliveryId: expect.any(String) },
-      { channel: "sms", status: "queued", reason: null, runAt: t.clock.now(), deliveryId: expect.any(String) },
+      {
+        channel: "email",
+        status: "queued",
+        reason: null,
+        runAt: t.clock.now(),
+        deliveryId: expect.any(String),
+      },
+      {
+        channel: "sms",
+        status: "queued",
+        reason: null,
+        runAt: t.clock.now(),
+        deliveryId: expect.any(String),
+      },
     ]);
-    const rows = await t.deps.db.read.select().from(deliveries).where(eq(deliveries.notificationId, body.notification.id));
+    const rows = await t.deps.db.read
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.notificationId, body.notification.id));
     const email = rows.find((r) => r.channel === "email");
-    expect(email).toMatchObject({ status: "queued", destination: "tech-1@example.com", runAt: t.clock.now(), attempts: 0 });
+    expect(email).toMatchObject({
+      status: "queued",
+      destination: "tech-1@example.com",
+      runAt: t.clock.now(),
+      attempts: 0,
+    });
     expect(email?.payload).toMatchObject({ kind: "email", subject: "Repair R-1: approved" });
-    expect(rows.find((r) => r.channel === "sms")?.payload).toMatchObject({ kind: "sms", text: "Repair R-1 is approved" });
-    const [counter] = await t.deps.db.read.select().from(inboxCounters).where(eq(inboxCounters.recipientId, "tech-1"));
+    expect(rows.find((r) => r.channel === "sms")?.payload).toMatchObject({
+      kind: "sms",
+      text: "Repair R-1 is approved",
+    });
+    const [counter] = await t.deps.db.read
+      .select()
+      .from(inboxCounters)
+      .where(eq(inboxCounters.recipientId, "tech-1"));
     expect(counter?.unread).toBeGreaterThanOrEqual(1);
   });
 
@@ -62,7 +99,11 @@ describe("POST /v1/notifications", () => {
       ["skipped", "priority"],
     ]);
     const low = await (await post({ recipientId: "tech-1", priority: "LOW" })).json();
-    expect(low.decisions[0]).toMatchObject({ status: "digest", reason: "digest", runAt: Date.parse("2026-01-16T15:00:00Z") });
+    expect(low.decisions[0]).toMatchObject({
+      status: "digest",
+      reason: "digest",
+      runAt: Date.parse("2026-01-16T15:00:00Z"),
+    });
   });
 
   test("quiet hours defer a HIGH notification to the end of the recipient's window; URGENT goes now", async () => {
@@ -70,7 +111,11 @@ describe("POST /v1/notifications", () => {
       body: { ...defaultPreferences(), quietHours: { enabled: true, start: "11:00", end: "13:30" } },
     });
     const high = await (await post({ recipientId: "tech-1" })).json();
-    expect(high.decisions[0]).toMatchObject({ status: "deferred", reason: "quiet-hours", runAt: Date.parse("2026-01-15T19:30:00Z") });
+    expect(high.decisions[0]).toMatchObject({
+      status: "deferred",
+      reason: "quiet-hours",
+      runAt: Date.parse("2026-01-15T19:30:00Z"),
+    });
     const urgent = await (await post({ recipientId: "tech-1", priority: "URGENT" })).json();
     expect(urgent.decisions[0]).toMatchObject({ status: "queued", reason: null });
     await t.call("PUT", "/v1/recipients/tech-1/preferences", {
@@ -81,12 +126,19 @@ describe("POST /v1/notifications", () => {
   test("an unverified phone skips SMS with its reason", async () => {
     await person("tech-unverified", { phoneVerified: false });
     const body = await (await post({ recipientId: "tech-unverified" })).json();
-    expect(body.decisions[1]).toMatchObject({ channel: "sms", status: "skipped", reason: "unverified-contact", runAt: null });
+    expect(body.decisions[1]).toMatchObject({
+      channel: "sms",
+      status: "skipped",
+      reason: "unverified-contact",
+      runAt: null,
+    });
   });
 
   test("sendAt defers every channel to that time", async () => {
     const sendAt = t.clock.now() + 3_600_000;
-    const body = await (await post({ recipientId: "tech-1", sendAt, subject: { type: "job", id: "J-send-at" } })).json();
+    const body = await (
+      await post({ recipientId: "tech-1", sendAt, subject: { type: "job", id: "J-send-at" } })
+    ).json();
     expect(body.decisions[0]).toMatchObject({ status: "deferred", reason: "send-at", runAt: sendAt });
   });
 
@@ -104,7 +156,9 @@ describe("POST /v1/notifications", () => {
 
     expect((await post({ recipientId: "nobody" })).status).toBe(404);
 
-    await t.call("POST", "/v1/templates", { body: { ...detailedJobUpdateTemplate, name: "retired", active: false } });
+    await t.call("POST", "/v1/templates", {
+      body: { ...detailedJobUpdateTemplate, name: "retired", active: false },
+    });
     const inactive = await post({ recipientId: "tech-1", template: "retired" });
     expect(inactive.status).toBe(409);
     expect((await inactive.json()).code).toBe("template-inactive");
@@ -156,12 +210,21 @@ describe("POST /v1/notifications", () => {
     expect(body.decisions).toHaveLength(2);
     expect(await countRows()).toEqual(before);
     // Concurrent duplicates also collapse to one.
-    const burst = await Promise.all(Array.from({ length: 10 }, () => post({ recipientId: "tech-1", dedupeKey: "burst-dedupe" })));
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () => post({ recipientId: "tech-1", dedupeKey: "burst-dedupe" })),
+    );
     expect(burst.filter((r) => r.status === 201)).toHaveLength(1);
   });
 
   test("API keys need the portal scope; a missing key is 401", async () => {
-    expect((await t.call("POST", "/v1/notifications", { body: { recipientId: "tech-1", template: "job-update", context: detailedJobUpdateContext }, key: null })).status).toBe(401);
+    expect(
+      (
+        await t.call("POST", "/v1/notifications", {
+          body: { recipientId: "tech-1", template: "job-update", context: detailedJobUpdateContext },
+          key: null,
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -170,12 +233,20 @@ describe("GET /v1/notifications", () => {
     await person("tech-list");
     for (let i = 0; i < 7; i++) {
       t.clock.advance(1000);
-      await post({ recipientId: "tech-list", context: { ...detailedJobUpdateContext, status: i % 2 ? "odd" : "even" }, priority: "URGENT" });
+      await post({
+        recipientId: "tech-list",
+        context: { ...detailedJobUpdateContext, status: i % 2 ? "odd" : "even" },
+        priority: "URGENT",
+      });
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const qs: URLSearchParams = new URLSearchParams({ recipientId: "tech-list", limit: "3", ...(cursor ? { cursor } : {}) });
+      const qs: URLSearchParams = new URLSearchParams({
+        recipientId: "tech-list",
+        limit: "3",
+        ...(cursor ? { cursor } : {}),
+      });
       const page: { items: { id: string }[]; nextCursor: string | null } = await (
         await t.call("GET", `/v1/notifications?${qs}`, { key: t.portalKey })
       ).json();
@@ -186,7 +257,9 @@ describe("GET /v1/notifications", () => {
     expect([...seen].sort().reverse()).toEqual(seen); // newest first
     const odd = await (await t.call("GET", "/v1/notifications?recipientId=tech-list&q=odd")).json();
     expect(odd.items).toHaveLength(3);
-    const unread = await (await t.call("GET", "/v1/notifications?recipientId=tech-list&read=false&priority=URGENT")).json();
+    const unread = await (
+      await t.call("GET", "/v1/notifications?recipientId=tech-list&read=false&priority=URGENT")
+    ).json();
     expect(unread.items).toHaveLength(7);
     expect((await t.call("GET", "/v1/notifications?cursor=garbage")).status).toBe(400);
   });

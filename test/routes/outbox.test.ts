@@ -6,7 +6,13 @@ import { makeTestApp } from "../helpers/test-app.ts";
 // The default providers are the outbox: what the engine "sends" is captured and listed here.
 const t = await makeTestApp({ seed: false });
 await seedDeliveries(t.deps.db, { count: 3, channel: "email", now: t.clock.now(), recipientId: "ob-a" });
-await seedDeliveries(t.deps.db, { count: 2, channel: "sms", now: t.clock.now(), recipientId: "ob-b", destination: (i) => `+1555000000${i}` });
+await seedDeliveries(t.deps.db, {
+  count: 2,
+  channel: "sms",
+  now: t.clock.now(),
+  recipientId: "ob-b",
+  destination: (i) => `+1555000000${i}`,
+});
 await t.delivery.runUntilIdle();
 
 describe("GET /v1/outbox", () => {

@@ -50,7 +50,11 @@ describe("PUT /v1/recipients/{id}/preferences", () => {
     await person("pref-1");
     const res = await t.call("PUT", "/v1/recipients/pref-1/preferences", { body: custom, key: t.portalKey });
     expect(res.status).toBe(200);
-    const expected = { ...custom, categoryOptOuts: { email: ["marketing"], sms: ["marketing", "repair"] }, digestCategories: ["reminder"] };
+    const expected = {
+      ...custom,
+      categoryOptOuts: { email: ["marketing"], sms: ["marketing", "repair"] },
+      digestCategories: ["reminder"],
+    };
     expect(await res.json()).toEqual(expected);
     expect(await (await t.call("GET", "/v1/recipients/pref-1/preferences")).json()).toEqual(expected);
     expect((await storedRow("pref-1"))?.updatedAt).toBe(t.clock.now());
@@ -174,7 +178,9 @@ describe("digestCategories", () => {
       body: { kind: "customer", email: "digest@example.com", emailVerified: true, timezone: "UTC" },
       key: t.portalKey,
     });
-    await t.call("PUT", "/v1/recipients/pref-digest/preferences", { body: { ...defaults, digestCategories: ["reminder"] } });
+    await t.call("PUT", "/v1/recipients/pref-digest/preferences", {
+      body: { ...defaults, digestCategories: ["reminder"] },
+    });
 
     const send = async (template: string) => {
       const res = await t.call("POST", "/v1/notifications", {
@@ -184,7 +190,11 @@ describe("digestCategories", () => {
       return (await res.json()).decisions.find((d: { channel: string }) => d.channel === "email");
     };
     const nextNine = Date.UTC(2026, 0, 16, 9); // the clock is at 2026-01-15 12:00Z
-    expect(await send("pref-reminder")).toMatchObject({ status: "digest", reason: "digest", runAt: nextNine });
+    expect(await send("pref-reminder")).toMatchObject({
+      status: "digest",
+      reason: "digest",
+      runAt: nextNine,
+    });
     expect(await send("pref-repair")).toMatchObject({ status: "queued" });
 
     const result = await runDigests(t.deps, nextNine);
@@ -223,7 +233,11 @@ describe("PATCH /v1/recipients/{id}/preferences (JSON merge patch)", () => {
   test("changes only the members it names; nested objects merge, arrays are replaced whole", async () => {
     await person("patch-1");
     await t.call("PUT", "/v1/recipients/patch-1/preferences", { body: custom, key: t.portalKey });
-    const res = await patch("patch-1", { smsEnabled: false, quietHours: { start: "21:00" }, categoryOptOuts: { sms: ["promo"] } });
+    const res = await patch("patch-1", {
+      smsEnabled: false,
+      quietHours: { start: "21:00" },
+      categoryOptOuts: { sms: ["promo"] },
+    });
     expect(res.status).toBe(200);
     const expected = {
       ...custom,
@@ -239,7 +253,12 @@ describe("PATCH /v1/recipients/{id}/preferences (JSON merge patch)", () => {
   test("null puts a member back to its default, at the top level and inside an object", async () => {
     await person("patch-2");
     await t.call("PUT", "/v1/recipients/patch-2/preferences", { body: custom, key: t.portalKey });
-    const res = await patch("patch-2", { emailEnabled: null, digestHour: null, quietHours: { enabled: null }, categoryOptOuts: null });
+    const res = await patch("patch-2", {
+      emailEnabled: null,
+      digestHour: null,
+      quietHours: { enabled: null },
+      categoryOptOuts: null,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       ...custom,

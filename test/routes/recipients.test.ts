@@ -20,7 +20,9 @@ describe("recipients", () => {
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ id: "tech-1", ...alice });
 
-    const updated = await t.call("PUT", "/v1/recipients/tech-1", { body: { kind: "technician", name: "Alice T." } });
+    const updated = await t.call("PUT", "/v1/recipients/tech-1", {
+      body: { kind: "technician", name: "Alice T." },
+    });
     expect(updated.status).toBe(200);
     const body = await updated.json();
     expect(body.name).toBe("Alice T.");
@@ -28,7 +30,9 @@ describe("recipients", () => {
   });
 
   test("changing an address drops its verified flag unless restated", async () => {
-    const res = await t.call("PUT", "/v1/recipients/tech-1", { body: { kind: "technician", email: "new@example.com" } });
+    const res = await t.call("PUT", "/v1/recipients/tech-1", {
+      body: { kind: "technician", email: "new@example.com" },
+    });
     expect((await res.json()).emailVerified).toBe(false);
   });
 
@@ -41,17 +45,25 @@ describe("recipients", () => {
     const problem = await res.json();
     expect(problem.code).toBe("validation-failed");
     expect(problem.requestId).toBeString();
-    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual(["email", "phone", "timezone"]);
+    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "email",
+      "phone",
+      "timezone",
+    ]);
     expect((await t.call("GET", "/v1/recipients/tech-bad")).status).toBe(404);
   });
 
   test("a time zone is at most 64 characters and is stored in its canonical spelling", async () => {
-    const long = await t.call("PUT", "/v1/recipients/tech-tz", { body: { kind: "technician", timezone: `America/${"x".repeat(100)}` } });
+    const long = await t.call("PUT", "/v1/recipients/tech-tz", {
+      body: { kind: "technician", timezone: `America/${"x".repeat(100)}` },
+    });
     expect(long.status).toBe(400);
     const errors: { path: string; message: string }[] = (await long.json()).errors;
     expect(new Set(errors.map((e) => e.path))).toEqual(new Set(["timezone"]));
     expect(errors.map((e) => e.message).join(" ")).toContain("64");
-    const lower = await t.call("PUT", "/v1/recipients/tech-tz", { body: { kind: "technician", timezone: "america/new_york" } });
+    const lower = await t.call("PUT", "/v1/recipients/tech-tz", {
+      body: { kind: "technician", timezone: "america/new_york" },
+    });
     expect(lower.status).toBe(201);
     expect((await lower.json()).timezone).toBe("America/New_York");
   });
@@ -75,13 +87,19 @@ describe("recipients", () => {
 describe("PUT /v1/recipients/{id} without kind", () => {
   test("updates an existing recipient, keeping its kind and every field left out", async () => {
     await t.call("PUT", "/v1/recipients/nokind-1", { body: alice, key: t.portalKey });
-    const res = await t.call("PUT", "/v1/recipients/nokind-1", { body: { name: "Alice K." }, key: t.portalKey });
+    const res = await t.call("PUT", "/v1/recipients/nokind-1", {
+      body: { name: "Alice K." },
+      key: t.portalKey,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ...alice, name: "Alice K." });
   });
 
   test("creating a new recipient still requires kind: 400 naming it, and nothing is created", async () => {
-    const res = await t.call("PUT", "/v1/recipients/nokind-2", { body: { name: "Nobody" }, key: t.portalKey });
+    const res = await t.call("PUT", "/v1/recipients/nokind-2", {
+      body: { name: "Nobody" },
+      key: t.portalKey,
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).errors).toEqual([{ path: "kind", message: "Required to create a recipient" }]);
     expect((await t.call("GET", "/v1/recipients/nokind-2", { key: t.portalKey })).status).toBe(404);
@@ -91,13 +109,16 @@ describe("PUT /v1/recipients/{id} without kind", () => {
 describe("GET /v1/recipients", () => {
   test("walks every live recipient once, in id order, a page at a time; erased ones are left out", async () => {
     const ids = ["list:a", "list:b", "list:c", "list:d", "list:e"];
-    for (const id of ids) await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
+    for (const id of ids)
+      await t.call("PUT", `/v1/recipients/${id}`, { body: { kind: "customer" }, key: t.portalKey });
     await t.call("DELETE", "/v1/recipients/list:c", { key: t.portalKey });
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await t.call("GET", `/v1/recipients?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { key: t.portalKey });
+      const res = await t.call("GET", `/v1/recipients?limit=2${cursor ? `&cursor=${cursor}` : ""}`, {
+        key: t.portalKey,
+      });
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.items.length).toBeLessThanOrEqual(2);
@@ -116,7 +137,8 @@ describe("GET /v1/recipients", () => {
     const bad = await t.call("GET", "/v1/recipients?cursor=not-a-cursor!", { key: t.portalKey });
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors).toEqual([{ path: "cursor", message: "not a cursor from this API" }]);
-    const token = (await (await t.call("POST", "/v1/recipients/list:a/tokens", { key: t.portalKey })).json()).token;
+    const token = (await (await t.call("POST", "/v1/recipients/list:a/tokens", { key: t.portalKey })).json())
+      .token;
     expect((await t.call("GET", "/v1/recipients", { key: token })).status).toBe(403);
   });
 });

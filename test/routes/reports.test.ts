@@ -13,8 +13,25 @@ describe("GET /v1/reports/{name}", () => {
         createdAt: NOW - HOUR,
         priority: "URGENT",
         deliveries: [
-          { channel: "sms", status: "sent", sentAt: NOW - HOUR, costUsd: 0.00645, attempts: [{ status: "sent", createdAt: NOW - HOUR }] },
-          { channel: "email", status: "failed", attempts: [{ status: "failed", createdAt: NOW - HOUR, errorCode: "message-rejected", errorMessage: "rejected" }] },
+          {
+            channel: "sms",
+            status: "sent",
+            sentAt: NOW - HOUR,
+            costUsd: 0.00645,
+            attempts: [{ status: "sent", createdAt: NOW - HOUR }],
+          },
+          {
+            channel: "email",
+            status: "failed",
+            attempts: [
+              {
+                status: "failed",
+                createdAt: NOW - HOUR,
+                errorCode: "message-rejected",
+                errorMessage: "rejected",
+              },
+            ],
+          },
         ],
       },
     ]);
@@ -31,7 +48,9 @@ describe("GET /v1/reports/{name}", () => {
     const sms = (recipientId: string) => ({
       recipientId,
       createdAt: NOW - 3 * DAY,
-      deliveries: [{ channel: "sms" as const, status: "sent" as const, sentAt: NOW - 3 * DAY, costUsd: 0.01 }],
+      deliveries: [
+        { channel: "sms" as const, status: "sent" as const, sentAt: NOW - 3 * DAY, costUsd: 0.01 },
+      ],
     });
     await addNotifications(t.deps, [sms("r1"), sms("r1"), sms("r2")]);
     const day = await (await t.call("GET", "/v1/reports/top-sms-recipients?window=24h")).json();
@@ -44,9 +63,17 @@ describe("GET /v1/reports/{name}", () => {
     const t = await makeTestApp({ seed: false, now: NOW });
     await addRecipients(t.deps, ["r1"]);
     await addNotifications(t.deps, [
-      { recipientId: "r1", createdAt: NOW - 100 * DAY, deliveries: [{ channel: "email", status: "sent", sentAt: NOW - 100 * DAY }] },
+      {
+        recipientId: "r1",
+        createdAt: NOW - 100 * DAY,
+        deliveries: [{ channel: "email", status: "sent", sentAt: NOW - 100 * DAY }],
+      },
       { recipientId: "r1", createdAt: NOW - 100 * DAY, deliveries: [{ channel: "email", status: "failed" }] }, // kept
-      { recipientId: "r1", createdAt: NOW - DAY, deliveries: [{ channel: "email", status: "sent", sentAt: NOW - DAY }] },
+      {
+        recipientId: "r1",
+        createdAt: NOW - DAY,
+        deliveries: [{ channel: "email", status: "sent", sentAt: NOW - DAY }],
+      },
     ]);
     const body = await (await t.call("GET", "/v1/reports/retention")).json();
     const deliveries = body.categories.find((c: { category: string }) => c.category === "deliveries");

@@ -52,7 +52,12 @@ describe("templates from the original system", () => {
     });
     expect(dotted.status).toBe(400);
     const exact = await t.call("POST", "/v1/templates", {
-      body: { ...assigned, name: "exact", requiredContext: ["repair.id", "repair.title"], message: "{{ repair.title }}" },
+      body: {
+        ...assigned,
+        name: "exact",
+        requiredContext: ["repair.id", "repair.title"],
+        message: "{{ repair.title }}",
+      },
     });
     expect(exact.status).toBe(201);
   });
@@ -112,7 +117,10 @@ describe("templates from the original system", () => {
     });
     expect((await withSms.json()).fallbackChannels).toEqual(["email"]);
     const withEmail = await t.call("PUT", "/v1/templates/repair-assigned", {
-      body: { emailSubject: "Your repair {{ repair.id }}", emailText: "{{ technician.name }} is on the way." },
+      body: {
+        emailSubject: "Your repair {{ repair.id }}",
+        emailText: "{{ technician.name }} is on the way.",
+      },
     });
     expect((await withEmail.json()).fallbackChannels).toEqual([]);
     const listed = (await (await t.call("GET", "/v1/templates")).json()).items;

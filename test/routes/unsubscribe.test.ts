@@ -4,7 +4,14 @@ import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp();
 await t.call("PUT", "/v1/recipients/cust-1", {
-  body: { kind: "customer", name: "Dana", email: "dana@example.com", emailVerified: true, phone: "+15551230009", phoneVerified: true },
+  body: {
+    kind: "customer",
+    name: "Dana",
+    email: "dana@example.com",
+    emailVerified: true,
+    phone: "+15551230009",
+    phoneVerified: true,
+  },
 });
 await t.call("PUT", "/v1/recipients/cust-1/preferences", {
   body: {
@@ -54,14 +61,22 @@ describe("unsubscribe links", () => {
     });
     // And the next notification skips email with its reason.
     const created = await (
-      await t.call("POST", "/v1/notifications", { body: { recipientId: "cust-1", template: "test-message", priority: "HIGH" } })
+      await t.call("POST", "/v1/notifications", {
+        body: { recipientId: "cust-1", template: "test-message", priority: "HIGH" },
+      })
     ).json();
-    expect(created.decisions[0]).toMatchObject({ channel: "email", status: "skipped", reason: "channel-opt-out" });
+    expect(created.decisions[0]).toMatchObject({
+      channel: "email",
+      status: "skipped",
+      reason: "channel-opt-out",
+    });
   });
 
   test("a forged or altered token is a 403 problem and changes nothing; an erased recipient is a 404", async () => {
     const forged = unsubscribeToken("some-other-secret-entirely-000000", "cust-2");
-    await t.call("PUT", "/v1/recipients/cust-2", { body: { kind: "customer", email: "x@example.com", emailVerified: true } });
+    await t.call("PUT", "/v1/recipients/cust-2", {
+      body: { kind: "customer", email: "x@example.com", emailVerified: true },
+    });
     for (const bad of [forged, `${token}x`, "u1.garbage"]) {
       const res = await t.call("POST", `/unsubscribe?token=${encodeURIComponent(bad)}`, { key: null });
       expect(res.status).toBe(403);
@@ -69,7 +84,11 @@ describe("unsubscribe links", () => {
     }
     expect((await (await t.call("GET", "/v1/recipients/cust-2/preferences")).json()).emailEnabled).toBe(true);
     await t.call("DELETE", "/v1/recipients/cust-2");
-    const erased = await t.call("POST", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-2")}`, { key: null });
+    const erased = await t.call(
+      "POST",
+      `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-2")}`,
+      { key: null },
+    );
     expect(erased.status).toBe(404);
   });
 });

@@ -245,15 +245,13 @@ describe("digest scheduler", () => {
       key: t.portalKey,
     });
     await t.deps.db.write((tx) =>
-      tx
-        .insert(suppressions)
-        .values({
-          channel: "email",
-          contact: "supp@example.com",
-          reason: "bounce",
-          source: "ses",
-          createdAt: 0,
-        }),
+      tx.insert(suppressions).values({
+        channel: "email",
+        contact: "supp@example.com",
+        reason: "bounce",
+        source: "ses",
+        createdAt: 0,
+      }),
     );
     await t.call("PUT", "/v1/recipients/unver", {
       body: { kind: "customer", emailVerified: false },

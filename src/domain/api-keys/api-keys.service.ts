@@ -50,7 +50,7 @@ const toInfo = (row: typeof apiKeys.$inferSelect): ApiKeyInfo => ({
   prefix: row.prefix,
   scopes: row.scopes as Scope[],
   createdAt: row.createdAt,
-  
+
   revokedAt: row.revokedAt,
 });
 
@@ -92,7 +92,11 @@ export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Pro
     }
     const [match] = matches;
     if (!match) throw notFound("API key", idOrPrefix);
-    const [updated] = await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, match.id)).returning();
+    const [updated] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(eq(apiKeys.id, match.id))
+      .returning();
     return updated;
   });
   verifiedKeys.clear(db);
@@ -110,7 +114,10 @@ export const KEY_CACHE_MS = 1000;
 const verifiedKeys = createReadCache<{ id: string; scopes: Scope[] }>(KEY_CACHE_MS);
 
 /** The key's id and scopes if `secret` is a live key, else null. */
-export async function verifyApiKey({ db }: Deps, secret: string): Promise<{ id: string; scopes: Scope[] } | null> {
+export async function verifyApiKey(
+  { db }: Deps,
+  secret: string,
+): Promise<{ id: string; scopes: Scope[] } | null> {
   if (!secret.startsWith(KEY_PREFIX) && secret.length < 16) return null;
   const hash = hashKey(secret);
   return verifiedKeys.get(db, hash, async () => {
@@ -137,7 +144,8 @@ export async function ensureAdminKey(deps: Deps, configuredKey: string | undefin
   if (configuredKey) {
     const hash = hashKey(configuredKey);
     const [existing] = await deps.db.read.select().from(apiKeys).where(eq(apiKeys.hash, hash));
-    if (!existing) await createApiKey(deps, { name: "HERALD_ADMIN_KEY", scopes: ["admin"], secret: configuredKey });
+    if (!existing)
+      await createApiKey(deps, { name: "HERALD_ADMIN_KEY", scopes: ["admin"], secret: configuredKey });
     else if (existing.revokedAt !== null)
       await deps.db.write((tx) => tx.update(apiKeys).set({ revokedAt: null }).where(eq(apiKeys.hash, hash)));
     return null;

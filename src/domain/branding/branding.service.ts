@@ -59,4 +59,3 @@ export async function putBranding(deps: Pick<Deps, "db" | "clock">, input: Brand
   cachedBranding.clear(deps.db);
   return Object.freeze(branding);
 }
-

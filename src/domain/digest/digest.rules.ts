@@ -2,8 +2,9 @@
  * Pure digest decisions: which slot (the recipient's local digest hour on a local date) an item belongs to,
  * which items are ready at `now`, whether the digest may be emailed at all, and what the digest says.
  */
-import type { Preferences } from "../preferences/preferences.types.ts";
+
 import { localParts, nextLocalTime } from "../notifications/local-time.rules.ts";
+import type { Preferences } from "../preferences/preferences.types.ts";
 
 /** Most items listed one by one in a digest; the rest are summed up as "and N more". */
 export const DIGEST_ITEM_LIMIT = 20;

@@ -2,7 +2,11 @@ import { notifyCreated } from "../../delivery/delivery-wakeups.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, type FieldIssue, fieldIssues } from "../../errors.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
-import { type CreatedNotification, countCreated, createNotificationsIn } from "../notifications/notifications.service.ts";
+import {
+  type CreatedNotification,
+  countCreated,
+  createNotificationsIn,
+} from "../notifications/notifications.service.ts";
 import { recipientFieldsSchema } from "../recipients/recipients.rules.ts";
 import { type RecipientInput, upsertRecipientIn } from "../recipients/recipients.service.ts";
 import { findRule } from "../rules/rules.service.ts";
@@ -79,7 +83,10 @@ export async function handleEvent(
     );
     const outcome: EventOutcome = {
       status: outcomes.some((o) => o.status === 201) ? 201 : 200,
-      body: { eventType: event.type, notifications: outcomes.map((o) => ({ ...o.body, replayed: o.status === 200 })) },
+      body: {
+        eventType: event.type,
+        notifications: outcomes.map((o) => ({ ...o.body, replayed: o.status === 200 })),
+      },
     };
     if (idempotency) await remember(tx, idempotency, outcome, now);
     return { outcome, changes, created: outcomes, replayed: false };

@@ -3,8 +3,8 @@
  * all in one transaction, once per SNS message however often SNS retries it.
  */
 import type { Deps } from "../../deps.ts";
-import { countSkipped, suppressInTx } from "../suppressions/suppressions.service.ts";
 import { normalizeContact } from "../suppressions/suppressions.repo.ts";
+import { countSkipped, suppressInTx } from "../suppressions/suppressions.service.ts";
 import {
   claimSnsMessage,
   findByProviderMessageId,

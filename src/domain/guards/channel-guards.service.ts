@@ -14,8 +14,8 @@ import type { Logger } from "../../logger.ts";
 import { type DecisionInput, decideChannels, type Guards } from "../notifications/delivery-policy.rules.ts";
 import type { RecipientKind } from "../ops-settings/ops-settings.rules.ts";
 import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
-import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
 import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
+import { isLoop, loopWindowStart } from "./loop-guard.rules.ts";
 import { rolloutIncludes } from "./rollout.rules.ts";
 import { checkSmsBudget } from "./sms-budget.service.ts";
 

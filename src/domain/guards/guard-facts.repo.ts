@@ -47,7 +47,10 @@ export async function readGuardFacts(
   const row = key.subject
     ? await factsWithSubject(q).get({ ...values, subjectType: key.subject.type, subjectId: key.subject.id })
     : await factsOfTemplate(q).get(values);
-  return { similar: row?.similar ?? 0, suppressed: { email: row?.emailSuppressed === 1, sms: row?.smsSuppressed === 1 } };
+  return {
+    similar: row?.similar ?? 0,
+    suppressed: { email: row?.emailSuppressed === 1, sms: row?.smsSuppressed === 1 },
+  };
 }
 
 const suppressedContact = (channel: "email" | "sms", placeholder: "email" | "phone") =>

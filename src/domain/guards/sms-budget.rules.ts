@@ -16,7 +16,14 @@ export interface SmsSpend {
  * Delivery statuses whose cost counts against the budget: about to be sent, being sent, or sent (including SMS
  * the carrier then failed to deliver, `bounced`: they were paid for, and the cost alerts and report count them).
  */
-export const COMMITTED_SMS_STATUSES = ["queued", "leased", "sent", "delivered", "bounced", "unknown"] as const;
+export const COMMITTED_SMS_STATUSES = [
+  "queued",
+  "leased",
+  "sent",
+  "delivered",
+  "bounced",
+  "unknown",
+] as const;
 
 /** Start of the UTC day and UTC month containing `now` (epoch ms). */
 export function budgetPeriods(now: number): { dayStart: number; monthStart: number } {

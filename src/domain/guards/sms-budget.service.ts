@@ -25,7 +25,12 @@ const spendSince = prepared((q) =>
       today: sql<number>`coalesce(sum(CASE WHEN ${smsSpendDays.day} >= ${sql.placeholder("today")} THEN ${smsSpendDays.usd} END), 0)`,
     })
     .from(smsSpendDays)
-    .where(and(gte(smsSpendDays.day, sql.placeholder("monthDay")), lt(smsSpendDays.day, sql`${sql.placeholder("today")} + 1`)))
+    .where(
+      and(
+        gte(smsSpendDays.day, sql.placeholder("monthDay")),
+        lt(smsSpendDays.day, sql`${sql.placeholder("today")} + 1`),
+      ),
+    )
     .prepare(),
 );
 

@@ -32,6 +32,10 @@ const upsertCounter = prepared((q) =>
 
 /** The recipient's unread count and version (zero when they have no inbox yet). */
 export async function readUnread(q: Queryable, recipientId: string): Promise<InboxChange> {
-  const [row] = await q.select().from(inboxCounters).where(eq(inboxCounters.recipientId, recipientId)).limit(1);
+  const [row] = await q
+    .select()
+    .from(inboxCounters)
+    .where(eq(inboxCounters.recipientId, recipientId))
+    .limit(1);
   return row ?? { recipientId, unread: 0, version: 0 };
 }

@@ -103,19 +103,26 @@ export function decideChannels(input: DecisionInput): ChannelDecision[] {
   const sms = decide("sms", policy, input);
   if (sms.reason === "budget" && email.status === "skipped" && email.reason === "priority") {
     const fallback = decide("email", { ...policy, email: "send" }, input);
-    if (fallback.status !== "skipped") return [{ ...fallback, reason: fallback.reason ?? "budget-fallback" }, sms];
+    if (fallback.status !== "skipped")
+      return [{ ...fallback, reason: fallback.reason ?? "budget-fallback" }, sms];
   }
   return [email, sms];
 }
 
 function decide(channel: Channel, policy: PriorityPolicy, input: DecisionInput): ChannelDecision {
-  const skip = (reason: DecisionReason): ChannelDecision => ({ channel, status: "skipped", reason, runAt: null });
+  const skip = (reason: DecisionReason): ChannelDecision => ({
+    channel,
+    status: "skipped",
+    reason,
+    runAt: null,
+  });
   const { recipient, preferences, guards } = input;
   const mode = policy[channel];
   if (guards?.loop) return skip("loop");
   if (mode === "off") return skip("priority");
   if (!input.templateHas[channel]) return skip("no-template");
-  if (!(channel === "email" ? preferences.emailEnabled : preferences.smsEnabled)) return skip("channel-opt-out");
+  if (!(channel === "email" ? preferences.emailEnabled : preferences.smsEnabled))
+    return skip("channel-opt-out");
   if (preferences.categoryOptOuts[channel].includes(input.category)) return skip("category-opt-out");
   const contact = channel === "email" ? recipient.email : recipient.phone;
   const verified = channel === "email" ? recipient.emailVerified : recipient.phoneVerified;
@@ -128,10 +135,17 @@ function decide(channel: Channel, policy: PriorityPolicy, input: DecisionInput):
   const zone = recipient.timezone;
   const digested =
     mode === "digest" ||
-    (channel === "email" && input.priority !== "URGENT" && preferences.digestCategories.includes(input.category));
+    (channel === "email" &&
+      input.priority !== "URGENT" &&
+      preferences.digestCategories.includes(input.category));
   if (digested) {
     const after = Math.max(input.now, input.sendAt ?? 0);
-    return { channel, status: "digest", reason: "digest", runAt: nextLocalTime(after, zone, preferences.digestHour * 60) };
+    return {
+      channel,
+      status: "digest",
+      reason: "digest",
+      runAt: nextLocalTime(after, zone, preferences.digestHour * 60),
+    };
   }
   let runAt = input.now;
   let reason: DecisionReason | undefined;

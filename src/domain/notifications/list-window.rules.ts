@@ -32,13 +32,17 @@ function ulidFloor(ms: number): string {
 }
 
 /** Id bounds equivalent to (or, for `below`, looser than) a `created_at` range: `id >= atLeast`, `id < below`. */
-export function idBounds(range: { createdFrom?: number; createdTo?: number }): { atLeast?: string; below?: string } {
+export function idBounds(range: { createdFrom?: number; createdTo?: number }): {
+  atLeast?: string;
+  below?: string;
+} {
   const bounds: { atLeast?: string; below?: string } = {};
   if (range.createdFrom !== undefined && range.createdFrom > 0 && range.createdFrom <= ULID_MAX_TIME) {
     bounds.atLeast = ulidFloor(range.createdFrom);
   }
   const upper = range.createdTo === undefined ? undefined : range.createdTo + 1 + ID_CLOCK_SLACK_MS;
-  if (upper !== undefined && upper <= ULID_MAX_TIME) bounds.below = upper <= 0 ? ulidFloor(0) : ulidFloor(upper);
+  if (upper !== undefined && upper <= ULID_MAX_TIME)
+    bounds.below = upper <= 0 ? ulidFloor(0) : ulidFloor(upper);
   return bounds;
 }
 

@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { deliveries, notifications } from "../../../db/schema.ts";
 import { decodeCursor, encodeCursor } from "../../db/cursor.ts";
+import { pageFromWindow } from "../../db/window-page.ts";
 import type { Deps } from "../../deps.ts";
 import { notFound } from "../../errors.ts";
 import type { Priority } from "./delivery-policy.rules.ts";
 import { idBounds, LIST_SCAN_ROWS, unindexed } from "./list-window.rules.ts";
-import { pageFromWindow } from "../../db/window-page.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
 
 /** A delivery as shown with its notification. */
@@ -106,8 +106,13 @@ export async function listNotifications(
   if (f.createdTo !== undefined) filters.push(lte(n.createdAt, f.createdTo));
   if (f.q) {
     const pattern = likePattern(f.q);
-    // biome-ignore lint/style/noNonNullAssertion: or() of two conditions is defined
-    filters.push(or(sql`${notifications.title} LIKE ${pattern} ESCAPE '\\'`, sql`${notifications.message} LIKE ${pattern} ESCAPE '\\'`)!);
+    filters.push(
+      // biome-ignore lint/style/noNonNullAssertion: or() of two conditions is defined
+      or(
+        sql`${notifications.title} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${notifications.message} LIKE ${pattern} ESCAPE '\\'`,
+      )!,
+    );
   }
 
   const q = deps.db.read;
@@ -124,5 +129,8 @@ export async function listNotifications(
     .orderBy(desc(notifications.id))
     .limit(f.limit + 1);
   const { page, continueAfter } = await pageFromWindow(q, window.as("w"), matched, f.limit);
-  return { items: page.map(toNotificationView), nextCursor: continueAfter ? encodeCursor(continueAfter) : null };
+  return {
+    items: page.map(toNotificationView),
+    nextCursor: continueAfter ? encodeCursor(continueAfter) : null,
+  };
 }

@@ -4,9 +4,9 @@ import type { Queryable, Tx } from "../../db/database.ts";
 import { placeholders, prepared } from "../../db/prepared.ts";
 import { notifyCreated } from "../../delivery/delivery-wakeups.ts";
 import type { Deps } from "../../deps.ts";
-import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { getBranding } from "../branding/branding.service.ts";
 import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
@@ -17,9 +17,14 @@ import { getRecipientWithPreferences } from "../preferences/preferences.service.
 import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
 import { getTemplate, getTemplateCached } from "../templates/templates.repo.ts";
-import type { TemplateRecord } from "../templates/templates.types.ts";
 import { missingContext } from "../templates/templates.rules.ts";
-import { type ChannelDecision, decideChannels, type Priority, priorityRank } from "./delivery-policy.rules.ts";
+import type { TemplateRecord } from "../templates/templates.types.ts";
+import {
+  type ChannelDecision,
+  decideChannels,
+  type Priority,
+  priorityRank,
+} from "./delivery-policy.rules.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
 
 /** What a caller asks for when creating one notification. */
@@ -63,7 +68,10 @@ type DeliveryRow = typeof deliveries.$inferInsert;
 
 /** A notification fully decided and rendered, ready to insert. */
 interface Prepared {
-  notification: Omit<typeof notifications.$inferSelect, "readAt" | "archivedAt" | "emailSent" | "smsSent" | "erasedAt">;
+  notification: Omit<
+    typeof notifications.$inferSelect,
+    "readAt" | "archivedAt" | "emailSent" | "smsSent" | "erasedAt"
+  >;
   deliveries: (DeliveryRow & { id: string })[];
   decisions: DecisionView[];
 }
@@ -123,14 +131,19 @@ async function prepare(
   };
   // The estimate the SMS budget counts until the provider's price replaces it (the worker truncates to the cap).
   const smsCostUsd = rendered.sms
-    ? estimateSmsCostUsd(Math.min(rendered.sms.segments, deps.config.HERALD_SMS_MAX_SEGMENTS), recipient.phone)
+    ? estimateSmsCostUsd(
+        Math.min(rendered.sms.segments, deps.config.HERALD_SMS_MAX_SEGMENTS),
+        recipient.phone,
+      )
     : 0;
   const subject = input.subject ?? null;
-  const guards = await loadGuards(
-    deps,
-    tx,
-    { ...decisionInput, template: template.name, subject, smsCostUsd, system: input.system ?? false },
-  );
+  const guards = await loadGuards(deps, tx, {
+    ...decisionInput,
+    template: template.name,
+    subject,
+    smsCostUsd,
+    system: input.system ?? false,
+  });
   const decisions = decideChannels({ ...decisionInput, guards });
 
   const notification = {
@@ -157,7 +170,12 @@ async function prepare(
       d.channel === "email" && rendered.email
         ? { kind: "email" as const, ...rendered.email }
         : d.channel === "sms" && rendered.sms
-          ? { kind: "sms" as const, text: rendered.sms.text, encoding: rendered.sms.encoding, segments: rendered.sms.segments }
+          ? {
+              kind: "sms" as const,
+              text: rendered.sms.text,
+              encoding: rendered.sms.encoding,
+              segments: rendered.sms.segments,
+            }
           : null;
     return {
       id: newId(now),
@@ -205,11 +223,21 @@ function decisionOf(row: typeof deliveries.$inferSelect): DecisionView {
       : reason === "quiet-hours" || reason === "send-at"
         ? "deferred"
         : "queued";
-  return { channel: row.channel, status, reason, runAt: created === "skipped" ? null : runAt, deliveryId: row.id };
+  return {
+    channel: row.channel,
+    status,
+    reason,
+    runAt: created === "skipped" ? null : runAt,
+    deliveryId: row.id,
+  };
 }
 
 /** The existing notification for (recipient, dedupeKey) with its decisions, or null. */
-async function findByDedupeKey(q: Queryable, recipientId: string, dedupeKey: string): Promise<CreatedNotification | null> {
+async function findByDedupeKey(
+  q: Queryable,
+  recipientId: string,
+  dedupeKey: string,
+): Promise<CreatedNotification | null> {
   const row = await notificationByDedupeKey(q).get({ recipientId, dedupeKey });
   if (!row) return null;
   const rows = await deliveriesOfNotification(q).all({ notificationId: row.id });
@@ -221,12 +249,22 @@ const notificationByDedupeKey = prepared((q) =>
   q
     .select()
     .from(notifications)
-    .where(and(eq(notifications.recipientId, sql.placeholder("recipientId")), eq(notifications.dedupeKey, sql.placeholder("dedupeKey"))))
+    .where(
+      and(
+        eq(notifications.recipientId, sql.placeholder("recipientId")),
+        eq(notifications.dedupeKey, sql.placeholder("dedupeKey")),
+      ),
+    )
     .limit(1)
     .prepare(),
 );
 const deliveriesOfNotification = prepared((q) =>
-  q.select().from(deliveries).where(eq(deliveries.notificationId, sql.placeholder("notificationId"))).orderBy(asc(deliveries.channel)).prepare(),
+  q
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.notificationId, sql.placeholder("notificationId")))
+    .orderBy(asc(deliveries.channel))
+    .prepare(),
 );
 const NOTIFICATION_COLUMNS = [
   "id",
@@ -246,7 +284,9 @@ const NOTIFICATION_COLUMNS = [
   "sendAt",
   "createdAt",
 ] as const satisfies readonly (keyof Prepared["notification"])[];
-const insertNotification = prepared((q) => q.insert(notifications).values(placeholders(NOTIFICATION_COLUMNS)).prepare());
+const insertNotification = prepared((q) =>
+  q.insert(notifications).values(placeholders(NOTIFICATION_COLUMNS)).prepare(),
+);
 const DELIVERY_COLUMNS = [
   "id",
   "notificationId",
@@ -266,7 +306,10 @@ const DELIVERY_COLUMNS = [
 const insertDelivery = prepared((q) => q.insert(deliveries).values(placeholders(DELIVERY_COLUMNS)).prepare());
 
 /** Inserts a prepared notification (or finds its dedupe twin) inside `tx`. */
-async function insertPrepared(tx: Tx, p: Prepared): Promise<{ outcome: CreateOutcome; change: InboxChange | null }> {
+async function insertPrepared(
+  tx: Tx,
+  p: Prepared,
+): Promise<{ outcome: CreateOutcome; change: InboxChange | null }> {
   if (p.notification.dedupeKey) {
     const existing = await findByDedupeKey(tx, p.notification.recipientId, p.notification.dedupeKey);
     if (existing) return { outcome: { status: 200, body: existing }, change: null };
@@ -277,7 +320,10 @@ async function insertPrepared(tx: Tx, p: Prepared): Promise<{ outcome: CreateOut
   for (const delivery of p.deliveries) await insertDelivery(tx).run(delivery);
   const change = await adjustUnread(tx, p.notification.recipientId, 1);
   const stored = { ...p.notification, readAt: null, emailSent: false, smsSent: false, erasedAt: null };
-  return { outcome: { status: 201, body: { notification: toNotificationView(stored), decisions: p.decisions } }, change };
+  return {
+    outcome: { status: 201, body: { notification: toNotificationView(stored), decisions: p.decisions } },
+    change,
+  };
 }
 
 /** Logs the loop guard's alert when `prepared` was newly stored with its channels stopped as a loop. */
@@ -350,9 +396,13 @@ export async function createNotification(
 export function countCreated(metrics: HeraldMetrics, outcomes: readonly CreateOutcome[]): void {
   for (const { status, body } of outcomes) {
     if (status !== 201) continue;
-    metrics.notificationsCreated.inc({ priority: body.notification.priority, category: body.notification.category });
+    metrics.notificationsCreated.inc({
+      priority: body.notification.priority,
+      category: body.notification.category,
+    });
     for (const d of body.decisions) {
-      if (d.status === "skipped") metrics.deliveries.inc({ channel: d.channel, outcome: "skipped", reason: d.reason ?? "" });
+      if (d.status === "skipped")
+        metrics.deliveries.inc({ channel: d.channel, outcome: "skipped", reason: d.reason ?? "" });
     }
   }
 }

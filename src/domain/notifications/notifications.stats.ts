@@ -54,7 +54,9 @@ export async function countStats(deps: Pick<Deps, "db">): Promise<Stats> {
       .groupBy(deliveries.channel, deliveries.status),
   ]);
   const channel = (name: "email" | "sms"): ChannelStats => {
-    const byStatus = Object.fromEntries(byDelivery.filter((r) => r.channel === name).map((r) => [r.status, r.n]));
+    const byStatus = Object.fromEntries(
+      byDelivery.filter((r) => r.channel === name).map((r) => [r.status, r.n]),
+    );
     const sum = (...statuses: string[]) => statuses.reduce((acc, s) => acc + (byStatus[s] ?? 0), 0);
     return {
       queued: sum("queued", "leased"),

@@ -24,7 +24,8 @@ export function generateTokenSecret(): string {
   return randomBytes(32).toString("base64url");
 }
 
-const sign = (secret: string, payload: string) => createHmac("sha256", secret).update(payload).digest("base64url");
+const sign = (secret: string, payload: string) =>
+  createHmac("sha256", secret).update(payload).digest("base64url");
 
 /** Signs claims into a token. */
 export function issueRecipientToken(secret: string, claims: RecipientTokenClaims): string {
@@ -38,7 +39,11 @@ export function looksLikeRecipientToken(token: string): boolean {
 }
 
 /** The claims of a valid, unexpired token, or null. */
-export function verifyRecipientToken(secret: string, token: string, now: number): RecipientTokenClaims | null {
+export function verifyRecipientToken(
+  secret: string,
+  token: string,
+  now: number,
+): RecipientTokenClaims | null {
   if (!token.startsWith(PREFIX)) return null;
   const [payload, signature, ...rest] = token.slice(PREFIX.length).split(".");
   if (!payload || !signature || rest.length > 0) return null;

@@ -125,7 +125,8 @@ export async function upsertRecipientIn(
     phone: input.phone !== undefined ? input.phone : (live?.phone ?? null),
     phoneVerified: input.phoneVerified ?? (phoneChanged ? false : (live?.phoneVerified ?? false)),
     // Stored in canonical spelling, so every recipient in a zone shares one cached formatter.
-    timezone: (input.timezone && canonicalTimeZone(input.timezone)) ?? input.timezone ?? live?.timezone ?? "UTC",
+    timezone:
+      (input.timezone && canonicalTimeZone(input.timezone)) ?? input.timezone ?? live?.timezone ?? "UTC",
     locale: input.locale ?? live?.locale ?? "en",
     // A new incarnation after an erasure gets a later createdAt than the last one, even within the same
     // millisecond: recipient tokens name the incarnation by it.
@@ -153,14 +154,30 @@ export async function eraseRecipient(deps: Deps & { inboxEvents: InboxEvents }, 
   const change = await deps.db.write(async (tx) => {
     const [row] = await tx
       .update(recipients)
-      .set({ name: null, email: null, phone: null, emailVerified: false, phoneVerified: false, erasedAt: now, updatedAt: now })
+      .set({
+        name: null,
+        email: null,
+        phone: null,
+        emailVerified: false,
+        phoneVerified: false,
+        erasedAt: now,
+        updatedAt: now,
+      })
       .where(and(eq(recipients.id, id), isNull(recipients.erasedAt)))
       .returning({ id: recipients.id });
     if (!row) throw notFound("Recipient", id);
     await tx.delete(preferences).where(eq(preferences.recipientId, id));
     await tx
       .update(notifications)
-      .set({ title: "", message: "", context: {}, actionUrl: null, subjectId: null, erasedAt: now, readAt: now })
+      .set({
+        title: "",
+        message: "",
+        context: {},
+        actionUrl: null,
+        subjectId: null,
+        erasedAt: now,
+        readAt: now,
+      })
       .where(eq(notifications.recipientId, id));
     await tx
       .update(deliveries)

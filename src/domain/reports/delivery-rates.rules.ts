@@ -39,7 +39,12 @@ export interface DeliveryRateRow {
 }
 
 /** Shapes one channel's status counts over one period into a report row. */
-export function deliveryRateRow(channel: Channel, period: DeliveryRateRow["period"], from: number, counts: StatusCounts): DeliveryRateRow {
+export function deliveryRateRow(
+  channel: Channel,
+  period: DeliveryRateRow["period"],
+  from: number,
+  counts: StatusCounts,
+): DeliveryRateRow {
   const n = (status: string) => counts[status] ?? 0;
   const succeeded = n("sent") + n("delivered");
   const unsuccessful = n("failed") + n("bounced") + n("complained");

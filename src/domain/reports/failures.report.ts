@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Channel } from "../../channels/types.ts";
 import type { Deps } from "../../deps.ts";
 import { type FailureGroup, topFailures } from "./failures.rules.ts";
-import { ratio, type ReportWindow } from "./report-window.rules.ts";
+import { type ReportWindow, ratio } from "./report-window.rules.ts";
 
 /** `failures`: the most frequent error codes and messages of unsuccessful provider attempts in the window. */
 export interface FailuresReport extends ReportWindow {
@@ -17,7 +17,11 @@ export interface FailuresReport extends ReportWindow {
  * Reads the attempt log (index on created_at): every attempt whose status is not `sent` (retry, failed, paused,
  * lease-expired, ambiguous) counts as unsuccessful.
  */
-export async function failuresReport(deps: Pick<Deps, "db">, window: ReportWindow, limit: number): Promise<FailuresReport> {
+export async function failuresReport(
+  deps: Pick<Deps, "db">,
+  window: ReportWindow,
+  limit: number,
+): Promise<FailuresReport> {
   const range = sql`a.created_at >= ${window.from} AND a.created_at <= ${window.to}`;
   const [totals, groups] = await Promise.all([
     deps.db.read.all<{ channel: Channel; attempts: number; unsuccessful: number }>(sql`

@@ -35,7 +35,11 @@ export interface LoopsReport extends ReportWindow {
  * Groups the loop window's notifications the way the loop guard counts them (recipient, template, subject), and
  * counts the guard's skips over the report window (default 24 h, as loops are usually noticed the day after).
  */
-export async function loopsReport(deps: Pick<Deps, "db" | "config">, window: ReportWindow, limit: number): Promise<LoopsReport> {
+export async function loopsReport(
+  deps: Pick<Deps, "db" | "config">,
+  window: ReportWindow,
+  limit: number,
+): Promise<LoopsReport> {
   const { loopGuard } = await readOpsSettings(deps.db.read, deps.config);
   const since = loopWindowStart(window.to, loopGuard);
   const [groups, skipped] = await Promise.all([
@@ -61,7 +65,13 @@ export async function loopsReport(deps: Pick<Deps, "db" | "config">, window: Rep
     loopGuard,
     candidates: groups.map((g) => {
       const count = Number(g.count);
-      return { ...g, count, lastAt: Number(g.lastAt), skipped: Number(g.skipped), overLimit: count > loopGuard.max };
+      return {
+        ...g,
+        count,
+        lastAt: Number(g.lastAt),
+        skipped: Number(g.skipped),
+        overLimit: count > loopGuard.max,
+      };
     }),
     skipped: (["email", "sms"] as const).map((channel) => ({
       channel,

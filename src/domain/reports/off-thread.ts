@@ -11,8 +11,8 @@
 import type { Config } from "../../config.ts";
 import type { Database } from "../../db/database.ts";
 import { AppError, type ErrorCode } from "../../errors.ts";
-import type { ReadRequest, ReadResponse } from "./read-worker.ts";
 import { type ReadTask, type ReadTaskResult, runReadTask } from "./read-tasks.ts";
+import type { ReadRequest, ReadResponse } from "./read-worker.ts";
 
 /** How long an idle Worker is kept. */
 export const IDLE_MS = 30_000;

@@ -48,7 +48,10 @@ const windowOf = (task: ReportTask): ReportWindow => {
 };
 
 /** Runs `task` on `source`. */
-export async function runReadTask<T extends ReadTask>(source: ReadSource, task: T): Promise<ReadTaskResult<T>> {
+export async function runReadTask<T extends ReadTask>(
+  source: ReadSource,
+  task: T,
+): Promise<ReadTaskResult<T>> {
   return (await run(source, task)) as ReadTaskResult<T>;
 }
 

@@ -23,7 +23,20 @@ export function reportSections(report: Report): ReportSection[] {
       return [
         {
           title: "Delivery rates: (sent + delivered) / finished, against the targets (email 95 %, SMS 98 %)",
-          header: ["CHANNEL", "PERIOD", "SENT", "DELIVERED", "FAILED", "BOUNCED", "COMPLAINED", "PENDING", "UNKNOWN", "RATE", "TARGET", "MEETS"],
+          header: [
+            "CHANNEL",
+            "PERIOD",
+            "SENT",
+            "DELIVERED",
+            "FAILED",
+            "BOUNCED",
+            "COMPLAINED",
+            "PENDING",
+            "UNKNOWN",
+            "RATE",
+            "TARGET",
+            "MEETS",
+          ],
           rows: report.rows.map((r) => [
             r.channel,
             r.period,
@@ -48,8 +61,18 @@ export function reportSections(report: Report): ReportSection[] {
             ["last 7 days", String(report.week.count), money(report.week.usd), ""],
             ["month to date", String(report.monthToDate.count), money(report.monthToDate.usd), ""],
             ["month projection", "", money(report.monthProjectionUsd), money(report.budget.monthlyLimitUsd)],
-            ["budget today (committed)", "", money(report.budget.todayUsd), money(report.budget.dailyLimitUsd)],
-            ["budget month (committed)", "", money(report.budget.monthUsd), money(report.budget.monthlyLimitUsd)],
+            [
+              "budget today (committed)",
+              "",
+              money(report.budget.todayUsd),
+              money(report.budget.dailyLimitUsd),
+            ],
+            [
+              "budget month (committed)",
+              "",
+              money(report.budget.monthUsd),
+              money(report.budget.monthlyLimitUsd),
+            ],
           ],
         },
       ];
@@ -59,10 +82,17 @@ export function reportSections(report: Report): ReportSection[] {
           title: `Notifications in the last ${report.window}: ${report.total}, URGENT share ${pct(report.urgentShare)}`,
           header: ["CATEGORY", "TOTAL", "URGENT", "HIGH", "MEDIUM", "LOW"],
           rows: [
-            ...report.byCategory.map((c) => [c.category, c.total, c.URGENT, c.HIGH, c.MEDIUM, c.LOW].map(String)),
-            ["(all)", report.total, report.byPriority.URGENT, report.byPriority.HIGH, report.byPriority.MEDIUM, report.byPriority.LOW].map(
-              String,
+            ...report.byCategory.map((c) =>
+              [c.category, c.total, c.URGENT, c.HIGH, c.MEDIUM, c.LOW].map(String),
             ),
+            [
+              "(all)",
+              report.total,
+              report.byPriority.URGENT,
+              report.byPriority.HIGH,
+              report.byPriority.MEDIUM,
+              report.byPriority.LOW,
+            ].map(String),
           ],
         },
       ];
@@ -71,12 +101,23 @@ export function reportSections(report: Report): ReportSection[] {
         {
           title: `Provider attempts in the last ${report.window}`,
           header: ["CHANNEL", "ATTEMPTS", "UNSUCCESSFUL", "SHARE"],
-          rows: report.channels.map((c) => [c.channel, String(c.attempts), String(c.unsuccessful), pct(c.unsuccessfulShare)]),
+          rows: report.channels.map((c) => [
+            c.channel,
+            String(c.attempts),
+            String(c.unsuccessful),
+            pct(c.unsuccessfulShare),
+          ]),
         },
         {
           title: "Top errors",
           header: ["COUNT", "CHANNEL", "CODE", "LAST", "MESSAGE"],
-          rows: report.top.map((f) => [String(f.count), f.channel, f.errorCode ?? "-", iso(f.lastAt), f.errorMessage ?? "-"]),
+          rows: report.top.map((f) => [
+            String(f.count),
+            f.channel,
+            f.errorCode ?? "-",
+            iso(f.lastAt),
+            f.errorMessage ?? "-",
+          ]),
         },
       ];
     case "top-sms-recipients":
@@ -113,7 +154,12 @@ export function reportSections(report: Report): ReportSection[] {
         {
           title: `Retention (${report.policy.period}ly, window ${report.window}): next run ${iso(report.nextRunAt)}, last run ${report.lastRun ? `${report.lastRun.window}${report.lastRun.error ? ` failed: ${report.lastRun.error}` : ""}` : "never"}`,
           header: ["CATEGORY", "OLDEST", "CUTOFF", "NEXT RUN REMOVES"],
-          rows: report.categories.map((c) => [c.category, iso(c.oldestAt), iso(c.cutoff), String(c.toRemove)]),
+          rows: report.categories.map((c) => [
+            c.category,
+            iso(c.oldestAt),
+            iso(c.cutoff),
+            String(c.toRemove),
+          ]),
         },
       ];
   }

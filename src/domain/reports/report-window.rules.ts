@@ -31,9 +31,13 @@ export function windowMs(text: string): number | null {
 export function reportWindow(text: string, now: number): ReportWindow {
   const ms = windowMs(text);
   if (ms === null) {
-    throw new AppError("validation-failed", `window '${text}' must be a number of hours or days, like 24h or 7d`, {
-      errors: [{ path: "window", message: "must look like 24h or 7d" }],
-    });
+    throw new AppError(
+      "validation-failed",
+      `window '${text}' must be a number of hours or days, like 24h or 7d`,
+      {
+        errors: [{ path: "window", message: "must look like 24h or 7d" }],
+      },
+    );
   }
   if (ms > MAX_WINDOW_MS) {
     throw new AppError("validation-failed", `window '${text}' is longer than 366 days`, {

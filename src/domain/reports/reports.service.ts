@@ -49,7 +49,12 @@ export interface ReportOptions {
 }
 
 /** The window each windowed report uses when none is given. */
-export const defaultWindows = { volume: "7d", failures: "7d", "top-sms-recipients": "7d", loops: "24h" } as const;
+export const defaultWindows = {
+  volume: "7d",
+  failures: "7d",
+  "top-sms-recipients": "7d",
+  loops: "24h",
+} as const;
 
 const DEFAULT_LIMIT = 20;
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Deps } from "../../deps.ts";
 import { smsSpend } from "../guards/sms-budget.service.ts";
 import { DAY_MS, usd } from "./report-window.rules.ts";
-import { type SmsCostTotals, smsCostTotals, smsCostsFrom } from "./sms-costs.rules.ts";
+import { type SmsCostTotals, smsCostsFrom, smsCostTotals } from "./sms-costs.rules.ts";
 
 /** `sms-costs`: sent SMS per UTC day with cost, the week, the month and its projection, and the budget. */
 export interface SmsCostsReport extends SmsCostTotals {
@@ -13,7 +13,10 @@ export interface SmsCostsReport extends SmsCostTotals {
 }
 
 /** Sums the cost of SMS the provider accepted, per UTC day of acceptance, since the report's first day. */
-export async function smsCostsReport(deps: Pick<Deps, "db" | "config">, now: number): Promise<SmsCostsReport> {
+export async function smsCostsReport(
+  deps: Pick<Deps, "db" | "config">,
+  now: number,
+): Promise<SmsCostsReport> {
   const from = smsCostsFrom(now);
   // Inlined, not bound: a bound JS number is a REAL to SQLite, and the division must be an integer one.
   const day = sql.raw(String(DAY_MS));

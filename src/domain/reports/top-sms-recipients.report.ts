@@ -33,6 +33,10 @@ export async function topSmsRecipientsReport(
     report: "top-sms-recipients",
     generatedAt: window.to,
     ...window,
-    recipients: rows.map((r) => ({ recipientId: r.recipientId, count: Number(r.count), usd: usd(Number(r.usd)) })),
+    recipients: rows.map((r) => ({
+      recipientId: r.recipientId,
+      count: Number(r.count),
+      usd: usd(Number(r.usd)),
+    })),
   };
 }

@@ -15,7 +15,11 @@ export interface VolumeReport extends VolumeTotals, ReportWindow {
  * emails to the operator are not product traffic and are left out.
  */
 export async function volumeReport(deps: Pick<Deps, "db">, window: ReportWindow): Promise<VolumeReport> {
-  const rows = await deps.db.read.all<{ category: string; priority: "URGENT" | "HIGH" | "MEDIUM" | "LOW"; count: number }>(sql`
+  const rows = await deps.db.read.all<{
+    category: string;
+    priority: "URGENT" | "HIGH" | "MEDIUM" | "LOW";
+    count: number;
+  }>(sql`
     SELECT category, priority, count(*) AS count
     FROM notifications
     WHERE created_at >= ${window.from} AND created_at <= ${window.to} AND recipient_id != ${OPERATOR_RECIPIENT_ID}

@@ -40,7 +40,9 @@ export function volumeTotals(rows: { category: string; priority: Priority; count
   return {
     total,
     byPriority,
-    byCategory: [...categories.values()].sort((a, b) => b.total - a.total || a.category.localeCompare(b.category)),
+    byCategory: [...categories.values()].sort(
+      (a, b) => b.total - a.total || a.category.localeCompare(b.category),
+    ),
     urgentShare: ratio(byPriority.URGENT, total),
   };
 }

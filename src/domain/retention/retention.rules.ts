@@ -2,8 +2,9 @@
  * Pure retention decisions: what each category keeps, the cut-off instants at `now`, and the run window
  * (one run per ISO week or UTC day, keyed so restarts and concurrent processes run it once).
  */
-import type { Config } from "../../config.ts";
+
 import type { DeliveryStatus } from "../../../db/schema.ts";
+import type { Config } from "../../config.ts";
 import { IDEMPOTENCY_TTL_MS } from "../idempotency/idempotency.ts";
 
 const DAY_MS = 86_400_000;

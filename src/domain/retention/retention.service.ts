@@ -262,7 +262,8 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
     // From the batch's first statement to its commit: what it held the writer (and this thread) for.
     sizer.took(performance.now() - started);
     result.batches++;
-    for (const [key, value] of Object.entries(outcome.counts)) result[key as keyof RetentionResult] += value ?? 0;
+    for (const [key, value] of Object.entries(outcome.counts))
+      result[key as keyof RetentionResult] += value ?? 0;
     await yieldTurn();
     return outcome;
   }
@@ -314,7 +315,11 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
           rows.map((r) => r.id),
         ),
       );
-      return { counts: { "read-notifications": deleted.rowsAffected }, done: rows.length < n, last: rows.at(-1)?.createdAt ?? from };
+      return {
+        counts: { "read-notifications": deleted.rowsAffected },
+        done: rows.length < n,
+        last: rows.at(-1)?.createdAt ?? from,
+      };
     });
     from = last;
     if (done) break;

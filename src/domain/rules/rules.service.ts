@@ -3,8 +3,8 @@ import { eventRules } from "../../../db/schema.ts";
 import type { Queryable } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
-import { getTemplate } from "../templates/templates.repo.ts";
 import type { Priority } from "../notifications/delivery-policy.rules.ts";
+import { getTemplate } from "../templates/templates.repo.ts";
 
 /** An event rule: what `POST /v1/events` of `eventType` creates. */
 export interface Rule {
@@ -51,7 +51,11 @@ export async function getRule(deps: Deps, eventType: string): Promise<Rule> {
 }
 
 /** Creates or replaces a rule; its template must exist. */
-export async function putRule(deps: Deps, eventType: string, input: RuleInput): Promise<{ rule: Rule; created: boolean }> {
+export async function putRule(
+  deps: Deps,
+  eventType: string,
+  input: RuleInput,
+): Promise<{ rule: Rule; created: boolean }> {
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
     if (!(await getTemplate(tx, input.template))) {
@@ -80,7 +84,10 @@ export async function putRule(deps: Deps, eventType: string, input: RuleInput): 
 /** Deletes a rule. */
 export async function deleteRule(deps: Deps, eventType: string): Promise<void> {
   const deleted = await deps.db.write((tx) =>
-    tx.delete(eventRules).where(eq(eventRules.eventType, eventType)).returning({ eventType: eventRules.eventType }),
+    tx
+      .delete(eventRules)
+      .where(eq(eventRules.eventType, eventType))
+      .returning({ eventType: eventRules.eventType }),
   );
   if (deleted.length === 0) throw notFound("Rule", eventType);
 }

@@ -4,7 +4,11 @@ import type { Queryable, Tx } from "../../db/database.ts";
 
 /** Reads a JSON setting, or `undefined` when it was never set. */
 export async function getSetting<T>(q: Queryable, key: string): Promise<T | undefined> {
-  const [row] = await q.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).limit(1);
+  const [row] = await q
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, key))
+    .limit(1);
   return row?.value as T | undefined;
 }
 

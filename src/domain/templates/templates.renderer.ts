@@ -6,8 +6,8 @@
 import { Context, type Liquid, type Template } from "liquidjs";
 import { AppError } from "../../errors.ts";
 import { smsInfo, toGsmFriendly } from "../sms/sms.rules.ts";
-import { liquidLimiters, RenderBudget } from "./templates.budget.ts";
 import { htmlToText, textToHtml } from "./email-body.rules.ts";
+import { liquidLimiters, RenderBudget } from "./templates.budget.ts";
 import { engineFor, engines, parseField, TemplateSourceError } from "./templates.compiler.ts";
 import { compileFastPath, FastPathBailout, type FastRender } from "./templates.fast-path.ts";
 import { type EmailLayouts, emailLayouts } from "./templates.layout.ts";
@@ -189,6 +189,8 @@ export async function renderNotification(
     text: renderPart(template, "text layout", layout.text, layoutScope(bodyText), {}, budget).trim(),
   };
 
-  const smsText = toGsmFriendly((parts.sms ? render("sms") : [title, message].filter(Boolean).join("\n")).trim());
+  const smsText = toGsmFriendly(
+    (parts.sms ? render("sms") : [title, message].filter(Boolean).join("\n")).trim(),
+  );
   return { title, message, email, sms: { text: smsText, ...smsInfo(smsText) } };
 }

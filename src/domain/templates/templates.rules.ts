@@ -87,7 +87,10 @@ export function isGuaranteedPath(
 }
 
 /** Keys every object inherits (`constructor`, `__proto__`, …): a root does not cover them, so they are refused at save. */
-const INHERITED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), "prototype"]);
+const INHERITED_KEYS: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  "prototype",
+]);
 
 /** The entries of a requiredContext list that are top-level names (no dot): each covers every path under it. */
 export function requiredRoots(requiredContext: readonly string[]): string[] {

@@ -48,7 +48,6 @@ const OPTIONAL_DEFAULTS = {
   active: true,
 } satisfies Partial<TemplateFields>;
 
-
 /** Empty optional sources mean "no such part", so an email or SMS is never sent blank. */
 function normalized<T extends TemplateFields>(fields: T): T {
   const out = { ...fields };

@@ -5,15 +5,28 @@ export const AlertStateName = z.enum(["ok", "pending", "firing"]).openapi("Alert
 
 export const Alert = z
   .object({
-    name: z.string().openapi({ description: "Unique rule instance, e.g. `HeraldDeliveryFailureRateHigh:sms`", example: "HeraldQueueBacklog:email" }),
-    alert: z.string().openapi({ description: "The Prometheus alert name (scripts/prometheus/herald.rules.yml)" }),
+    name: z.string().openapi({
+      description: "Unique rule instance, e.g. `HeraldDeliveryFailureRateHigh:sms`",
+      example: "HeraldQueueBacklog:email",
+    }),
+    alert: z
+      .string()
+      .openapi({ description: "The Prometheus alert name (scripts/prometheus/herald.rules.yml)" }),
     severity: z.enum(["warning", "critical"]),
     channel: z.enum(["email", "sms"]).nullable(),
     state: AlertStateName,
-    since: EpochMs.nullable().openapi({ description: "When the current state began; null if never evaluated" }),
-    value: z.number().nullable().openapi({ description: "The rule's value at the last evaluation (a ratio, count, seconds or USD)" }),
+    since: EpochMs.nullable().openapi({
+      description: "When the current state began; null if never evaluated",
+    }),
+    value: z
+      .number()
+      .nullable()
+      .openapi({ description: "The rule's value at the last evaluation (a ratio, count, seconds or USD)" }),
     summary: z.string().openapi({ description: "What the rule saw, in one line (no contact data)" }),
-    forMs: z.number().int().openapi({ description: "How long the condition must hold before the alert fires" }),
+    forMs: z
+      .number()
+      .int()
+      .openapi({ description: "How long the condition must hold before the alert fires" }),
   })
   .openapi("Alert");
 

@@ -1,7 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
-import { BulkCancel, BulkResult, BulkRetry, Delivery, DeliveryDetail, DeliveryId, DeliveryPage, ListQuery } from "./deliveries.schemas.ts";
+import {
+  BulkCancel,
+  BulkResult,
+  BulkRetry,
+  Delivery,
+  DeliveryDetail,
+  DeliveryId,
+  DeliveryPage,
+  ListQuery,
+} from "./deliveries.schemas.ts";
 
 const base = { tags: ["deliveries"], security: bearer, middleware: [requireScope("admin")] };
 const params = z.object({ id: DeliveryId });
@@ -23,7 +32,11 @@ export const get = createRoute({
   path: "/v1/deliveries/{id}",
   summary: "Get a delivery with its payload and every provider attempt",
   request: { params },
-  responses: { 200: jsonContent(DeliveryDetail, "The delivery"), 404: problemOf("No such delivery"), ...commonErrors },
+  responses: {
+    200: jsonContent(DeliveryDetail, "The delivery"),
+    404: problemOf("No such delivery"),
+    ...commonErrors,
+  },
 });
 
 export const retry = createRoute({

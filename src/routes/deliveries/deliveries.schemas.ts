@@ -52,13 +52,19 @@ export const DeliveryAttempt = z
 const Payload = z
   .union([
     z.object({ kind: z.literal("email"), subject: z.string(), html: z.string(), text: z.string() }),
-    z.object({ kind: z.literal("sms"), text: z.string(), encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number().int() }),
+    z.object({
+      kind: z.literal("sms"),
+      text: z.string(),
+      encoding: z.enum(["GSM-7", "UCS-2"]),
+      segments: z.number().int(),
+    }),
   ])
   .openapi("DeliveryPayload");
 
-export const DeliveryDetail = Delivery.extend({ payload: Payload.nullable(), attemptLog: z.array(DeliveryAttempt) }).openapi(
-  "DeliveryDetail",
-);
+export const DeliveryDetail = Delivery.extend({
+  payload: Payload.nullable(),
+  attemptLog: z.array(DeliveryAttempt),
+}).openapi("DeliveryDetail");
 
 export const DeliveryPage = z.object({ items: z.array(Delivery), ...pageInfo }).openapi("DeliveryPage");
 
@@ -84,16 +90,18 @@ export const BulkRetry = z
     status: z
       .array(z.enum(retryableStatuses))
       .min(1)
-      .openapi({ description: "Which final states to send back to the queue", example: ["failed", "unknown"] }),
+      .openapi({
+        description: "Which final states to send back to the queue",
+        example: ["failed", "unknown"],
+      }),
     ...filterFields,
   })
   .strict()
   .openapi("BulkRetry");
 
-export const BulkCancel = z
-  .object(filterFields)
-  .strict()
-  .openapi("BulkCancel", { description: "Only deliveries still queued are cancelled; an empty filter cancels every queued one." });
+export const BulkCancel = z.object(filterFields).strict().openapi("BulkCancel", {
+  description: "Only deliveries still queued are cancelled; an empty filter cancels every queued one.",
+});
 
 export const BulkResult = z
   .object({ count: z.number().int().openapi({ description: "Deliveries changed" }) })

@@ -18,6 +18,10 @@ export function deliveryRoutes(deps: Deps) {
     })
     .openapi(routes.get, async (c) => c.json(await getDelivery(deps, c.req.valid("param").id), 200))
     .openapi(routes.retry, async (c) => c.json(await retryDelivery(deps, c.req.valid("param").id), 200))
-    .openapi(routes.bulkRetry, async (c) => c.json({ count: await retryDeliveries(deps, c.req.valid("json")) }, 200))
-    .openapi(routes.bulkCancel, async (c) => c.json({ count: await cancelDeliveries(deps, c.req.valid("json")) }, 200));
+    .openapi(routes.bulkRetry, async (c) =>
+      c.json({ count: await retryDeliveries(deps, c.req.valid("json")) }, 200),
+    )
+    .openapi(routes.bulkCancel, async (c) =>
+      c.json({ count: await cancelDeliveries(deps, c.req.valid("json")) }, 200),
+    );
 }

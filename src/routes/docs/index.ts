@@ -37,7 +37,9 @@ export function docsRoutes() {
         `<div id="swagger-ui"></div>${asset.css.map((href) => `<link rel="stylesheet" href="${href}">`).join("")}${asset.js.map((src) => `<script src="${src}"></script>`).join("")}<script src="/docs/init.js"></script>`,
     }),
   );
-  app.get("/docs/init.js", (c) => c.body(INIT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/docs/init.js", (c) =>
+    c.body(INIT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }),
+  );
   app.get(`${ASSETS}*`, async (c) => {
     const name = normalize(c.req.path.slice(ASSETS.length));
     if (name.startsWith("..") || name.includes("/")) return c.notFound();
@@ -45,7 +47,10 @@ export function docsRoutes() {
     if (!(await file.exists())) return c.notFound();
     const ext = name.slice(name.lastIndexOf("."));
     return new Response(file, {
-      headers: { "content-type": types[ext] ?? "application/octet-stream", "cache-control": "public, max-age=86400" },
+      headers: {
+        "content-type": types[ext] ?? "application/octet-stream",
+        "cache-control": "public, max-age=86400",
+      },
     });
   });
   return app;

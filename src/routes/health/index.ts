@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { firingAlerts } from "../../alerts/alert-evaluator.ts";
 import { sql } from "drizzle-orm";
+import { firingAlerts } from "../../alerts/alert-evaluator.ts";
 import { channelBacklog } from "../../delivery/backlog.repo.ts";
 import type { WorkerStatus } from "../../delivery/channel-worker.ts";
 import type { Deps } from "../../deps.ts";
 import { getOpsSettings } from "../../domain/ops-settings/ops-settings.service.ts";
-import type { SchedulerStatus } from "../../schedulers/scheduler.ts";
 import { createRouter } from "../../http/router.ts";
 import { jsonContent } from "../../http/schemas.ts";
+import type { SchedulerStatus } from "../../schedulers/scheduler.ts";
 
 const Component = z.object({
   status: z.enum(["healthy", "degraded", "failing"]),
@@ -69,7 +69,9 @@ export function healthRoutes(deps: Deps) {
         database,
         emailWorker: workerComponent(engine.email, now),
         smsWorker: workerComponent(engine.sms, now),
-        ...Object.fromEntries(deps.schedulers.map((s) => [`scheduler:${s.name}`, schedulerComponent(s.status(), now)])),
+        ...Object.fromEntries(
+          deps.schedulers.map((s) => [`scheduler:${s.name}`, schedulerComponent(s.status(), now)]),
+        ),
         sweeper: schedulerComponent(deps.delivery.sweeper.status(), now),
         emailProvider: providerComponent(deps.providers.email.name, engine.email),
         smsProvider: providerComponent(deps.providers.sms.name, engine.sms),
@@ -98,7 +100,6 @@ export function healthRoutes(deps: Deps) {
     });
 }
 
-
 /** A channel worker as a readiness component: paused channels and stopped workers are degraded. */
 function workerComponent(worker: WorkerStatus, now: number): ComponentView {
   if (worker.paused) {
@@ -113,8 +114,16 @@ function workerComponent(worker: WorkerStatus, now: number): ComponentView {
 
 /** A provider as a readiness component: its name, degraded while an account-level error pauses its channel. */
 function providerComponent(name: string, worker: WorkerStatus): ComponentView {
-  if (worker.paused) return { status: "degraded", detail: `${name}: account-level error ${worker.paused.code}: ${worker.paused.message}` };
-  if (name === "outbox") return { status: "healthy", detail: "outbox: messages are captured (GET /v1/outbox), nothing leaves the machine" };
+  if (worker.paused)
+    return {
+      status: "degraded",
+      detail: `${name}: account-level error ${worker.paused.code}: ${worker.paused.message}`,
+    };
+  if (name === "outbox")
+    return {
+      status: "healthy",
+      detail: "outbox: messages are captured (GET /v1/outbox), nothing leaves the machine",
+    };
   return { status: "healthy", detail: name };
 }
 
@@ -123,7 +132,8 @@ function providerComponent(name: string, worker: WorkerStatus): ComponentView {
  * running scheduler has not finished a run for more than three intervals (a tick stuck or the loop dead).
  */
 function schedulerComponent(status: SchedulerStatus, now: number): ComponentView {
-  const last = status.lastRunAt === null ? "never ran" : `last run ${new Date(status.lastRunAt).toISOString()}`;
+  const last =
+    status.lastRunAt === null ? "never ran" : `last run ${new Date(status.lastRunAt).toISOString()}`;
   if (status.lastError) return { status: "degraded", detail: `${last}, failed: ${status.lastError}` };
   if (!status.running) return { status: "degraded", detail: `not running (${last})` };
   if (status.lastRunAt !== null && now - status.lastRunAt > 3 * status.intervalMs) {

@@ -3,7 +3,13 @@ import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonContent, problemOf } from "../../http/schemas.ts";
 import { Notification, NotificationPage } from "../notifications/notifications.schemas.ts";
 import { RecipientId } from "../recipients/recipients.schemas.ts";
-import { ArchivedNotification, InboxQuery, NotificationIdParams, ReadAllResult, UnreadCount } from "./inbox.schemas.ts";
+import {
+  ArchivedNotification,
+  InboxQuery,
+  NotificationIdParams,
+  ReadAllResult,
+  UnreadCount,
+} from "./inbox.schemas.ts";
 
 const params = z.object({ id: RecipientId });
 const base = { tags: ["inbox"], security: bearer, middleware: [requireScope("portal")] };

@@ -1,5 +1,12 @@
 import type { Deps } from "../../deps.ts";
-import { archive, listInbox, markAllRead, markRead, markUnread, unreadCount } from "../../domain/inbox/inbox.service.ts";
+import {
+  archive,
+  listInbox,
+  markAllRead,
+  markRead,
+  markUnread,
+  unreadCount,
+} from "../../domain/inbox/inbox.service.ts";
 import { createRouter } from "../../http/router.ts";
 import * as routes from "./inbox.routes.ts";
 

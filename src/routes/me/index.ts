@@ -1,8 +1,19 @@
 import { streamSSE } from "hono/streaming";
 import type { Deps } from "../../deps.ts";
-import { archive, listInbox, markAllRead, markRead, markUnread, unreadCount } from "../../domain/inbox/inbox.service.ts";
+import {
+  archive,
+  listInbox,
+  markAllRead,
+  markRead,
+  markUnread,
+  unreadCount,
+} from "../../domain/inbox/inbox.service.ts";
 import { watchUnread } from "../../domain/inbox/inbox.stream.ts";
-import { getRecipientPreferences, patchPreferences, replacePreferences } from "../../domain/preferences/preferences.service.ts";
+import {
+  getRecipientPreferences,
+  patchPreferences,
+  replacePreferences,
+} from "../../domain/preferences/preferences.service.ts";
 import { incarnationOf, issueTokenFor } from "../../domain/recipient-tokens/recipient-tokens.service.ts";
 import { recipientIdOf } from "../../http/auth.ts";
 import { createRouter } from "../../http/router.ts";
@@ -47,12 +58,16 @@ export function meRoutes(deps: Deps) {
     .openapi(routes.stream, async (c) => {
       // A stream is quiet for up to 25 s between keep-alives: exempt its connection from the idle timeout
       // (under Bun.serve, `c.env` is the server).
-      (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
+      (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(
+        c.req.raw,
+        0,
+      );
       const closed = new AbortController();
       // Resolves once the current count is known, so an unknown recipient is a 404, not a broken stream.
       const principal = c.get("principal");
       const events = await watchUnread(deps, recipientIdOf(principal), { signal: closed.signal });
-      const token = principal.kind === "recipient" ? { sub: principal.recipientId, inc: principal.incarnation } : null;
+      const token =
+        principal.kind === "recipient" ? { sub: principal.recipientId, inc: principal.incarnation } : null;
       return streamSSE(c, async (sse) => {
         sse.onAbort(() => closed.abort());
         try {

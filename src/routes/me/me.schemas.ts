@@ -3,25 +3,18 @@ import { EpochMs } from "../../http/schemas.ts";
 
 export const TokenRequest = z
   .object({
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .openapi({
-        description: "A lifetime shorter than HERALD_TOKEN_TTL_SECONDS (the default and the maximum)",
-      }),
+    ttlSeconds: z.number().int().min(1).optional().openapi({
+      description: "A lifetime shorter than HERALD_TOKEN_TTL_SECONDS (the default and the maximum)",
+    }),
   })
   .strict()
   .openapi("RecipientTokenRequest");
 
 export const IssuedToken = z
   .object({
-    token: z
-      .string()
-      .openapi({
-        description: "Send as `Authorization: Bearer <token>` (or `?access_token=` for EventSource)",
-      }),
+    token: z.string().openapi({
+      description: "Send as `Authorization: Bearer <token>` (or `?access_token=` for EventSource)",
+    }),
     expiresAt: EpochMs,
   })
   .openapi("RecipientToken");

@@ -5,10 +5,10 @@ import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../ht
 import {
   CreatedNotification,
   CreateNotification,
-  ReplayHeaders,
   ListQuery,
   NotificationPage,
   NotificationWithDeliveries,
+  ReplayHeaders,
   Stats,
 } from "./notifications.schemas.ts";
 
@@ -58,7 +58,14 @@ export const get = createRoute({
   path: "/v1/notifications/{id}",
   tags: ["notifications"],
   summary: "Get a notification with its deliveries",
-  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
+  },
   responses: {
     200: jsonContent(NotificationWithDeliveries, "The notification"),
     404: problemOf("No such notification"),

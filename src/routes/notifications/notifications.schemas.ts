@@ -28,7 +28,9 @@ export const NotificationPage = z
   .openapi("NotificationPage");
 
 /** Free-form template context: the variables the template uses. */
-export const Context = z.record(z.string(), z.unknown()).openapi({ example: { repair: { id: "R-123", title: "Leaking valve" } } });
+export const Context = z
+  .record(z.string(), z.unknown())
+  .openapi({ example: { repair: { id: "R-123", title: "Leaking valve" } } });
 
 export const Subject = z
   .object({ type: z.string().min(1).max(64), id: z.string().min(1).max(128) })
@@ -65,7 +67,10 @@ export const Decision = z
   .object({
     channel: z.enum(["email", "sms"]),
     status: z.enum(["queued", "deferred", "digest", "skipped"]),
-    reason: z.string().nullable().openapi({ description: "Why the channel is not plainly queued (null when it is)" }),
+    reason: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why the channel is not plainly queued (null when it is)" }),
     runAt: EpochMs.nullable(),
     deliveryId: z.string(),
   })
@@ -87,7 +92,8 @@ export const CreatedNotification = z
 /** Headers of a create response: whether the whole answer is a stored Idempotency-Key response. */
 export const ReplayHeaders = z.object({
   "Idempotent-Replayed": z.literal("true").optional().openapi({
-    description: "Present when this is the stored response to an earlier request with the same Idempotency-Key",
+    description:
+      "Present when this is the stored response to an earlier request with the same Idempotency-Key",
   }),
 });
 
@@ -106,9 +112,9 @@ export const DeliverySummary = z
   })
   .openapi("DeliverySummary");
 
-export const NotificationWithDeliveries = Notification.extend({ deliveries: z.array(DeliverySummary) }).openapi(
-  "NotificationWithDeliveries",
-);
+export const NotificationWithDeliveries = Notification.extend({
+  deliveries: z.array(DeliverySummary),
+}).openapi("NotificationWithDeliveries");
 
 const booleanString = z.enum(["true", "false"]).transform((v) => v === "true");
 

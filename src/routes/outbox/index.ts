@@ -5,5 +5,7 @@ import * as routes from "./outbox.routes.ts";
 
 /** `GET /v1/outbox`: what the development providers captured. */
 export function outboxRoutes(deps: Deps) {
-  return createRouter().openapi(routes.list, async (c) => c.json(await listOutbox(deps, c.req.valid("query")), 200));
+  return createRouter().openapi(routes.list, async (c) =>
+    c.json(await listOutbox(deps, c.req.valid("query")), 200),
+  );
 }

@@ -10,7 +10,8 @@ export const list = createRoute({
   method: "get",
   path: "/v1/outbox",
   summary: "Messages the outbox providers captured instead of sending (newest first)",
-  description: "With HERALD_EMAIL_PROVIDER / HERALD_SMS_PROVIDER set to `outbox` (the default), nothing leaves the machine: it is kept here.",
+  description:
+    "With HERALD_EMAIL_PROVIDER / HERALD_SMS_PROVIDER set to `outbox` (the default), nothing leaves the machine: it is kept here.",
   request: { query: OutboxQuery },
   responses: { 200: jsonContent(OutboxPage, "A page of captured messages"), ...commonErrors },
 });

@@ -1,5 +1,9 @@
 import type { Deps } from "../../deps.ts";
-import { getRecipientPreferences, patchPreferences, replacePreferences } from "../../domain/preferences/preferences.service.ts";
+import {
+  getRecipientPreferences,
+  patchPreferences,
+  replacePreferences,
+} from "../../domain/preferences/preferences.service.ts";
 import { createRouter } from "../../http/router.ts";
 import * as routes from "./preferences.routes.ts";
 

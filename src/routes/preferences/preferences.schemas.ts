@@ -16,12 +16,9 @@ export const Preferences = z
   .object({
     emailEnabled: z.boolean(),
     smsEnabled: z.boolean(),
-    categoryOptOuts: z
-      .object({ email: Categories, sms: Categories })
-      .strict()
-      .openapi({
-        description: "Categories (e.g. `marketing`) not to send per channel; the in-app copy is always kept",
-      }),
+    categoryOptOuts: z.object({ email: Categories, sms: Categories }).strict().openapi({
+      description: "Categories (e.g. `marketing`) not to send per channel; the in-app copy is always kept",
+    }),
     quietHours: z
       .object({ enabled: z.boolean(), start: LocalTime, end: LocalTime })
       .strict()

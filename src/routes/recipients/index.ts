@@ -1,5 +1,10 @@
 import type { Deps } from "../../deps.ts";
-import { eraseRecipient, getRecipient, listRecipients, upsertRecipient } from "../../domain/recipients/recipients.service.ts";
+import {
+  eraseRecipient,
+  getRecipient,
+  listRecipients,
+  upsertRecipient,
+} from "../../domain/recipients/recipients.service.ts";
 import { createRouter } from "../../http/router.ts";
 import * as routes from "./recipients.routes.ts";
 
@@ -8,7 +13,11 @@ export function recipientRoutes(deps: Deps) {
   return createRouter()
     .openapi(routes.list, async (c) => c.json(await listRecipients(deps, c.req.valid("query")), 200))
     .openapi(routes.upsert, async (c) => {
-      const { recipient, created } = await upsertRecipient(deps, c.req.valid("param").id, c.req.valid("json"));
+      const { recipient, created } = await upsertRecipient(
+        deps,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+      );
       return c.json(recipient, created ? 201 : 200);
     })
     .openapi(routes.get, async (c) => c.json(await getRecipient(deps, c.req.valid("param").id), 200))

@@ -25,7 +25,11 @@ export const get = createRoute({
   path: "/v1/recipients/{id}",
   summary: "Get a recipient",
   request: { params },
-  responses: { 200: jsonContent(Recipient, "The recipient"), 404: problemOf("No such recipient"), ...commonErrors },
+  responses: {
+    200: jsonContent(Recipient, "The recipient"),
+    404: problemOf("No such recipient"),
+    ...commonErrors,
+  },
 });
 
 export const erase = createRoute({
@@ -44,7 +48,8 @@ export const list = createRoute({
   method: "get",
   path: "/v1/recipients",
   summary: "List recipients in id order, a page at a time",
-  description: "Erased recipients are left out. Pass `nextCursor` as `cursor` for the next page; it is null on the last.",
+  description:
+    "Erased recipients are left out. Pass `nextCursor` as `cursor` for the next page; it is null on the last.",
   request: { query: PageQuery },
   responses: { 200: jsonContent(RecipientPage, "A page of recipients"), ...commonErrors },
 });

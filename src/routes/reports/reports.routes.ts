@@ -9,7 +9,8 @@ export const get = createRoute({
   middleware: [requireScope("admin")],
   method: "get",
   path: "/v1/reports/{name}",
-  summary: "One operator report: delivery-rates, sms-costs, volume, failures, top-sms-recipients, loops, retention",
+  summary:
+    "One operator report: delivery-rates, sms-costs, volume, failures, top-sms-recipients, loops, retention",
   description:
     "The same figures as `herald report <name> --json`, computed now from the database. The body's `report` field names the report; unknown names are a 404 whose `reports` lists the valid ones.",
   request: { params: ReportParams, query: ReportQuery },

@@ -1,11 +1,16 @@
 import { z } from "@hono/zod-openapi";
-import { reportNames } from "../../domain/reports/reports.service.ts";
 import { WINDOW_PATTERN } from "../../domain/reports/report-window.rules.ts";
+import { reportNames } from "../../domain/reports/reports.service.ts";
 import { retentionCategories } from "../../domain/retention/retention.rules.ts";
 import { EpochMs } from "../../http/schemas.ts";
 
 const Channel = z.enum(["email", "sms"]);
-const Share = z.number().min(0).max(1).nullable().openapi({ description: "A share 0-1 (4 decimals); null when nothing to divide" });
+const Share = z
+  .number()
+  .min(0)
+  .max(1)
+  .nullable()
+  .openapi({ description: "A share 0-1 (4 decimals); null when nothing to divide" });
 const Usd = z.number().openapi({ description: "US dollars" });
 const Count = z.number().int().min(0);
 
@@ -20,7 +25,11 @@ export const ReportParams = z.object({
   name: z
     .string()
     .max(64)
-    .openapi({ param: { name: "name", in: "path" }, description: `One of: ${reportNames.join(", ")}`, example: "delivery-rates" }),
+    .openapi({
+      param: { name: "name", in: "path" },
+      description: `One of: ${reportNames.join(", ")}`,
+      example: "delivery-rates",
+    }),
 });
 
 export const ReportQuery = z.object({
@@ -28,8 +37,17 @@ export const ReportQuery = z.object({
     .string()
     .regex(WINDOW_PATTERN, "must be a number of hours or days, like 24h or 7d")
     .optional()
-    .openapi({ description: "Window ending now (`24h`, `7d`, at most 366d): volume, failures, top-sms-recipients (default 7d), loops' skip count (default 24h)" }),
-  limit: z.coerce.number().int().min(1).max(200).optional().openapi({ description: "Rows in ranked lists (default 20)" }),
+    .openapi({
+      description:
+        "Window ending now (`24h`, `7d`, at most 366d): volume, failures, top-sms-recipients (default 7d), loops' skip count (default 24h)",
+    }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "Rows in ranked lists (default 20)" }),
 });
 
 const DeliveryRates = z
@@ -48,7 +66,9 @@ const DeliveryRates = z
         complained: Count,
         pending: Count,
         unknown: Count,
-        rate: Share.openapi({ description: "(sent + delivered) / (sent + delivered + failed + bounced + complained)" }),
+        rate: Share.openapi({
+          description: "(sent + delivered) / (sent + delivered + failed + bounced + complained)",
+        }),
         target: z.number().openapi({ description: "0.95 for email, 0.98 for SMS" }),
         meetsTarget: z.boolean().nullable(),
       }),
@@ -89,7 +109,9 @@ const Failures = z
     report: z.literal("failures"),
     generatedAt: EpochMs,
     ...windowFields,
-    channels: z.array(z.object({ channel: Channel, attempts: Count, unsuccessful: Count, unsuccessfulShare: Share })),
+    channels: z.array(
+      z.object({ channel: Channel, attempts: Count, unsuccessful: Count, unsuccessfulShare: Share }),
+    ),
     top: z.array(
       z.object({
         channel: Channel,
@@ -173,5 +195,13 @@ const Retention = z
 
 /** Any report; `report` names which. */
 export const Report = z
-  .discriminatedUnion("report", [DeliveryRates, SmsCosts, Volume, Failures, TopSmsRecipients, Loops, Retention])
+  .discriminatedUnion("report", [
+    DeliveryRates,
+    SmsCosts,
+    Volume,
+    Failures,
+    TopSmsRecipients,
+    Loops,
+    Retention,
+  ])
   .openapi("Report");

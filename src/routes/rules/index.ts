@@ -3,7 +3,15 @@ import type { Deps } from "../../deps.ts";
 import { deleteRule, getRule, listRules, putRule } from "../../domain/rules/rules.service.ts";
 import { requireScope } from "../../http/auth.ts";
 import { createRouter } from "../../http/router.ts";
-import { bearer, commonErrors, EpochMs, jsonBody, jsonContent, Priority, problemOf } from "../../http/schemas.ts";
+import {
+  bearer,
+  commonErrors,
+  EpochMs,
+  jsonBody,
+  jsonContent,
+  Priority,
+  problemOf,
+} from "../../http/schemas.ts";
 
 const EventType = z
   .string()
@@ -36,13 +44,11 @@ const RuleInput = z
       .openapi({ description: "Paths into the event's data that hold recipients", example: ["customer"] }),
     priority: RulePriority.optional(),
     category: z.string().min(1).max(64).nullable().optional(),
-    subjectPath: SubjectPath.nullable()
-      .optional()
-      .openapi({
-        description:
-          "Where in the event's data the id of what the event is about is (e.g. `repair.id`): its notifications' subject, by which the loop guard counts. Null or absent: `<namespace>.id` (`repair.id` for `repair.*` events). A top-level `subject` in the event wins.",
-        example: "repair.id",
-      }),
+    subjectPath: SubjectPath.nullable().optional().openapi({
+      description:
+        "Where in the event's data the id of what the event is about is (e.g. `repair.id`): its notifications' subject, by which the loop guard counts. Null or absent: `<namespace>.id` (`repair.id` for `repair.*` events). A top-level `subject` in the event wins.",
+      example: "repair.id",
+    }),
     active: z.boolean().optional(),
   })
   .strict()
@@ -89,7 +95,11 @@ const get = createRoute({
   path: "/v1/rules/{eventType}",
   summary: "Get the rule for an event type",
   request: { params },
-  responses: { 200: jsonContent(Rule, "The rule"), 404: problemOf("No rule for this event type"), ...commonErrors },
+  responses: {
+    200: jsonContent(Rule, "The rule"),
+    404: problemOf("No rule for this event type"),
+    ...commonErrors,
+  },
 });
 const put = createRoute({
   ...admin,
@@ -105,7 +115,11 @@ const remove = createRoute({
   path: "/v1/rules/{eventType}",
   summary: "Delete the rule for an event type",
   request: { params },
-  responses: { 204: { description: "Deleted" }, 404: problemOf("No rule for this event type"), ...commonErrors },
+  responses: {
+    204: { description: "Deleted" },
+    404: problemOf("No rule for this event type"),
+    ...commonErrors,
+  },
 });
 
 /** `/v1/rules`: which template and recipients each event type notifies. */

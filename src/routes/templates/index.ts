@@ -20,7 +20,9 @@ export function templateRoutes(deps: Deps) {
   return createRouter()
     .openapi(routes.create, async (c) => c.json(view(await createTemplate(deps, c.req.valid("json"))), 201))
     .openapi(routes.list, async (c) => c.json({ items: (await listTemplates(deps)).map(view) }, 200))
-    .openapi(routes.get, async (c) => c.json(view(await requireTemplate(deps, c.req.valid("param").name)), 200))
+    .openapi(routes.get, async (c) =>
+      c.json(view(await requireTemplate(deps, c.req.valid("param").name)), 200),
+    )
     .openapi(routes.update, async (c) =>
       c.json(view(await updateTemplate(deps, c.req.valid("param").name, c.req.valid("json"))), 200),
     )

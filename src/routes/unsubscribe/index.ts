@@ -9,7 +9,11 @@ import { createRouter } from "../../http/router.ts";
 import { problemOf } from "../../http/schemas.ts";
 
 const query = z.object({
-  token: z.string().min(1).max(600).openapi({ description: "The signed token from the email's unsubscribe link" }),
+  token: z
+    .string()
+    .min(1)
+    .max(600)
+    .openapi({ description: "The signed token from the email's unsubscribe link" }),
 });
 const invalid = { 400: problemOf("No token, or a query parameter other than token") };
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
@@ -22,7 +26,12 @@ const page = createRoute({
   description:
     "Changes nothing: mail scanners and link previews open links. The page's button POSTs to the same URL.",
   request: { query },
-  responses: { 200: html("The confirmation page"), ...invalid, 403: problemOf("The link is not valid"), 404: problemOf("No such recipient") },
+  responses: {
+    200: html("The confirmation page"),
+    ...invalid,
+    403: problemOf("The link is not valid"),
+    404: problemOf("No such recipient"),
+  },
 });
 
 const unsubscribe = createRoute({
@@ -31,7 +40,12 @@ const unsubscribe = createRoute({
   tags: ["unsubscribe"],
   summary: "Turn off email for the link's recipient (RFC 8058 one-click, or the confirmation page's button)",
   request: { query },
-  responses: { 200: html("Unsubscribed"), ...invalid, 403: problemOf("The link is not valid"), 404: problemOf("No such recipient") },
+  responses: {
+    200: html("Unsubscribed"),
+    ...invalid,
+    403: problemOf("The link is not valid"),
+    404: problemOf("No such recipient"),
+  },
 });
 
 /** A minimal page in the company's colours; every interpolated value is escaped. */

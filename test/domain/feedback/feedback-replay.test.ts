@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { suppressions } from "../../../db/schema.ts";
-import { applyProviderFeedback } from "../../../src/domain/feedback/feedback.service.ts";
 import type { ProviderFeedback } from "../../../src/domain/feedback/feedback.rules.ts";
+import { applyProviderFeedback } from "../../../src/domain/feedback/feedback.service.ts";
 import { removeSuppression } from "../../../src/domain/suppressions/suppressions.service.ts";
 import { makeTestApp } from "../../helpers/test-app.ts";
 

@@ -22,7 +22,8 @@ describe("feedbackTransition", () => {
       "Permanent bounce (General) 5.1.1: smtp; 550 5.1.1 <[email]>: user unknown",
     );
     expect(
-      parseSmsStatus(smsStatus("sns-0", "+15551230001", "FAILURE", "Phone +1 (555) 123-0001 is opted out"))?.errorMessage,
+      parseSmsStatus(smsStatus("sns-0", "+15551230001", "FAILURE", "Phone +1 (555) 123-0001 is opted out"))
+        ?.errorMessage,
     ).toBe("Phone [phone] is opted out");
   });
 });

@@ -71,10 +71,12 @@ describe("failed certificate fetches", () => {
 
   test("forged messages naming a fresh certificate path each cause one fetch per back-off window, not one each", async () => {
     const { http, verifier, advance } = setup();
-    for (const url of urls) await expect(verifier.verify(at(url))).rejects.toMatchObject({ code: "unavailable" });
+    for (const url of urls)
+      await expect(verifier.verify(at(url))).rejects.toMatchObject({ code: "unavailable" });
     expect(http.fetched).toEqual([firstForged]);
     advance(10_000);
-    for (const url of urls.slice(1)) await expect(verifier.verify(at(url))).rejects.toMatchObject({ code: "unavailable" });
+    for (const url of urls.slice(1))
+      await expect(verifier.verify(at(url))).rejects.toMatchObject({ code: "unavailable" });
     expect(http.fetched).toEqual([firstForged, secondForged]);
   });
 

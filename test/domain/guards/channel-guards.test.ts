@@ -168,12 +168,19 @@ describe("SMS budget", () => {
     await person("budget-3");
     /** What the spend table says against a direct sum of the committed SMS rows, per day. */
     const compare = async () => {
-      const days = await t.deps.db.read.all<{ day: number; usd: number }>(sql`SELECT day, usd FROM sms_spend_days WHERE abs(usd) > 1e-9 ORDER BY day`);
+      const days = await t.deps.db.read.all<{ day: number; usd: number }>(
+        sql`SELECT day, usd FROM sms_spend_days WHERE abs(usd) > 1e-9 ORDER BY day`,
+      );
       const rows = await t.deps.db.read.all<{ day: number; usd: number }>(sql`
         SELECT created_at / 86400000 AS day, sum(cost_usd) AS usd FROM deliveries
-        WHERE channel = 'sms' AND status IN (${sql.join(COMMITTED_SMS_STATUSES.map((s) => sql`${s}`), sql`, `)})
+        WHERE channel = 'sms' AND status IN (${sql.join(
+          COMMITTED_SMS_STATUSES.map((s) => sql`${s}`),
+          sql`, `,
+        )})
         GROUP BY 1 HAVING abs(sum(cost_usd)) > 1e-9 ORDER BY 1`);
-      expect(days.map((d) => [d.day, Number(d.usd.toFixed(9))])).toEqual(rows.map((r) => [r.day, Number(r.usd.toFixed(9))]));
+      expect(days.map((d) => [d.day, Number(d.usd.toFixed(9))])).toEqual(
+        rows.map((r) => [r.day, Number(r.usd.toFixed(9))]),
+      );
       return rows;
     };
     const ids: string[] = [];
@@ -181,7 +188,9 @@ describe("SMS budget", () => {
     await compare();
     const smsOf = (id: string) => and(eq(deliveries.notificationId, id), eq(deliveries.channel, "sms"));
     // The provider's price replaces the estimate; a failure and a cancellation leave the budget.
-    await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "sent", costUsd: 0.02 }).where(smsOf(ids[0]!)));
+    await t.deps.db.write((tx) =>
+      tx.update(deliveries).set({ status: "sent", costUsd: 0.02 }).where(smsOf(ids[0]!)),
+    );
     await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "failed" }).where(smsOf(ids[1]!)));
     await t.deps.db.write((tx) => tx.update(deliveries).set({ status: "cancelled" }).where(smsOf(ids[2]!)));
     await compare();
@@ -204,8 +213,13 @@ describe("SMS budget", () => {
   });
 
   test("the migration's triggers count exactly the statuses the budget rules call committed", () => {
-    const migration = readFileSync(new URL("../../../db/migrations/0005_sms_spend_days.sql", import.meta.url), "utf8");
-    const lists = [...migration.matchAll(/status`? IN \(([^)]*)\)/g)].map((m) => m[1]!.replaceAll(/'|\s/g, "").split(","));
+    const migration = readFileSync(
+      new URL("../../../db/migrations/0005_sms_spend_days.sql", import.meta.url),
+      "utf8",
+    );
+    const lists = [...migration.matchAll(/status`? IN \(([^)]*)\)/g)].map((m) =>
+      m[1]!.replaceAll(/'|\s/g, "").split(","),
+    );
     expect(lists.length).toBeGreaterThanOrEqual(4);
     for (const list of lists) expect(list).toEqual([...COMMITTED_SMS_STATUSES]);
   });
@@ -220,7 +234,8 @@ describe("SMS budget", () => {
         const over = await checkSmsBudget(t.deps, tx, now, 0.008, false);
         out.push(over);
         // What a create that went ahead stores: a queued SMS with its estimate (the trigger counts it).
-        if (!over) await tx.run(sql`INSERT INTO deliveries (id, notification_id, recipient_id, channel, status, priority_rank, run_at, max_attempts, cost_usd, created_at, updated_at)
+        if (!over)
+          await tx.run(sql`INSERT INTO deliveries (id, notification_id, recipient_id, channel, status, priority_rank, run_at, max_attempts, cost_usd, created_at, updated_at)
           SELECT ${`batch-${i}`}, id, recipient_id, 'sms', 'queued', 1, ${now}, 8, 0.008, ${now}, ${now} FROM notifications LIMIT 1`);
       }
       return out;

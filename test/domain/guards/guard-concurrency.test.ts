@@ -12,16 +12,28 @@ describe("guards under concurrency", () => {
     const t = await makeTestApp({ seed: false });
     await t.call("POST", "/v1/templates", { body: jobUpdateTemplate });
     await t.call("PUT", "/v1/recipients/p1", { body: technician() });
-    const body = { recipientId: "p1", template: "job-update", context: { id: "R-1" }, subject: { type: "repair", id: "R-1" } };
+    const body = {
+      recipientId: "p1",
+      template: "job-update",
+      context: { id: "R-1" },
+      subject: { type: "repair", id: "R-1" },
+    };
     // Not awaited one by one: all twenty are decided before any of them commits.
-    const responses = await Promise.all(Array.from({ length: 20 }, () => t.call("POST", "/v1/notifications", { body })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => t.call("POST", "/v1/notifications", { body })),
+    );
     const decisions = await Promise.all(responses.map(async (r) => (await r.json()).decisions));
     expect(responses.every((r) => r.status === 201)).toBe(true);
     const stopped = decisions.filter((d) => d.every((x: { reason: string | null }) => x.reason === "loop"));
     expect(stopped).toHaveLength(15);
     // Once they settled, nothing stays held: a new subject goes through.
-    const other = await t.call("POST", "/v1/notifications", { body: { ...body, subject: { type: "repair", id: "R-2" } } });
-    expect((await other.json()).decisions.map((d: { reason: string | null }) => d.reason)).toEqual([null, null]);
+    const other = await t.call("POST", "/v1/notifications", {
+      body: { ...body, subject: { type: "repair", id: "R-2" } },
+    });
+    expect((await other.json()).decisions.map((d: { reason: string | null }) => d.reason)).toEqual([
+      null,
+      null,
+    ]);
   });
 
   test("SMS let through by work that was rolled back (and will be re-run) reserve nothing of the budget", async () => {
@@ -30,7 +42,12 @@ describe("guards under concurrency", () => {
     await t.call("PUT", "/v1/recipients/p1", { body: technician() });
     // A daily budget that fits one US SMS ($0.00645) but not two.
     await t.call("PUT", "/v1/settings", { body: { smsBudget: { dailyUsd: 0.01, monthlyUsd: 100 } } });
-    const input = { recipientId: "p1", template: "job-update", context: { id: "R-1" }, subject: { type: "repair", id: "R-1" } };
+    const input = {
+      recipientId: "p1",
+      template: "job-update",
+      context: { id: "R-1" },
+      subject: { type: "repair", id: "R-1" },
+    };
     // Group commit re-runs a batch without the unit that failed; this unit's first run is rolled back.
     const firstRun = t.deps.db.write(async (tx) => {
       const { outcomes } = await createNotificationsIn(t.deps, tx, [input], t.clock.now());
@@ -39,11 +56,20 @@ describe("guards under concurrency", () => {
     });
     expect(firstRun).rejects.toThrow("rolled back");
     await firstRun.catch(() => {});
-    const res = await t.call("POST", "/v1/notifications", { body: { ...input, subject: { type: "repair", id: "R-2" } } });
-    expect((await res.json()).decisions.find((d: { channel: string }) => d.channel === "sms")).toMatchObject({ status: "queued", reason: null });
+    const res = await t.call("POST", "/v1/notifications", {
+      body: { ...input, subject: { type: "repair", id: "R-2" } },
+    });
+    expect((await res.json()).decisions.find((d: { channel: string }) => d.channel === "sms")).toMatchObject({
+      status: "queued",
+      reason: null,
+    });
     // That one did go through, so the next is over the budget.
-    const third = await t.call("POST", "/v1/notifications", { body: { ...input, subject: { type: "repair", id: "R-3" } } });
-    expect((await third.json()).decisions.find((d: { channel: string }) => d.channel === "sms")).toMatchObject({ status: "skipped", reason: "budget" });
+    const third = await t.call("POST", "/v1/notifications", {
+      body: { ...input, subject: { type: "repair", id: "R-3" } },
+    });
+    expect(
+      (await third.json()).decisions.find((d: { channel: string }) => d.channel === "sms"),
+    ).toMatchObject({ status: "skipped", reason: "budget" });
   });
 
   test("operator alert emails ignore a staged email rollout (alerts matter most during one)", async () => {

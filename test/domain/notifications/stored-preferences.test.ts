@@ -3,19 +3,31 @@
  * column) and decides with them: channel and category opt-outs, quiet hours and digest categories all count.
  */
 import { describe, expect, test } from "bun:test";
-import { makeTestApp } from "../../helpers/test-app.ts";
 import { setUpJobUpdate, technician } from "../../helpers/notification-fixtures.ts";
+import { makeTestApp } from "../../helpers/test-app.ts";
 
 // 18:00Z = 12:00 in Chicago.
 const t = await makeTestApp({ seed: false, now: Date.parse("2026-01-15T18:00:00Z") });
 await setUpJobUpdate(t, "tech-1");
-expect((await t.call("PUT", "/v1/recipients/tech-2", { body: technician({ email: "b@example.com" }), key: t.portalKey })).status).toBe(201);
+expect(
+  (
+    await t.call("PUT", "/v1/recipients/tech-2", {
+      body: technician({ email: "b@example.com" }),
+      key: t.portalKey,
+    })
+  ).status,
+).toBe(201);
 
 async function decisions(recipientId: string, id: string) {
-  const res = await t.call("POST", "/v1/notifications", { body: { recipientId, template: "job-update", context: { id } }, key: t.portalKey });
+  const res = await t.call("POST", "/v1/notifications", {
+    body: { recipientId, template: "job-update", context: { id } },
+    key: t.portalKey,
+  });
   expect(res.status).toBe(201);
   return Object.fromEntries(
-    ((await res.json()).decisions as { channel: string; status: string; reason: string | null }[]).map((d) => [d.channel, `${d.status}:${d.reason}`]),
+    ((await res.json()).decisions as { channel: string; status: string; reason: string | null }[]).map(
+      (d) => [d.channel, `${d.status}:${d.reason}`],
+    ),
   );
 }
 
@@ -33,8 +45,13 @@ describe("stored preferences", () => {
       digestHour: 9,
       digestCategories: [],
     };
-    expect((await t.call("PUT", "/v1/recipients/tech-1/preferences", { body: prefs, key: t.portalKey })).status).toBe(200);
-    expect(await decisions("tech-1", "R-2")).toEqual({ email: "deferred:quiet-hours", sms: "skipped:channel-opt-out" });
+    expect(
+      (await t.call("PUT", "/v1/recipients/tech-1/preferences", { body: prefs, key: t.portalKey })).status,
+    ).toBe(200);
+    expect(await decisions("tech-1", "R-2")).toEqual({
+      email: "deferred:quiet-hours",
+      sms: "skipped:channel-opt-out",
+    });
   });
 
   test("a category opted out of by email, with quiet hours off, skips only that channel", async () => {
@@ -46,7 +63,9 @@ describe("stored preferences", () => {
       digestHour: 9,
       digestCategories: [],
     };
-    expect((await t.call("PUT", "/v1/recipients/tech-1/preferences", { body: prefs, key: t.portalKey })).status).toBe(200);
+    expect(
+      (await t.call("PUT", "/v1/recipients/tech-1/preferences", { body: prefs, key: t.portalKey })).status,
+    ).toBe(200);
     const d = await decisions("tech-1", "R-3");
     expect(d.email).toMatch(/^skipped:category/);
     expect(d.sms).toBe("queued:null");

@@ -7,14 +7,21 @@ describe("delivery-rates report", () => {
   test("rates per channel over 24 h and 7 d against the 95 % email and 98 % SMS targets", async () => {
     const { deps } = await makeTestApp({ seed: false, now: NOW });
     await addRecipients(deps, ["r1"]);
-    const at = (createdAt: number, channel: "email" | "sms", status: "sent" | "delivered" | "failed" | "bounced" | "queued") => ({
+    const at = (
+      createdAt: number,
+      channel: "email" | "sms",
+      status: "sent" | "delivered" | "failed" | "bounced" | "queued",
+    ) => ({
       recipientId: "r1",
       createdAt,
       deliveries: [{ channel, status }],
     });
     // Email, last 24 h: 19 good of 20 finished (95 %, meets); plus 2 failures 3 days ago (19/22 over 7 d).
     await addNotifications(deps, [at(NOW - HOUR, "email", "sent")], 18);
-    await addNotifications(deps, [at(NOW - 2 * HOUR, "email", "delivered"), at(NOW - 3 * HOUR, "email", "bounced")]);
+    await addNotifications(deps, [
+      at(NOW - 2 * HOUR, "email", "delivered"),
+      at(NOW - 3 * HOUR, "email", "bounced"),
+    ]);
     await addNotifications(deps, [at(NOW - 3 * DAY, "email", "failed")], 2);
     await addNotifications(deps, [at(NOW - 8 * DAY, "email", "failed")], 5); // outside both periods
     // SMS: nothing in the last day; 49 sent and 1 failed 2 days ago (98 %, meets), one still queued.
@@ -23,21 +30,59 @@ describe("delivery-rates report", () => {
 
     const report = await runReport(deps, "delivery-rates");
     if (report.report !== "delivery-rates") throw new Error("wrong report");
-    const row = (channel: string, period: string) => report.rows.find((r) => r.channel === channel && r.period === period);
+    const row = (channel: string, period: string) =>
+      report.rows.find((r) => r.channel === channel && r.period === period);
 
-    expect(row("email", "24h")).toMatchObject({ sent: 18, delivered: 1, bounced: 1, failed: 0, rate: 0.95, target: 0.95, meetsTarget: true, from: NOW - DAY });
-    expect(row("email", "7d")).toMatchObject({ failed: 2, rate: 0.8636, meetsTarget: false, from: NOW - 7 * DAY });
-    expect(row("sms", "24h")).toMatchObject({ sent: 0, failed: 0, rate: null, target: 0.98, meetsTarget: null });
-    expect(row("sms", "7d")).toMatchObject({ sent: 49, failed: 1, pending: 1, rate: 0.98, meetsTarget: true });
+    expect(row("email", "24h")).toMatchObject({
+      sent: 18,
+      delivered: 1,
+      bounced: 1,
+      failed: 0,
+      rate: 0.95,
+      target: 0.95,
+      meetsTarget: true,
+      from: NOW - DAY,
+    });
+    expect(row("email", "7d")).toMatchObject({
+      failed: 2,
+      rate: 0.8636,
+      meetsTarget: false,
+      from: NOW - 7 * DAY,
+    });
+    expect(row("sms", "24h")).toMatchObject({
+      sent: 0,
+      failed: 0,
+      rate: null,
+      target: 0.98,
+      meetsTarget: null,
+    });
+    expect(row("sms", "7d")).toMatchObject({
+      sent: 49,
+      failed: 1,
+      pending: 1,
+      rate: 0.98,
+      meetsTarget: true,
+    });
   });
 
   test("one failure too many puts SMS under its 98 % target", async () => {
     const { deps } = await makeTestApp({ seed: false, now: NOW });
     await addRecipients(deps, ["r1"]);
-    await addNotifications(deps, [{ recipientId: "r1", createdAt: NOW - HOUR, deliveries: [{ channel: "sms", status: "sent" }] }], 48);
-    await addNotifications(deps, [{ recipientId: "r1", createdAt: NOW - HOUR, deliveries: [{ channel: "sms", status: "failed" }] }], 2);
+    await addNotifications(
+      deps,
+      [{ recipientId: "r1", createdAt: NOW - HOUR, deliveries: [{ channel: "sms", status: "sent" }] }],
+      48,
+    );
+    await addNotifications(
+      deps,
+      [{ recipientId: "r1", createdAt: NOW - HOUR, deliveries: [{ channel: "sms", status: "failed" }] }],
+      2,
+    );
     const report = await runReport(deps, "delivery-rates");
     if (report.report !== "delivery-rates") throw new Error("wrong report");
-    expect(report.rows.find((r) => r.channel === "sms" && r.period === "24h")).toMatchObject({ rate: 0.96, meetsTarget: false });
+    expect(report.rows.find((r) => r.channel === "sms" && r.period === "24h")).toMatchObject({
+      rate: 0.96,
+      meetsTarget: false,
+    });
   });
 });

@@ -24,7 +24,12 @@ describe("failures report", () => {
             channel: "sms",
             status: "sent",
             attempts: [
-              { status: "retry", createdAt: NOW - 2 * HOUR, errorCode: "throttled", errorMessage: "Rate exceeded" },
+              {
+                status: "retry",
+                createdAt: NOW - 2 * HOUR,
+                errorCode: "throttled",
+                errorMessage: "Rate exceeded",
+              },
               { status: "sent", createdAt: NOW - HOUR },
             ],
           },
@@ -49,7 +54,13 @@ describe("failures report", () => {
         count: 2,
         lastAt: NOW - HOUR,
       },
-      { channel: "sms", errorCode: "throttled", errorMessage: "Rate exceeded", count: 1, lastAt: NOW - 2 * HOUR },
+      {
+        channel: "sms",
+        errorCode: "throttled",
+        errorMessage: "Rate exceeded",
+        count: 1,
+        lastAt: NOW - 2 * HOUR,
+      },
     ]);
     expect(JSON.stringify(report)).not.toContain("example.");
 

@@ -1,6 +1,7 @@
 /** Rows for report tests, inserted directly so each test states exactly what the database holds. */
-import { deliveries, deliveryAttempts, notifications, recipients } from "../../../db/schema.ts";
+
 import type { DeliveryStatus } from "../../../db/schema.ts";
+import { deliveries, deliveryAttempts, notifications, recipients } from "../../../db/schema.ts";
 import type { Deps } from "../../../src/deps.ts";
 
 /** Monday 23 November 2026, 12:00 UTC: the reports' "now" in these tests. */
@@ -16,7 +17,14 @@ export async function addRecipients(deps: Pick<Deps, "db">, ids: string[]): Prom
   await deps.db.write((tx) =>
     tx
       .insert(recipients)
-      .values(ids.map((id) => ({ id, kind: "technician" as const, createdAt: NOW - 100 * DAY, updatedAt: NOW - 100 * DAY })))
+      .values(
+        ids.map((id) => ({
+          id,
+          kind: "technician" as const,
+          createdAt: NOW - 100 * DAY,
+          updatedAt: NOW - 100 * DAY,
+        })),
+      )
       .onConflictDoNothing(),
   );
 }
@@ -55,7 +63,11 @@ export interface AttemptSeed {
 }
 
 /** Inserts notifications with their deliveries and attempts in one transaction; `count` copies of each seed. */
-export async function addNotifications(deps: Pick<Deps, "db">, seeds: NotificationSeed[], count = 1): Promise<void> {
+export async function addNotifications(
+  deps: Pick<Deps, "db">,
+  seeds: NotificationSeed[],
+  count = 1,
+): Promise<void> {
   await deps.db.write(async (tx) => {
     for (const seed of seeds) {
       for (let i = 0; i < count; i++) {

@@ -7,7 +7,14 @@ import { addNotifications, addRecipients, HOUR, NOW } from "./report-fixtures.ts
 const sms = (createdAt: number, costUsd: number, sent = true) => ({
   recipientId: "r1",
   createdAt,
-  deliveries: [{ channel: "sms" as const, status: sent ? ("sent" as const) : ("queued" as const), sentAt: sent ? createdAt : undefined, costUsd }],
+  deliveries: [
+    {
+      channel: "sms" as const,
+      status: sent ? ("sent" as const) : ("queued" as const),
+      sentAt: sent ? createdAt : undefined,
+      costUsd,
+    },
+  ],
 });
 
 describe("sms-costs report", () => {
@@ -21,20 +28,37 @@ describe("sms-costs report", () => {
     await addNotifications(deps, [sms(Date.UTC(2026, 9, 20, 8), 2)]); // older than 30 days
     await addNotifications(deps, [sms(NOW - HOUR, 0.2, false)]); // queued: committed to the budget, not spent
     await addNotifications(deps, [
-      { recipientId: "r1", createdAt: NOW - HOUR, deliveries: [{ channel: "email", status: "sent", sentAt: NOW - HOUR, costUsd: 9 }] },
+      {
+        recipientId: "r1",
+        createdAt: NOW - HOUR,
+        deliveries: [{ channel: "email", status: "sent", sentAt: NOW - HOUR, costUsd: 9 }],
+      },
     ]);
 
     const report = await runReport(deps, "sms-costs");
     if (report.report !== "sms-costs") throw new Error("wrong report");
     expect(report.days).toHaveLength(30);
     expect(report.days[0]).toEqual({ date: "2026-10-25", count: 0, usd: 0 });
-    expect(report.days.find((d) => d.date === "2026-10-31")).toEqual({ date: "2026-10-31", count: 1, usd: 1 });
-    expect(report.days.find((d) => d.date === "2026-11-20")).toEqual({ date: "2026-11-20", count: 3, usd: 0.03 });
+    expect(report.days.find((d) => d.date === "2026-10-31")).toEqual({
+      date: "2026-10-31",
+      count: 1,
+      usd: 1,
+    });
+    expect(report.days.find((d) => d.date === "2026-11-20")).toEqual({
+      date: "2026-11-20",
+      count: 3,
+      usd: 0.03,
+    });
     expect(report.days.at(-1)).toEqual({ date: "2026-11-23", count: 2, usd: 0.0129 });
     expect(report.week).toEqual({ count: 5, usd: 0.0429 });
     expect(report.monthToDate).toEqual({ count: 6, usd: 0.5429 });
     expect(report.monthProjectionUsd).toBe(0.70813); // 0.5429 / 23 days × 30 days
-    expect(report.budget).toEqual({ todayUsd: 0.2129, dailyLimitUsd: 50, monthUsd: 0.7429, monthlyLimitUsd: 1500 });
+    expect(report.budget).toEqual({
+      todayUsd: 0.2129,
+      dailyLimitUsd: 50,
+      monthUsd: 0.7429,
+      monthlyLimitUsd: 1500,
+    });
   });
 });
 
@@ -55,7 +79,10 @@ describe("smsCostTotals", () => {
   });
 
   test("the projection scales month to date by the days left, counting today as elapsed", () => {
-    const totals = smsCostTotals([{ dayStart: Date.UTC(2026, 1, 1), count: 4, usd: 2 }], Date.UTC(2026, 1, 2, 0, 5));
+    const totals = smsCostTotals(
+      [{ dayStart: Date.UTC(2026, 1, 1), count: 4, usd: 2 }],
+      Date.UTC(2026, 1, 2, 0, 5),
+    );
     expect(totals.monthProjectionUsd).toBe(28); // 2 USD over 2 of February's 28 days
     expect(totals.week).toEqual({ count: 4, usd: 2 });
   });

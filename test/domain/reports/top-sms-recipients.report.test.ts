@@ -6,7 +6,14 @@ import { addNotifications, addRecipients, DAY, HOUR, NOW } from "./report-fixtur
 const sms = (recipientId: string, at: number, costUsd: number, sent = true) => ({
   recipientId,
   createdAt: at,
-  deliveries: [{ channel: "sms" as const, status: sent ? ("delivered" as const) : ("queued" as const), sentAt: sent ? at : undefined, costUsd }],
+  deliveries: [
+    {
+      channel: "sms" as const,
+      status: sent ? ("delivered" as const) : ("queued" as const),
+      sentAt: sent ? at : undefined,
+      costUsd,
+    },
+  ],
 });
 
 describe("top-sms-recipients report", () => {

@@ -28,7 +28,11 @@ describe("volume report", () => {
     ]);
 
     const day = await runReport(deps, "volume", { window: "24h" });
-    expect(day).toMatchObject({ total: 3, urgentShare: 1, byPriority: { URGENT: 3, HIGH: 0, MEDIUM: 0, LOW: 0 } });
+    expect(day).toMatchObject({
+      total: 3,
+      urgentShare: 1,
+      byPriority: { URGENT: 3, HIGH: 0, MEDIUM: 0, LOW: 0 },
+    });
 
     const empty = await runReport(deps, "volume", { window: "1h" });
     expect(empty).toMatchObject({ total: 0, urgentShare: null, byCategory: [] });
@@ -36,7 +40,11 @@ describe("volume report", () => {
 
   test("a malformed or over-long window is a validation error", async () => {
     const { deps } = await makeTestApp({ seed: false, now: NOW });
-    await expect(runReport(deps, "volume", { window: "7 days" })).rejects.toMatchObject({ code: "validation-failed" });
-    await expect(runReport(deps, "volume", { window: "400d" })).rejects.toMatchObject({ code: "validation-failed" });
+    await expect(runReport(deps, "volume", { window: "7 days" })).rejects.toMatchObject({
+      code: "validation-failed",
+    });
+    await expect(runReport(deps, "volume", { window: "400d" })).rejects.toMatchObject({
+      code: "validation-failed",
+    });
   });
 });

@@ -10,12 +10,12 @@ import {
   schedulerRuns,
   snsMessages,
 } from "../../../db/schema.ts";
-import { previewRetention, runRetention } from "../../../src/domain/retention/retention.service.ts";
 import {
   isoWeekKey,
   nextWindowStart,
   retentionWindow,
 } from "../../../src/domain/retention/retention.rules.ts";
+import { previewRetention, runRetention } from "../../../src/domain/retention/retention.service.ts";
 import { newId } from "../../../src/ids.ts";
 import { makeTestApp, type TestApp } from "../../helpers/test-app.ts";
 

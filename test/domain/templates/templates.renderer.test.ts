@@ -113,7 +113,9 @@ describe("renderNotification", () => {
     expect(r.email.html).not.toContain("<script>");
     expect(r.email.html).toContain('href="https://portal.example.com/prefs?r=c-1&amp;x=1"');
     expect(r.email.text).toStartWith("Hi Dana <script>alert(1)</script>, Sink & <tap> is approved.");
-    expect(r.email.text).toEndWith("Manage your notification preferences: https://portal.example.com/prefs?r=c-1&x=1");
+    expect(r.email.text).toEndWith(
+      "Manage your notification preferences: https://portal.example.com/prefs?r=c-1&x=1",
+    );
   });
 
   test("without SMS text the SMS is the title, then the message on the next line", async () => {
