@@ -15,7 +15,7 @@ import { createNotificationsIn } from "../domain/notifications/notifications.ser
 import { upsertRecipientIn } from "../domain/recipients/recipients.service.ts";
 import { type DefaultTemplate, loadDefaultTemplate } from "../domain/seed/seed.ts";
 import { insertTemplateIfAbsent } from "../domain/templates/templates.repo.ts";
-import { ALERT_RULES } from "./alert-rules.rules.ts";
+import { ALERT_RULES } from "./alert-definitions.rules.ts";
 
 /** The system recipient alert emails go to (kind staff, so a staff-only email rollout still reaches it). */
 export const OPERATOR_RECIPIENT_ID = "herald-operator";

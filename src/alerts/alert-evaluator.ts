@@ -12,7 +12,7 @@ import {
   type AlertSeverity,
   type AlertThresholds,
   nextAlertState,
-} from "./alert-rules.rules.ts";
+} from "./alert-definitions.rules.ts";
 import { readAlertSnapshot } from "./alert-snapshot.ts";
 
 /** What the alert modules use: everything but the schedulers (the alerts scheduler is one of them). */

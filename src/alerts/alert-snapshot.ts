@@ -13,7 +13,7 @@ import { type ChannelBacklog, channelBacklog } from "../delivery/backlog.repo.ts
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
-import type { AlertChannel, AlertSnapshot, ChannelSnapshot } from "./alert-rules.rules.ts";
+import type { AlertChannel, AlertSnapshot, ChannelSnapshot } from "./alert-definitions.rules.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

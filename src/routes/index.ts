@@ -3,6 +3,7 @@ import { createRouter } from "../http/router.ts";
 import { alertRoutes } from "./alerts/index.ts";
 import { brandingRoutes } from "./branding/index.ts";
 import { deliveryRoutes } from "./deliveries/index.ts";
+import { eventRuleRoutes } from "./event-rules/index.ts";
 import { eventRoutes } from "./events/index.ts";
 import { inboxRoutes } from "./inbox/index.ts";
 import { meRoutes } from "./me/index.ts";
@@ -11,7 +12,6 @@ import { outboxRoutes } from "./outbox/index.ts";
 import { preferenceRoutes } from "./preferences/index.ts";
 import { recipientRoutes } from "./recipients/index.ts";
 import { reportRoutes } from "./reports/index.ts";
-import { ruleRoutes } from "./rules/index.ts";
 import { settingsRoutes } from "./settings/index.ts";
 import { suppressionRoutes } from "./suppressions/index.ts";
 import { templateRoutes } from "./templates/index.ts";
@@ -25,7 +25,7 @@ export function v1Routes(deps: Deps) {
     .route("/", inboxRoutes(deps))
     .route("/", meRoutes(deps))
     .route("/", eventRoutes(deps))
-    .route("/", ruleRoutes(deps))
+    .route("/", eventRuleRoutes(deps))
     .route("/", templateRoutes(deps))
     .route("/", brandingRoutes(deps))
     .route("/", deliveryRoutes(deps))

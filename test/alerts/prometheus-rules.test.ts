@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ALERT_RULES } from "../../src/alerts/alert-rules.rules.ts";
+import { ALERT_RULES } from "../../src/alerts/alert-definitions.rules.ts";
 
 /** The Prometheus rules file: checked and unit-tested with promtool (CI installs it: Debian package prometheus). */
 const dir = join(import.meta.dir, "../../scripts/prometheus");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ALERT_RULES } from "../../src/alerts/alert-rules.rules.ts";
+import { ALERT_RULES } from "../../src/alerts/alert-definitions.rules.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp();

@@ -1,6 +1,7 @@
 import { notifyCreated } from "../../delivery/delivery-wakeups.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, type FieldIssue, fieldIssues } from "../../errors.ts";
+import { findRule } from "../event-rules/event-rules.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import {
   type CreatedNotification,
@@ -9,7 +10,6 @@ import {
 } from "../notifications/notifications.service.ts";
 import { recipientFieldsSchema } from "../recipients/recipients.rules.ts";
 import { type RecipientInput, upsertRecipientIn } from "../recipients/recipients.service.ts";
-import { findRule } from "../rules/rules.service.ts";
 import { kindFromPath, subjectFromEvent, valueAt } from "./events.rules.ts";
 
 /** A domain event from the portal. */

@@ -3,7 +3,7 @@
  * all in one transaction, once per SNS message however often SNS retries it.
  */
 import type { Deps } from "../../deps.ts";
-import { normalizeContact } from "../suppressions/suppressions.repo.ts";
+import { normalizeContact } from "../suppressions/contacts.rules.ts";
 import { countSkipped, suppressInTx } from "../suppressions/suppressions.service.ts";
 import {
   claimSnsMessage,

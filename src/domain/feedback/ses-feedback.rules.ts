@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { redactSecrets } from "../../observability/log-redaction.rules.ts";
-import { normalizeContact } from "../suppressions/suppressions.repo.ts";
+import { normalizeContact } from "../suppressions/contacts.rules.ts";
 import type { ProviderFeedback } from "./feedback.rules.ts";
 
 const address = z.object({ emailAddress: z.string().max(320) }).passthrough();

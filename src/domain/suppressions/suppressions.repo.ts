@@ -6,13 +6,9 @@ import { and, desc, eq, or, sql } from "drizzle-orm";
 import { deliveries, suppressions } from "../../../db/schema.ts";
 import type { Queryable, Tx } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import { normalizeContact } from "./contacts.rules.ts";
 
 type Channel = "email" | "sms";
-
-/** The form a contact is stored and compared in: lower-case email, phone without spaces or punctuation. */
-export function normalizeContact(channel: Channel, contact: string): string {
-  return channel === "email" ? contact.trim().toLowerCase() : contact.replace(/[^\d+]/g, "");
-}
 
 /** Prepared once per connection: every create asks it. */
 const suppressedContacts = prepared((q) =>

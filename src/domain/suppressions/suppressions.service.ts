@@ -6,11 +6,11 @@ import type { Channel } from "../../channels/types.ts";
 import type { Tx } from "../../db/database.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
+import { normalizeContact } from "./contacts.rules.ts";
 import {
   deleteSuppression,
   findSuppression,
   insertSuppression,
-  normalizeContact,
   type SuppressionPosition,
   type SuppressionRow,
   selectSuppressions,

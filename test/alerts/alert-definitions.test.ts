@@ -5,7 +5,7 @@ import {
   type ChannelSnapshot,
   emailOwed,
   nextAlertState,
-} from "../../src/alerts/alert-rules.rules.ts";
+} from "../../src/alerts/alert-definitions.rules.ts";
 import { FixedClock } from "../../src/clock.ts";
 
 const MINUTE = 60_000;
