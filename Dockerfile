@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Herald's production image: Bun, the app, its production dependencies and Litestream (the binary shipped by
-# the @flydotio/litestream npm package), started by the supervisor (scripts/supervise.ts), which restores the
+# the @flydotio/litestream-linux-x64 npm package), started by the supervisor (scripts/supervise.ts), which restores the
 # database from the replica when the volume is empty and runs Herald under `litestream replicate -exec`.
 #
 #   docker build -t herald .
@@ -12,17 +12,15 @@
 
 ARG BUN_VERSION=1.4.5
 
-# linux/amd64 only: @flydotio/litestream publishes its Linux binary for x64 alone (Fly machines are x64; on an
+# linux/amd64 only: @flydotio publishes Litestream's Linux binary for x64 alone (Fly machines are x64; on an
 # arm64 laptop Docker builds and runs this under emulation).
 #
-# Production dependencies at the versions of the committed package-lock.json, on the image's platform (so the
-# platform packages of Litestream and libSQL match). `npm install`, not `npm ci`: the lock lists only the
-# linux-x64 builds of platform-specific packages, which `npm ci` rejects as out of sync; `npm install` keeps
-# every locked version and skips the other platforms. No install scripts run: none is needed.
+# Production dependencies exactly as the committed package-lock.json records them (`npm ci`), on the image's
+# platform, so the platform packages of Litestream and libSQL match. No install scripts run: none is needed.
 FROM --platform=linux/amd64 node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   # The `bun` package is the Bun binary for `npm start` on developer machines; the base image below has Bun.
   && rm -rf node_modules/bun node_modules/@oven
 
