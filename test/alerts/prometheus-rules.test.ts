@@ -1,18 +1,20 @@
-import { describe, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ALERT_RULES } from "../../src/alerts/alert-definitions.rules.ts";
+import { PROMTOOL, requireTool } from "../helpers/requires-tool.ts";
 
 /** The Prometheus rules file: checked and unit-tested with promtool (CI installs it: Debian package prometheus). */
 const dir = join(import.meta.dir, "../../scripts/prometheus");
-const promtool = "/usr/bin/promtool";
+const promtoolTool = requireTool(PROMTOOL);
+const promtool = promtoolTool.path;
 
 function run(args: string[]) {
   const result = Bun.spawnSync([promtool, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
   return { code: result.exitCode, output: `${result.stdout.toString()}${result.stderr.toString()}` };
 }
 
-describe("scripts/prometheus/herald.rules.yml", () => {
+promtoolTool.describe("scripts/prometheus/herald.rules.yml", () => {
   test("passes promtool check rules", () => {
     const { code, output } = run(["check", "rules", "herald.rules.yml"]);
     expect(output).toContain("SUCCESS");

@@ -9,8 +9,8 @@ import {
 } from "../../src/backup/replication.config.ts";
 import { loadConfig } from "../../src/config.ts";
 import { SHUTDOWN_GRACE_MS } from "../../src/main.ts";
+import { ROOT } from "../helpers/processes.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
-import { ROOT } from "./processes.ts";
 
 // fly.toml and the Dockerfile are checked against the code they deploy, so a renamed route, a moved database or
 // a changed port fails here and not on the first deploy.

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { and, eq, sql } from "drizzle-orm";
 import { deliveries, deliveryAttempts } from "../../db/schema.ts";
 import { createFakeProviders } from "../../src/channels/fake.provider.ts";
@@ -7,6 +6,7 @@ import { ProviderError } from "../../src/channels/types.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { every } from "../../src/schedulers/scheduler.ts";
 import { detailedJobUpdateContext, detailedJobUpdateTemplate } from "../helpers/notification-fixtures.ts";
+import { PROMTOOL, requireTool } from "../helpers/requires-tool.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 // 2026-01-15 18:00Z = 12:00 in Chicago: outside the default quiet hours, so HIGH email and SMS go out at once.
@@ -15,7 +15,7 @@ const clock = new FixedClock(start);
 const fake = createFakeProviders(clock);
 const t = await makeTestApp({ seed: false, clock, providers: fake, random: () => 0.5 });
 
-const PROMTOOL = "/usr/bin/promtool";
+const promtoolTool = requireTool(PROMTOOL);
 
 /** One parsed sample of the exposition text. */
 interface Sample {
@@ -299,12 +299,9 @@ describe("GET /metrics after real traffic", () => {
     expect(writes).toBe(0);
   });
 
-  test("the output passes promtool check metrics", async () => {
-    expect(existsSync(PROMTOOL), `${PROMTOOL} is missing: apt-get install prometheus (CI installs it)`).toBe(
-      true,
-    );
+  promtoolTool.test("the output passes promtool check metrics", async () => {
     const { text } = await scrape();
-    const proc = Bun.spawn([PROMTOOL, "check", "metrics"], {
+    const proc = Bun.spawn([promtoolTool.path, "check", "metrics"], {
       stdin: new Blob([text]),
       stdout: "pipe",
       stderr: "pipe",

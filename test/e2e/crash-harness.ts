@@ -8,8 +8,10 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
+import { count } from "drizzle-orm";
+import { deliveries } from "../../db/schema.ts";
 import { openDatabase } from "../../src/db/database.ts";
-import { seedDeliveries } from "./seed-deliveries.ts";
+import { seedDeliveries } from "../delivery/seed-deliveries.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const BUN = process.execPath;
@@ -101,6 +103,9 @@ export async function runCrashScenario(s: CrashScenario): Promise<CrashReport> {
     maxAttempts: s.maxAttempts ?? 8,
     destination: (i) => (i < poison ? `poison-${i}@crash.test` : `d${i}@crash.test`),
   });
+  // An empty or short seed would let every later assertion pass over nothing.
+  const [seeded] = await setup.read.select({ n: count() }).from(deliveries);
+  if (seeded?.n !== s.deliveries) throw new Error(`seeded ${seeded?.n} deliveries, expected ${s.deliveries}`);
   await setup.close();
 
   const fake = Bun.spawn([BUN, join(ROOT, "test/helpers/fake-aws.ts")], {

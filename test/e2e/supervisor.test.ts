@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pollUntil, ROOT, startGroup } from "../helpers/processes.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { pollUntil, ROOT, startGroup } from "./processes.ts";
 
 // The real supervisor and the real Litestream binary, with a stand-in Herald that records the signals it gets.
-const driver = join(ROOT, "test/deploy/fixtures/supervise-fake.ts");
+const driver = join(ROOT, "test/e2e/fixtures/supervise-fake.ts");
 
 function setup(extra: Record<string, string> = {}) {
   const dir = tempDir("herald-supervisor-");

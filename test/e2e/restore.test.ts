@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, type GroupProcess, ROOT, startGroup, waitReady } from "../deploy/processes.ts";
+import { freePort, type GroupProcess, ROOT, startGroup, waitReady } from "../helpers/processes.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 // `herald restore` and `herald backup status` against the real supervisor, Litestream and Herald with a file

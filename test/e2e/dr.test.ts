@@ -2,19 +2,20 @@ import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
+import { freePort, type GroupProcess, pollUntil, ROOT, startGroup, waitReady } from "../helpers/processes.ts";
+import { MOTO_SERVER, requireTool } from "../helpers/requires-tool.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { freePort, type GroupProcess, pollUntil, ROOT, startGroup, waitReady } from "./processes.ts";
 
 /**
  * Disaster recovery with real processes: the supervisor, the real Litestream binary and Herald (its delivery
  * engine sending through a local fake SES/SNS that logs every message it receives), replicating to a file
- * replica. Notifications are created until the whole process group is SIGKILLed; the database files are then
- * deleted and the next start must restore them:
+ * replica and to an S3 replica on moto's S3 server (moto 5.2; `.ci/run` refuses to run without it). Notifications
+ * are created until the whole process group is SIGKILLed; the database files are then deleted and the next start
+ * must restore them:
  *  - every notification acknowledged more than RPO_TARGET_MS before the crash is back, with its deliveries;
  *  - the deliveries resume: none stays queued or leased, and none recorded as sent before the crash is sent
  *    again (a second send only for a send whose record was younger than the replication window).
  * The RTO (start to /health/ready, restore included) and the measured RPO are printed.
- * (An S3 replica is not exercised: no S3-compatible server runs on this machine's loopback.)
  */
 const RPO_TARGET_MS = 1000;
 /** Longer than Litestream's sync interval (500 ms) plus its monitor interval, so writes of every age exist. */
@@ -25,7 +26,7 @@ const ADMIN_KEY = "hk_dr_test_admin_key_0123456789";
 interface Ack {
   id: string;
   deliveryIds: string[];
-  /** When the 201 arrived: the write was committed (synchronous=FULL) by then. */
+  /** When the 201 arrived: the write was committed and fsynced by then. */
   at: number;
 }
 
@@ -43,8 +44,8 @@ interface Replica {
   env: (dir: string) => Record<string, string>;
 }
 
-/** moto's S3 server, when this machine has it (`pip install moto[server]`): the drill then runs against S3 too. */
-const motoServer = Bun.which("moto_server");
+/** moto's S3 server (moto 5.2, in this machine's image; `.ci/run` refuses to run without it). */
+const moto = requireTool(MOTO_SERVER);
 
 async function drill(replica: Replica) {
   const dir = tempDir("herald-dr-");
@@ -258,12 +259,12 @@ test("after a crash and the loss of the database file, the restart restores ever
   await drill({ name: "file", env: (dir) => ({ LITESTREAM_REPLICA_URL: `file://${join(dir, "replica")}` }) });
 }, 60_000);
 
-test.skipIf(!motoServer)(
+moto.test(
   "the same drill with an S3 replica on a loopback S3-compatible server (moto)",
   async () => {
     const port = freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const s3 = startGroup([motoServer as string, "-H", "127.0.0.1", "-p", String(port)], {
+    const s3 = startGroup([moto.path, "-H", "127.0.0.1", "-p", String(port)], {
       PATH: process.env.PATH,
     });
     try {

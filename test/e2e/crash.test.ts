@@ -51,6 +51,7 @@ describe("crash safety", () => {
       }),
     );
     expect(report.kills).toBe(20);
+    expect(report.rows).toHaveLength(800);
     expect(report.unfinished).toEqual([]);
     // Email's ambiguous policy is "resend", so everything ends sent unless a delivery was caught mid-send by
     // more kills than it has attempts.
@@ -84,6 +85,7 @@ describe("crash safety", () => {
       deadlineMs: 40_000,
       log: verbose,
     });
+    expect(report.rows).toHaveLength(5);
     const poison = report.rows.find((r) => r.destination.startsWith("poison"))!;
     expect(poison.status).toBe("failed");
     expect(poison.attempts).toBe(3);

@@ -1,17 +1,16 @@
 /**
  * /docs in a real browser (Debian's chromium through playwright-core): Swagger UI renders the API with every
- * request staying on loopback. Skipped only outside CI when chromium is not installed; `.ci/run` installs it.
+ * request staying on loopback. Needs chromium: `.ci/run` installs it; elsewhere a missing chromium skips loudly (helpers/requires-tool.ts).
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { afterAll, expect, test } from "bun:test";
 import { chromium } from "playwright-core";
+import { CHROMIUM, requireTool } from "../helpers/requires-tool.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const runnable = existsSync(CHROMIUM) || Boolean(process.env.CI);
+const chromiumTool = requireTool(CHROMIUM);
 
-describe.skipIf(!runnable)("GET /docs in chromium", () => {
+chromiumTool.describe("GET /docs in chromium", () => {
   test("renders Swagger UI listing the recipients operations, with no request leaving loopback", async () => {
     const t = await makeTestApp();
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
@@ -19,7 +18,7 @@ describe.skipIf(!runnable)("GET /docs in chromium", () => {
     const origin = `http://127.0.0.1:${server.port}`;
 
     const context = await chromium.launchPersistentContext(tempDir("herald-chromium-"), {
-      executablePath: CHROMIUM,
+      executablePath: chromiumTool.path,
       headless: true,
       args: [
         "--headless",
