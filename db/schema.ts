@@ -394,3 +394,16 @@ export const sendGrants = sqliteTable(
   // Covers the budget's read: a claim sums `calls` over its channel's last second without touching the table.
   (t) => [index("send_grants_window_idx").on(t.channel, t.endsAt, t.calls)],
 );
+
+/**
+ * Channels paused by an account-level provider error (src/delivery/channel-pauses.repo.ts): written by the worker
+ * that paused, read by `herald channels`, `herald status` and `GET /v1/channels` from any process. Deleting a row
+ * is the operator's resume: the paused worker looks for its row every second and resumes when it is gone.
+ */
+export const channelPauses = sqliteTable("channel_pauses", {
+  channel: text("channel", { enum: ["email", "sms"] }).primaryKey(),
+  code: text("code").notNull(),
+  message: text("message").notNull(),
+  pausedAt: integer("paused_at").notNull(),
+  until: integer("until").notNull(),
+});

@@ -1,5 +1,6 @@
 import { alertsCommand } from "./alerts.command.ts";
 import { backupCommand } from "./backup.command.ts";
+import { channelsCommand } from "./channels.command.ts";
 import type { Command } from "./command.ts";
 import { deliveriesCommand } from "./deliveries.command.ts";
 import { helpCommand } from "./help.command.ts";
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   backupCommand,
   restoreCommand,
   maintenanceCommand,
+  channelsCommand,
   reportCommand,
   deliveriesCommand,
   alertsCommand,

@@ -23,6 +23,7 @@ import { redactSecrets } from "../observability/log-redaction.rules.ts";
 import type { Timers } from "../timers.ts";
 import type { AttemptRecorder } from "./attempt-recorder.ts";
 import type { BackoffPolicy } from "./backoff.rules.ts";
+import { deletePause, findPause, savePause } from "./channel-pauses.repo.ts";
 import {
   claimDue,
   hasDue,
@@ -147,6 +148,9 @@ function deadlineIn(ms: number): Deadline {
 /** The longest single timer the loop arms for a due time; a later one is re-armed when this fires. */
 const MAX_TIMER_MS = 3_600_000;
 
+/** While paused, how often the worker looks whether an operator resumed the channel (from any process). */
+export const RESUME_CHECK_MS = 1000;
+
 /**
  * The longest lead a claim takes ahead of its grant's start. The lead is what the last batches spent between
  * the claim and being ready to call (two commits and composing): a grant starting that far ahead is met on time
@@ -179,6 +183,8 @@ export class ChannelWorker {
   /** Ends the loop's current sleep early (set while it sleeps). */
   private wake: (() => void) | null = null;
   private pausedUntil: { until: number; code: string; message: string } | null = null;
+  /** While paused: when to look next for the operator's resume (the pause's row gone from channel_pauses). */
+  private resumeCheckAt = 0;
   private throttled = false;
   /** When the budget may grant this channel a call again, as of this worker's last claim (a hint, not a promise). */
   private budgetFreeAt = Number.NEGATIVE_INFINITY;
@@ -221,6 +227,7 @@ export class ChannelWorker {
 
   /** Claims once and processes what it claimed to the end. Returns the number of deliveries claimed. */
   async tick(): Promise<number> {
+    await this.checkResumed();
     const claim = await this.claim();
     if (claim.rows.length > 0) await this.process(claim);
     return claim.rows.length;
@@ -294,6 +301,33 @@ export class ChannelWorker {
       paused: this.isPaused() ? this.pausedUntil : null,
       counters: { ...this.counters },
     };
+  }
+
+  /**
+   * Ends the pause now (the operator fixed the cause): deletes its row, so every process sees it, and wakes the
+   * loop. True if the channel was paused here or in the table.
+   */
+  async resume(): Promise<boolean> {
+    const recorded = await this.ctx.db.write((tx) => deletePause(tx, this.channel));
+    const here = this.isPaused();
+    if (here) this.resumed("resumed here");
+    return recorded || here;
+  }
+
+  /** While paused, at most once a second: a pause whose row is gone was resumed by an operator (any process). */
+  private async checkResumed(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (!this.isPaused() || now < this.resumeCheckAt) return;
+    this.resumeCheckAt = now + RESUME_CHECK_MS;
+    if ((await findPause(this.ctx.db.read, this.channel, now)) === null)
+      this.resumed("resumed by an operator");
+  }
+
+  private resumed(how: string): void {
+    this.pausedUntil = null;
+    this.pollDue = true;
+    this.ctx.logger.info(`channel ${how}`, { channel: this.channel });
+    this.wake?.();
   }
 
   private isPaused(): boolean {
@@ -558,6 +592,17 @@ export class ChannelWorker {
     const until = this.ctx.clock.now() + this.options.pauseMs;
     const alreadyPaused = this.isPaused();
     this.pausedUntil = { until, code, message };
+    this.resumeCheckAt = this.ctx.clock.now() + RESUME_CHECK_MS;
+    const pause = { channel: this.channel, code, message, pausedAt: this.ctx.clock.now(), until };
+    this.ctx.db
+      .write((tx) => savePause(tx, pause))
+      .catch((error: unknown) => {
+        // Without its row the pause still holds here; it just cannot be seen or resumed from another process.
+        this.ctx.logger.error("could not record the channel pause", {
+          channel: this.channel,
+          error: (error as Error).name,
+        });
+      });
     if (!alreadyPaused) {
       this.ctx.logger.error("channel paused: the provider refuses every message on this account", {
         alert: "channel-paused",
@@ -575,6 +620,7 @@ export class ChannelWorker {
     try {
       while (!this.stopping) {
         try {
+          await this.checkResumed();
           const capacity = this.capacity();
           const now = clock.now();
           const dueReached = (this.dueTimes.next() ?? Number.POSITIVE_INFINITY) <= now;
@@ -635,9 +681,10 @@ export class ChannelWorker {
     const { clock } = this.ctx;
     const now = clock.now();
     if (this.stopping) return { ms: 0, after: "recheck" };
-    // Paused by an account-level error: nothing to do until it ends (capped, so a long pause is re-checked).
+    // Paused by an account-level error: nothing to do until it ends or an operator resumes it (looked for every
+    // RESUME_CHECK_MS, one primary-key read).
     if (this.isPaused())
-      return { ms: Math.min((this.pausedUntil?.until ?? now) - now, 60_000), after: "look" };
+      return { ms: Math.min((this.pausedUntil?.until ?? now) - now, RESUME_CHECK_MS), after: "look" };
     // Maintenance: the poll re-checks it; switching maintenance off in this process wakes the loop at once.
     if (!this.ctx.sendingAllowed()) return { ms: null, after: "recheck" };
     // Every lease slot taken: a finished batch wakes the loop.

@@ -2,6 +2,7 @@ import type { Deps } from "../deps.ts";
 import { createRouter } from "../http/router.ts";
 import { alertRoutes } from "./alerts/index.ts";
 import { brandingRoutes } from "./branding/index.ts";
+import { channelRoutes } from "./channels/index.ts";
 import { deliveryRoutes } from "./deliveries/index.ts";
 import { eventRuleRoutes } from "./event-rules/index.ts";
 import { eventRoutes } from "./events/index.ts";
@@ -29,6 +30,7 @@ export function v1Routes(deps: Deps) {
     .route("/", templateRoutes(deps))
     .route("/", brandingRoutes(deps))
     .route("/", deliveryRoutes(deps))
+    .route("/", channelRoutes(deps))
     .route("/", outboxRoutes(deps))
     .route("/", settingsRoutes(deps))
     .route("/", suppressionRoutes(deps))

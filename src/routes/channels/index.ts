@@ -1,0 +1,13 @@
+import { channelStates, resumeChannel } from "../../delivery/channel-pauses.service.ts";
+import type { Deps } from "../../deps.ts";
+import { createRouter } from "../../http/router.ts";
+import * as routes from "./channels.routes.ts";
+
+/** `/v1/channels`: paused channels and resuming them by hand (admin scope). */
+export function channelRoutes(deps: Deps) {
+  return createRouter()
+    .openapi(routes.list, async (c) => c.json({ items: await channelStates(deps) }, 200))
+    .openapi(routes.resume, async (c) =>
+      c.json(await resumeChannel(deps, c.req.valid("param").channel, "api"), 200),
+    );
+}
