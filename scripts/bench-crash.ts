@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { runCrashScenario, unexplainedDuplicates } from "../test/delivery/crash-harness.ts";
+import { runCrashScenario, unexplainedDuplicates } from "../test/e2e/crash-harness.ts";
 
 const { values: args } = parseArgs({ options: { kills: { type: "string", default: "100" } } });
 const dir = mkdtempSync(join(tmpdir(), "herald-crash-"));
