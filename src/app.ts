@@ -38,6 +38,10 @@ export function createApp(deps: Deps) {
       httpRequestLabels(c.req.routePath, c.req.method, c.res.status),
       elapsedMs / 1000,
     );
+    // An event stream lasts as long as its client stays: it is not a request's latency.
+    if (!c.res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      deps.metrics.recent.requests.record(elapsedMs, deps.clock.now());
+    }
     deps.logger.debug("request", {
       requestId,
       method: c.req.method,

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { alertList } from "../alerts/alert-evaluator.ts";
 import { readPendingRestore } from "../backup/pending-restore.ts";
 import { channelBacklog } from "../delivery/backlog.repo.ts";
+import { activePauses } from "../delivery/channel-pauses.repo.ts";
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { readOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
@@ -40,16 +41,17 @@ async function checkServer(baseUrl: string, timeoutMs: number): Promise<ServerCh
 
 /**
  * The database's view, read only, through the verbs behind the API: the `/metrics` backlog, the
- * `delivery-rates` report, `/v1/settings`, the SMS budget and `/v1/alerts`.
+ * `delivery-rates` report, `/v1/settings`, the SMS budget, `/v1/alerts` and `/v1/channels`' pauses.
  */
 async function readDatabase(deps: Deps): Promise<DatabaseCheck> {
   const now = deps.clock.now();
-  const [backlog, rates, settings, smsBudget, alerts] = await Promise.all([
+  const [backlog, rates, settings, smsBudget, alerts, pausedChannels] = await Promise.all([
     channelBacklog(deps, now),
     deliveryRatesReport(deps, now),
     readOpsSettings(deps.db.read, deps.config),
     smsSpend(deps, now),
     alertList(deps, { state: "firing" }),
+    activePauses(deps.db.read, now),
   ]);
   const failed = (channel: "email" | "sms") =>
     rates.rows.find((r) => r.channel === channel && r.period === "24h")?.failed ?? 0;
@@ -59,6 +61,7 @@ async function readDatabase(deps: Deps): Promise<DatabaseCheck> {
     channels: channelStatuses(backlog, { email: failed("email"), sms: failed("sms") }),
     maintenance: settings.maintenance,
     smsBudget,
+    pausedChannels,
     firingAlerts: alerts.alerts.map(({ name, severity, since, value, summary }) => ({
       name,
       severity,
@@ -92,7 +95,7 @@ export function createStatusCommand({
   return {
     name: "status",
     summary:
-      "Is Herald doing its job? Server readiness, pending restore, queue, maintenance, SMS budget, alerts",
+      "Is Herald doing its job? Server readiness and latency, pending restore, queue, paused channels, maintenance, SMS budget, alerts",
     usage: [
       "herald status [--url URL] [--json]",
       "    --url: the running server (default http://127.0.0.1:$PORT); asks GET /health/ready with a 2 s timeout",

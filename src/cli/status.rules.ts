@@ -5,22 +5,17 @@
 import type { AlertView } from "../alerts/alert-evaluator.ts";
 import { describePendingRestore, type PendingRestore } from "../backup/pending-restore.ts";
 import type { ChannelBacklog } from "../delivery/backlog.repo.ts";
+import type { ChannelPause } from "../delivery/channel-pauses.repo.ts";
 import type { SmsSpend } from "../domain/guards/sms-budget.rules.ts";
 import type { Maintenance } from "../domain/ops-settings/ops-settings.rules.ts";
+import type { LatencySummary } from "../observability/latency-window.ts";
+import {
+  COMPONENT_STATUSES,
+  type PerformanceSummary,
+  READINESS_STATUSES,
+  type Readiness,
+} from "../observability/readiness.ts";
 import { formatTable } from "./table.ts";
-
-/** One component of `GET /health/ready`. */
-export interface ReadinessComponent {
-  status: "healthy" | "degraded" | "failing";
-  detail?: string;
-  latencyMs?: number;
-}
-
-/** The body of `GET /health/ready` (src/routes/health/index.ts). */
-export interface Readiness {
-  status: "ready" | "degraded" | "unavailable";
-  components: Record<string, ReadinessComponent>;
-}
 
 /** What asking the server gave: its readiness, or why there is none. */
 export type ServerCheck =
@@ -50,6 +45,8 @@ export type DatabaseCheck =
       channels: ChannelStatus[];
       maintenance: Maintenance;
       smsBudget: SmsSpend;
+      /** Channels an account-level provider error has paused (`herald channels resume` ends one). */
+      pausedChannels: ChannelPause[];
       /** Alerts firing as the server's evaluator last stored them. */
       firingAlerts: Pick<AlertView, "name" | "severity" | "since" | "value" | "summary">[];
     }
@@ -66,8 +63,8 @@ export interface StatusReport {
   exitCode: 0 | 1 | 2;
 }
 
-const componentStatuses = new Set(["healthy", "degraded", "failing"]);
-const readinessStatuses = new Set(["ready", "degraded", "unavailable"]);
+const componentStatuses = new Set<string>(COMPONENT_STATUSES);
+const readinessStatuses = new Set<string>(READINESS_STATUSES);
 
 /** True when `body` has the readiness shape (a proxy's error page or another service on the port has not). */
 function isReadiness(body: unknown): body is Readiness {
@@ -170,6 +167,7 @@ export function statusScreen(report: StatusReport, aligned: boolean): string {
         ),
       ].join("\n"),
     );
+    if (readiness.performance) sections.push(performanceSection(readiness.performance, aligned));
   } else {
     sections.push(
       `Herald at ${report.url}: UNREACHABLE: ${server.error}\n(what follows is read from the database only)`,
@@ -201,6 +199,10 @@ export function statusScreen(report: StatusReport, aligned: boolean): string {
   );
   const { maintenance, smsBudget: b } = database;
   const lines = [
+    ...database.pausedChannels.map(
+      (p) =>
+        `Channel ${p.channel} PAUSED until ${iso(p.until)} by ${p.code}: ${p.message} (herald channels resume ${p.channel})`,
+    ),
     maintenance.enabled
       ? `Maintenance: ON${maintenance.since === null ? "" : ` since ${iso(maintenance.since)}`}${maintenance.reason ? ` (${maintenance.reason})` : ""}: provider sends are held`
       : "Maintenance: off",
@@ -224,4 +226,31 @@ export function statusScreen(report: StatusReport, aligned: boolean): string {
     );
   sections.push(lines.join("\n"));
   return sections.join("\n\n");
+}
+
+const ms = (value: number) => `${value} ms`;
+const latencyRow = (name: string, l: LatencySummary) =>
+  l.count === 0
+    ? [name, "0", "-", "-", "-", "-"]
+    : [name, String(l.count), ms(l.p50Ms), ms(l.p95Ms), ms(l.p99Ms), ms(l.maxMs)];
+
+/**
+ * "Is it slow?": request and delivery latency percentiles over the server's recent window, and event-loop lag
+ * (a loop held for long makes every request wait, whatever the database does).
+ */
+export function performanceSection(p: PerformanceSummary, aligned: boolean): string {
+  const lag = p.eventLoopLag;
+  return [
+    `Performance (server, last ${Math.round(p.windowSeconds / 60)} min)`,
+    formatTable(
+      ["LATENCY", "COUNT", "P50", "P95", "P99", "MAX"],
+      [
+        latencyRow("requests", p.requests),
+        latencyRow("email delivery", p.deliveryLatency.email),
+        latencyRow("sms delivery", p.deliveryLatency.sms),
+      ],
+      aligned,
+    ),
+    `Event-loop lag (last ${Math.round(lag.windowMs / 1000)} s): p50 ${ms(lag.p50Ms)}, p99 ${ms(lag.p99Ms)}, max ${ms(lag.maxMs)}`,
+  ].join("\n");
 }

@@ -583,7 +583,9 @@ export class ChannelWorker {
     const outcome = status === "sent" ? "sent" : status === "failed" ? "failed" : "retried";
     metrics.deliveries.inc({ channel: this.channel, outcome, reason: "" });
     if (status !== "sent") return;
-    metrics.deliveryLatency.observe({ channel: this.channel }, Math.max(0, clock.now() - row.dueAt) / 1000);
+    const latencyMs = Math.max(0, clock.now() - row.dueAt);
+    metrics.deliveryLatency.observe({ channel: this.channel }, latencyMs / 1000);
+    metrics.recent.delivery[this.channel].record(latencyMs, clock.now());
     if (this.channel === "sms") metrics.smsCost.inc({}, costUsd);
   }
 

@@ -16,6 +16,7 @@
  * resting, a lone step shorter than the slow interval may be under-counted (by at most that interval).
  */
 import { realTimers, type Timers } from "../timers.ts";
+import { quantile } from "./latency-window.ts";
 import type { Histogram } from "./metrics-registry.ts";
 
 /** The sampling interval while the process works: every step holding the thread for 20 ms or more shows. */
@@ -76,12 +77,6 @@ export interface LagMonitorOptions {
 function processCpuMicros(): number {
   const usage = process.cpuUsage();
   return usage.user + usage.system;
-}
-
-/** The value at quantile `q` of ascending `sorted` (nearest rank); 0 when empty. */
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
 }
 
 /** A monitor observing into `histogram` (seconds). Not started: the server starts it. */

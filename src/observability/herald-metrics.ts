@@ -3,6 +3,7 @@
  * base units, `_total` for counters, `_seconds` for durations). Code that counts something takes its instrument
  * from `deps.metrics`; scrape-time gauges are filled by collectors registered in `metrics.collectors.ts`.
  */
+import { createLatencyWindow } from "./latency-window.ts";
 import { Counter, Gauge, Histogram, MetricsRegistry } from "./metrics-registry.ts";
 
 /** Latency buckets (seconds) from a fast provider call to a notification that waited minutes. */
@@ -123,6 +124,14 @@ export function createHeraldMetrics() {
         ["collector"],
       ),
     ),
+    /**
+     * The last few thousand request and delivery latencies with their times, for "slow right now" questions
+     * (`/health/ready`'s performance summary, `herald status`); the histograms above serve Prometheus.
+     */
+    recent: {
+      requests: createLatencyWindow(),
+      delivery: { email: createLatencyWindow(), sms: createLatencyWindow() },
+    },
   };
 }
 

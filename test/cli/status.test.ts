@@ -12,8 +12,10 @@ import type { CliIo } from "../../src/cli/command.ts";
 import { createStatusCommand } from "../../src/cli/status.command.ts";
 import { formatAge, serverCheckFromResponse, statusExitCode } from "../../src/cli/status.rules.ts";
 import { runCli } from "../../src/cli.ts";
+import { savePause } from "../../src/delivery/channel-pauses.repo.ts";
 import type { Deps } from "../../src/deps.ts";
 import { updateOpsSettings } from "../../src/domain/ops-settings/ops-settings.service.ts";
+import { seedDeliveries } from "../delivery/seed-deliveries.ts";
 import {
   addNotifications,
   addRecipients,
@@ -170,6 +172,7 @@ describe("herald status", () => {
     const again = JSON.parse(pretty.stdout);
     again.server.readiness.components.database.latencyMs =
       report.server.readiness.components.database.latencyMs;
+    again.server.readiness.performance = report.server.readiness.performance;
     expect(again).toEqual(report);
   });
 
@@ -192,6 +195,59 @@ describe("herald status", () => {
     } finally {
       await Promise.all([t.deps.delivery.stop(), ...t.deps.schedulers.map((s) => s.stop())]);
     }
+  });
+
+  test("slow right now? the server's request and delivery latency, event-loop lag", async () => {
+    const t = await makeTestApp({ seed: false, now: NOW });
+    const url = serve((request) => t.app.fetch(request));
+    const quiet = await status(t.deps, ["--url", url]);
+    // Nothing sent yet: no delivery latency to speak of, rather than a made-up 0 ms.
+    expect(quiet.stdout).toContain("Performance (server, last 5 min)");
+    expect(quiet.stdout).toMatch(/^LATENCY\s+COUNT\s+P50\s+P95\s+P99\s+MAX$/m);
+    expect(quiet.stdout).toMatch(/^email delivery\s+0\s+-\s+-\s+-\s+-$/m);
+
+    // Three emails due 40 s, 30 s and 20 s ago, sent now; a request or two served meanwhile.
+    await seedDeliveries(t.deps.db, {
+      count: 3,
+      channel: "email",
+      now: NOW - 60_000,
+      runAt: (i) => NOW - 40_000 + i * 10_000,
+    });
+    await t.delivery.runUntilIdle();
+    await t.call("GET", "/v1/notifications");
+    const res = await status(t.deps, ["--url", url]);
+    expect(res.stdout).toMatch(/^email delivery\s+3\s+30000 ms\s+40000 ms\s+40000 ms\s+40000 ms$/m);
+    expect(res.stdout).toMatch(/^sms delivery\s+0\s+-/m);
+    const requests = res.stdout.match(/^requests\s+(\d+)\s+[\d.]+ ms/m);
+    // The first status call and the GET above at least (this call's own request is still running).
+    expect(Number(requests?.[1])).toBeGreaterThanOrEqual(2);
+    expect(res.stdout).toMatch(
+      /^Event-loop lag \(last 60 s\): p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms$/m,
+    );
+
+    const json = JSON.parse((await status(t.deps, ["--url", url], { isTTY: false })).stdout);
+    expect(json.server.readiness.performance).toMatchObject({
+      windowSeconds: 300,
+      deliveryLatency: { email: { count: 3, p50Ms: 30000, maxMs: 40000 }, sms: { count: 0 } },
+    });
+  });
+
+  test("a channel paused by its provider is on the screen with the command that resumes it", async () => {
+    const t = await makeTestApp({ seed: false, now: NOW });
+    await t.deps.db.write((tx) =>
+      savePause(tx, {
+        channel: "sms",
+        code: "invalid-credentials",
+        message: "The security token included in the request is invalid.",
+        pausedAt: NOW - MINUTE,
+        until: NOW + 4 * MINUTE,
+      }),
+    );
+    const res = await status(t.deps, ["--url", `http://127.0.0.1:${unusedPort()}`]);
+    expect(res.stdout).toContain(
+      "Channel sms PAUSED until 2026-11-23T12:04:00Z by invalid-credentials: The security token included in the request is invalid. (herald channels resume sms)",
+    );
+    expect(res.stdout).not.toContain("Channel email PAUSED");
   });
 
   test("no server on the port: says so, still prints the database, exits 1", async () => {

@@ -93,7 +93,7 @@ describe("metrics registry", () => {
   });
 
   test("Herald's catalogue follows the naming conventions", () => {
-    const { registry: _registry, ...instruments } = createHeraldMetrics();
+    const { registry: _registry, recent: _recent, ...instruments } = createHeraldMetrics();
     for (const metric of Object.values(instruments)) {
       expect(metric.name).toMatch(/^herald_[a-z0-9_]+$/);
       if (metric.type === "counter") expect(metric.name).toEndWith("_total");

@@ -7,17 +7,50 @@ import type { Deps } from "../../deps.ts";
 import { getOpsSettings } from "../../domain/ops-settings/ops-settings.service.ts";
 import { createRouter } from "../../http/router.ts";
 import { jsonContent } from "../../http/schemas.ts";
+import { RECENT_WINDOW_MS } from "../../observability/latency-window.ts";
+import {
+  COMPONENT_STATUSES,
+  type PerformanceSummary,
+  READINESS_STATUSES,
+  type ReadinessComponent,
+} from "../../observability/readiness.ts";
 import type { SchedulerStatus } from "../../schedulers/scheduler.ts";
 
 const Component = z.object({
-  status: z.enum(["healthy", "degraded", "failing"]),
+  status: z.enum(COMPONENT_STATUSES),
   detail: z.string().optional(),
   latencyMs: z.number().optional(),
 });
+const Latency = z
+  .object({
+    count: z.number().int(),
+    p50Ms: z.number(),
+    p95Ms: z.number(),
+    p99Ms: z.number(),
+    maxMs: z.number(),
+  })
+  .openapi("LatencySummary");
+const Performance = z
+  .object({
+    windowSeconds: z.number().int().openapi({ description: "The span request and delivery latency cover" }),
+    requests: Latency.openapi({ description: "HTTP requests (event streams excluded)" }),
+    deliveryLatency: z
+      .object({ email: Latency, sms: Latency })
+      .openapi({ description: "From a delivery's due time to the provider's acceptance (sent ones)" }),
+    eventLoopLag: z.object({
+      samples: z.number().int(),
+      p50Ms: z.number(),
+      p99Ms: z.number(),
+      maxMs: z.number(),
+      windowMs: z.number().int(),
+    }),
+  })
+  .openapi("Performance");
 const Ready = z
   .object({
-    status: z.enum(["ready", "degraded", "unavailable"]),
+    status: z.enum(READINESS_STATUSES),
     components: z.record(z.string(), Component),
+    performance: Performance,
   })
   .openapi("Readiness");
 
@@ -33,16 +66,14 @@ const ready = createRoute({
   method: "get",
   path: "/health/ready",
   tags: ["health"],
-  summary: "Readiness: database, workers, schedulers, providers, maintenance, held SMS, alerts",
+  summary: "Readiness: database, workers, schedulers, providers, maintenance, held SMS, alerts; performance",
   description:
-    "Each component is healthy, degraded (working, but an operator should look: a paused channel, SMS held as unknown, a failing or overdue scheduler, maintenance on, an alert firing) or failing. 503 only when the service cannot do its job (the database is not writable).",
+    "Each component is healthy, degraded (working, but an operator should look: a paused channel, SMS held as unknown, a failing or overdue scheduler, maintenance on, an alert firing) or failing. 503 only when the service cannot do its job (the database is not writable). `performance` says how fast the server is right now: request and delivery latency percentiles over the last 5 minutes and event-loop lag over the last minute.",
   responses: {
     200: jsonContent(Ready, "Ready (possibly degraded)"),
     503: jsonContent(Ready, "Cannot do its job"),
   },
 });
-
-type ComponentView = z.infer<typeof Component>;
 
 /** `/health` and `/health/ready`. */
 export function healthRoutes(deps: Deps) {
@@ -50,7 +81,7 @@ export function healthRoutes(deps: Deps) {
     .openapi(live, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(ready, async (c) => {
       const started = performance.now();
-      let database: ComponentView;
+      let database: ReadinessComponent;
       try {
         // A write transaction proves the file is writable and the write lock obtainable, not just readable.
         await deps.db.write((tx) => tx.run(sql`SELECT 1`));
@@ -65,7 +96,7 @@ export function healthRoutes(deps: Deps) {
       const writable = database.status === "healthy";
       const held = writable ? (await channelBacklog(deps, now)).sms.unknown : 0;
       const firing = writable ? await firingAlerts(deps) : [];
-      const components: Record<string, ComponentView> = {
+      const components: Record<string, ReadinessComponent> = {
         database,
         emailWorker: workerComponent(engine.email, now),
         smsWorker: workerComponent(engine.sms, now),
@@ -94,6 +125,7 @@ export function healthRoutes(deps: Deps) {
         {
           status: failing ? ("unavailable" as const) : degraded ? ("degraded" as const) : ("ready" as const),
           components,
+          performance: performanceSummary(deps),
         },
         failing ? 503 : 200,
       );
@@ -101,7 +133,7 @@ export function healthRoutes(deps: Deps) {
 }
 
 /** A channel worker as a readiness component: paused channels and stopped workers are degraded. */
-function workerComponent(worker: WorkerStatus, now: number): ComponentView {
+function workerComponent(worker: WorkerStatus, now: number): ReadinessComponent {
   if (worker.paused) {
     const minutes = Math.max(0, Math.ceil((worker.paused.until - now) / 60_000));
     return {
@@ -113,7 +145,7 @@ function workerComponent(worker: WorkerStatus, now: number): ComponentView {
 }
 
 /** A provider as a readiness component: its name, degraded while an account-level error pauses its channel. */
-function providerComponent(name: string, worker: WorkerStatus): ComponentView {
+function providerComponent(name: string, worker: WorkerStatus): ReadinessComponent {
   if (worker.paused)
     return {
       status: "degraded",
@@ -131,7 +163,7 @@ function providerComponent(name: string, worker: WorkerStatus): ComponentView {
  * A scheduler as a readiness component: degraded when its last run failed, when it is not running, or when a
  * running scheduler has not finished a run for more than three intervals (a tick stuck or the loop dead).
  */
-function schedulerComponent(status: SchedulerStatus, now: number): ComponentView {
+function schedulerComponent(status: SchedulerStatus, now: number): ReadinessComponent {
   const last =
     status.lastRunAt === null ? "never ran" : `last run ${new Date(status.lastRunAt).toISOString()}`;
   if (status.lastError) return { status: "degraded", detail: `${last}, failed: ${status.lastError}` };
@@ -146,9 +178,23 @@ function schedulerComponent(status: SchedulerStatus, now: number): ComponentView
  * Maintenance mode as a readiness component: degraded while it holds provider sends. The operator's note stays
  * out: this endpoint answers without a key.
  */
-async function maintenanceComponent(deps: Deps): Promise<ComponentView> {
+async function maintenanceComponent(deps: Deps): Promise<ReadinessComponent> {
   const { maintenance } = await getOpsSettings(deps);
   if (!maintenance.enabled) return { status: "healthy", detail: "off" };
   const since = maintenance.since !== null ? ` since ${new Date(maintenance.since).toISOString()}` : "";
   return { status: "degraded", detail: `on${since}: provider sends are held, deliveries stay queued` };
+}
+
+/** Request and delivery latency over the recent window, and the event loop's lag, as this process saw them. */
+function performanceSummary(deps: Deps): PerformanceSummary {
+  const since = deps.clock.now() - RECENT_WINDOW_MS;
+  return {
+    windowSeconds: RECENT_WINDOW_MS / 1000,
+    requests: deps.metrics.recent.requests.summary(since),
+    deliveryLatency: {
+      email: deps.metrics.recent.delivery.email.summary(since),
+      sms: deps.metrics.recent.delivery.sms.summary(since),
+    },
+    eventLoopLag: deps.loopLag.snapshot(),
+  };
 }
