@@ -57,6 +57,12 @@ describe("herald report", () => {
     expect(volume.stdout).toContain("Notifications in the last 7d: 8, URGENT share 50.00 %");
     expect(volume.stdout).toMatch(/^billing\s+4\s+0\s+0\s+0\s+4$/m);
 
+    // The weekly check: this week against the 7 days before (which sent none here).
+    const costs = await report(t.deps, ["sms-costs"]);
+    expect(costs.stdout).toMatch(/^last 7 days\s+4\s+\$0\.5225$/m);
+    expect(costs.stdout).toMatch(/^7 days before\s+0\s+\$0\.0000$/m);
+    expect(costs.stdout).toMatch(/^change\s+\+\$0\.5225 \(new\)$/m);
+
     const rates = await report(t.deps, ["delivery-rates"]);
     expect(rates.stdout).toMatch(/^sms\s+24h\s+0\s+4\s+0\s+0\s+0\s+0\s+0\s+100\.00 %\s+98\.00 %\s+yes$/m);
     expect(rates.stdout).toMatch(/^email\s+24h\s+(0\s+){7}-\s+95\.00 %\s+-$/m);

@@ -59,6 +59,8 @@ export function reportSections(report: Report): ReportSection[] {
           header: ["PERIOD", "COUNT", "USD", "LIMIT"],
           rows: [
             ["last 7 days", String(report.week.count), money(report.week.usd), ""],
+            ["7 days before", String(report.previousWeek.count), money(report.previousWeek.usd), ""],
+            ["change", "", weekChange(report.weekChange), ""],
             ["month to date", String(report.monthToDate.count), money(report.monthToDate.usd), ""],
             ["month projection", "", money(report.monthProjectionUsd), money(report.budget.monthlyLimitUsd)],
             [
@@ -163,4 +165,12 @@ export function reportSections(report: Report): ReportSection[] {
         },
       ];
   }
+}
+
+/** `+$1.20 (+25.0 %)`, `-$0.40 (-10.0 %)`, `+$3.00 (new)` when the week before cost nothing. */
+function weekChange(change: { usd: number; share: number | null }): string {
+  const sign = change.usd < 0 ? "-" : "+";
+  const amount = `${sign}${money(Math.abs(change.usd))}`;
+  if (change.share === null) return change.usd === 0 ? amount : `${amount} (new)`;
+  return `${amount} (${sign}${Math.abs(change.share * 100).toFixed(1)} %)`;
 }

@@ -1,5 +1,6 @@
 /**
- * SMS spend per UTC day, the last 7 days and the month, with a naive month projection. An SMS costs money once
+ * SMS spend per UTC day, the last 7 days against the 7 before them (the operator's weekly check), and the month,
+ * with a naive month projection. An SMS costs money once
  * the provider accepted it (`sent_at` is set), whatever feedback says later; its cost is `deliveries.cost_usd`
  * (the provider's price once sent, the estimate before).
  */
@@ -28,6 +29,10 @@ export interface SmsCostTotals {
   days: SmsCostDay[];
   /** The last 7 UTC days, today included. */
   week: { count: number; usd: number };
+  /** The 7 UTC days before {@link week}. */
+  previousWeek: { count: number; usd: number };
+  /** `week` − `previousWeek`: in USD, and as a share of the previous week (null when it cost nothing). */
+  weekChange: { usd: number; share: number | null };
   monthToDate: { count: number; usd: number };
   /** Month-to-date spend / days elapsed (today counts as one) × days in the month. */
   monthProjectionUsd: number;
@@ -58,9 +63,21 @@ export function smsCostTotals(totals: DayTotal[], now: number): SmsCostTotals {
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
   const daysInMonth = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
   const monthToDate = sum(totals.filter((t) => t.dayStart >= monthStart && t.dayStart <= today));
+  const sevenDaysTo = (last: number) =>
+    sum(totals.filter((t) => t.dayStart > last - 7 * DAY_MS && t.dayStart <= last));
+  const week = sevenDaysTo(today);
+  const previousWeek = sevenDaysTo(today - 7 * DAY_MS);
   return {
     days,
-    week: sum(totals.filter((t) => t.dayStart > today - 7 * DAY_MS && t.dayStart <= today)),
+    week,
+    previousWeek,
+    weekChange: {
+      usd: usd(week.usd - previousWeek.usd),
+      share:
+        previousWeek.usd > 0
+          ? Math.round(((week.usd - previousWeek.usd) / previousWeek.usd) * 1000) / 1000
+          : null,
+    },
     monthToDate,
     monthProjectionUsd: usd((monthToDate.usd / date.getUTCDate()) * daysInMonth),
   };

@@ -83,7 +83,17 @@ const SmsCosts = z
     report: z.literal("sms-costs"),
     generatedAt: EpochMs,
     days: z.array(z.object({ date: z.string().openapi({ example: "2026-11-23" }), count: Count, usd: Usd })),
-    week: CountUsd,
+    week: CountUsd.openapi({ description: "The last 7 UTC days, today included" }),
+    previousWeek: CountUsd.openapi({ description: "The 7 UTC days before `week`" }),
+    weekChange: z.object({
+      usd: z.number().openapi({ description: "week − previousWeek (negative when spend fell)" }),
+      share: z
+        .number()
+        .nullable()
+        .openapi({
+          description: "The change as a share of previousWeek (0.25 = +25 %); null when it cost nothing",
+        }),
+    }),
     monthToDate: CountUsd,
     monthProjectionUsd: Usd,
     budget: z.object({ todayUsd: Usd, dailyLimitUsd: Usd, monthUsd: Usd, monthlyLimitUsd: Usd }),

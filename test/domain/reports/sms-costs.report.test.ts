@@ -51,6 +51,9 @@ describe("sms-costs report", () => {
     });
     expect(report.days.at(-1)).toEqual({ date: "2026-11-23", count: 2, usd: 0.0129 });
     expect(report.week).toEqual({ count: 5, usd: 0.0429 });
+    // The weekly check: the 7 days before (Nov 10-16) held the $0.50 SMS; spend fell by 91.4 %.
+    expect(report.previousWeek).toEqual({ count: 1, usd: 0.5 });
+    expect(report.weekChange).toEqual({ usd: -0.4571, share: -0.914 });
     expect(report.monthToDate).toEqual({ count: 6, usd: 0.5429 });
     expect(report.monthProjectionUsd).toBe(0.70813); // 0.5429 / 23 days × 30 days
     expect(report.budget).toEqual({
@@ -76,6 +79,26 @@ describe("smsCostTotals", () => {
     expect(totals.days.reduce((n, d) => n + d.count, 0)).toBe(1);
     expect(totals.monthToDate).toEqual({ count: 11, usd: 1.5 });
     expect(totals.monthProjectionUsd).toBe(1.5); // the whole month has elapsed
+  });
+
+  test("week over week: the 7 days before this week, the change, and no ratio against a free week", () => {
+    const now = Date.UTC(2026, 10, 23, 10);
+    const day = (d: number) => Date.UTC(2026, 10, d);
+    const totals = smsCostTotals(
+      [
+        { dayStart: day(23), count: 3, usd: 1.5 }, // this week (Nov 17-23)
+        { dayStart: day(17), count: 1, usd: 1.5 }, // this week's first day
+        { dayStart: day(16), count: 2, usd: 2 }, // the week before's last day
+        { dayStart: day(10), count: 2, usd: 0.4 }, // the week before's first day
+        { dayStart: day(9), count: 9, usd: 9 }, // two weeks ago: in neither
+      ],
+      now,
+    );
+    expect(totals.week).toEqual({ count: 4, usd: 3 });
+    expect(totals.previousWeek).toEqual({ count: 4, usd: 2.4 });
+    expect(totals.weekChange).toEqual({ usd: 0.6, share: 0.25 });
+    const first = smsCostTotals([{ dayStart: day(23), count: 1, usd: 0.01 }], now);
+    expect(first.weekChange).toEqual({ usd: 0.01, share: null });
   });
 
   test("the projection scales month to date by the days left, counting today as elapsed", () => {
