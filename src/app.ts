@@ -15,6 +15,7 @@ import { docsRoutes } from "./routes/docs/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
 import { v1Routes } from "./routes/index.ts";
 import { metricsRoutes } from "./routes/metrics/index.ts";
+import { preferencePageRoutes } from "./routes/preference-page/index.tsx";
 import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
 import { webhookRoutes } from "./routes/webhooks/index.ts";
 
@@ -54,6 +55,7 @@ export function createApp(deps: Deps) {
   app.use("*", browserHeaders(deps.config));
   app.use("/v1/*", noStore);
   app.use("/unsubscribe", noStore);
+  app.use("/preferences", noStore);
   // CORS before authentication: a preflight carries no credentials and must not be answered with a 401.
   app.use("/v1/me/*", recipientCors(deps.config));
   // Authentication first: a caller without a key gets its 401 before Herald reads a byte of the body.
@@ -66,11 +68,16 @@ export function createApp(deps: Deps) {
   });
   app.use("/v1/*", bodyLimit);
   app.use("/webhooks/*", bodyLimit);
+  // The recipient pages post small forms: a few KiB at most.
+  const formLimit = jsonBodyLimit({ maxBytes: 64 * 1024, timeoutMs: deps.config.HERALD_BODY_TIMEOUT_MS });
+  app.use("/preferences", formLimit);
+  app.use("/unsubscribe", formLimit);
 
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", v1Routes(deps));
   app.route("/", unsubscribeRoutes(deps));
+  app.route("/", preferencePageRoutes(deps));
   app.route("/", webhookRoutes(deps));
   app.route("/", docsRoutes());
 

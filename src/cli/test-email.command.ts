@@ -3,7 +3,7 @@ import { ProviderError } from "../channels/types.ts";
 import { classifyFailure } from "../delivery/provider-errors.rules.ts";
 import type { Deps } from "../deps.ts";
 import { getBranding } from "../domain/branding/branding.service.ts";
-import { unsubscribeUrl } from "../domain/recipient-tokens/unsubscribe-links.ts";
+import { unsubscribeUrl } from "../domain/recipient-tokens/recipient-links.ts";
 import { newId } from "../ids.ts";
 import { redactSecrets } from "../observability/log-redaction.rules.ts";
 import { withDeps } from "./cli-deps.ts";

@@ -12,7 +12,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { getBranding } from "../domain/branding/branding.service.ts";
-import { unsubscribeUrl } from "../domain/recipient-tokens/unsubscribe-links.ts";
+import { unsubscribeUrl } from "../domain/recipient-tokens/recipient-links.ts";
 import type { Logger } from "../logger.ts";
 import type { ErrorTracker } from "../observability/error-tracker.ts";
 import type { HeraldMetrics } from "../observability/herald-metrics.ts";

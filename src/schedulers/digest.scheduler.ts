@@ -9,7 +9,10 @@ import { every, type Scheduler } from "./scheduler.ts";
 
 /** The `digest` scheduler. */
 export function digestScheduler(
-  deps: Pick<Deps, "db" | "config" | "clock" | "logger" | "errors" | "metrics" | "inboxEvents" | "wakeups">,
+  deps: Pick<
+    Deps,
+    "db" | "config" | "tokenSecret" | "clock" | "logger" | "errors" | "metrics" | "inboxEvents" | "wakeups"
+  >,
 ): Scheduler {
   return every(
     "digest",

@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { deliveries, deliveryAttempts, notifications } from "../../db/schema.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { putBranding } from "../../src/domain/branding/branding.service.ts";
-import { verifyUnsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
+import { verifyLinkToken } from "../../src/domain/recipient-tokens/recipient-links.ts";
 import { seedDeliveries } from "../delivery/seed-deliveries.ts";
 import { decodeHeader, type FakeAwsReply, fakeAwsSdkEnv, startFakeAws } from "../helpers/fake-aws.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
@@ -112,7 +112,7 @@ describe("SES email", () => {
       email.headers["list-unsubscribe"]!,
     );
     expect(link).not.toBeNull();
-    expect(verifyUnsubscribeToken(t.deps.tokenSecret, link![2]!)).toBe("seed-recipient");
+    expect(verifyLinkToken(t.deps.tokenSecret, "unsubscribe", link![2]!)).toBe("seed-recipient");
     // No raw line is longer than RFC 5322's 998 characters, however long the body.
     expect(Math.max(...email.raw.split("\r\n").map((l) => l.length))).toBeLessThanOrEqual(998);
   });

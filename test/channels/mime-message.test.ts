@@ -4,10 +4,10 @@ import { toProviderError } from "../../src/channels/aws-errors.ts";
 import { buildMimeMessage, encodeWords, formatAddress } from "../../src/channels/mime-message.ts";
 import type { OutgoingEmail } from "../../src/channels/types.ts";
 import {
-  unsubscribeToken,
+  linkToken,
   unsubscribeUrl,
-  verifyUnsubscribeToken,
-} from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
+  verifyLinkToken,
+} from "../../src/domain/recipient-tokens/recipient-links.ts";
 import { decodeHeader, parseRawEmail } from "../helpers/fake-aws.ts";
 
 const email: OutgoingEmail = {
@@ -81,12 +81,12 @@ describe("buildMimeMessage", () => {
 
 describe("list-unsubscribe tokens", () => {
   test("verify with the same secret only, and never expire", () => {
-    const token = unsubscribeToken("secret-1", "cust-1");
-    expect(verifyUnsubscribeToken("secret-1", token)).toBe("cust-1");
-    expect(verifyUnsubscribeToken("secret-2", token)).toBeNull();
-    expect(verifyUnsubscribeToken("secret-1", token.replace("u1.", "u2."))).toBeNull();
+    const token = linkToken("secret-1", "unsubscribe", "cust-1");
+    expect(verifyLinkToken("secret-1", "unsubscribe", token)).toBe("cust-1");
+    expect(verifyLinkToken("secret-2", "unsubscribe", token)).toBeNull();
+    expect(verifyLinkToken("secret-1", "unsubscribe", token.replace("u1.", "u2."))).toBeNull();
     const forged = `u1.${Buffer.from("cust-2").toString("base64url")}.${token.split(".")[2]}`;
-    expect(verifyUnsubscribeToken("secret-1", forged)).toBeNull();
+    expect(verifyLinkToken("secret-1", "unsubscribe", forged)).toBeNull();
     expect(unsubscribeUrl("https://h.example/", "secret-1", "cust-1")).toBe(
       `https://h.example/unsubscribe?token=${token}`,
     );

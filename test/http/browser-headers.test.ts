@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "../../src/config.ts";
-import { unsubscribeToken } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
+import { linkToken } from "../../src/domain/recipient-tokens/recipient-links.ts";
 import { makeTestApp, type TestApp } from "../helpers/test-app.ts";
 
 const PORTAL = "https://portal.example.com";
@@ -34,7 +34,9 @@ describe("headers for browsers", () => {
       t.call("GET", "/openapi.json", { key: null }),
       t.call("GET", "/docs", { key: null }),
       t.call("GET", "/docs/init.js", { key: null }),
-      t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, { key: null }),
+      t.call("GET", `/unsubscribe?token=${linkToken(t.deps.tokenSecret, "unsubscribe", "cust-1")}`, {
+        key: null,
+      }),
     ]);
     expect(responses.map((r) => r.status)).toEqual([200, 401, 404, 200, 200, 200, 200, 200]);
     for (const res of responses) {
@@ -46,10 +48,10 @@ describe("headers for browsers", () => {
   test("the HTML pages carry a Content-Security-Policy with frame-ancestors 'none' and no inline script", async () => {
     const pages = [
       await t.call("GET", "/docs", { key: null }),
-      await t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, {
+      await t.call("GET", `/unsubscribe?token=${linkToken(t.deps.tokenSecret, "unsubscribe", "cust-1")}`, {
         key: null,
       }),
-      await t.call("POST", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, {
+      await t.call("POST", `/unsubscribe?token=${linkToken(t.deps.tokenSecret, "unsubscribe", "cust-1")}`, {
         key: null,
       }),
     ];
@@ -76,7 +78,7 @@ describe("headers for browsers", () => {
       await t.call("GET", "/v1/outbox", { key: t.adminKey }),
       await t.call("GET", "/v1/recipients/nobody", { key: t.portalKey }),
       await t.call("GET", "/v1/me/inbox", { key: null }),
-      await t.call("GET", `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-1")}`, {
+      await t.call("GET", `/unsubscribe?token=${linkToken(t.deps.tokenSecret, "unsubscribe", "cust-1")}`, {
         key: null,
       }),
     ];

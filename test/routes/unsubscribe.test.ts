@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { unsubscribeToken, unsubscribeUrl } from "../../src/domain/recipient-tokens/unsubscribe-links.ts";
+import { linkToken, unsubscribeUrl } from "../../src/domain/recipient-tokens/recipient-links.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const t = await makeTestApp();
@@ -22,7 +22,7 @@ await t.call("PUT", "/v1/recipients/cust-1/preferences", {
     digestHour: 8,
   },
 });
-const token = unsubscribeToken(t.deps.tokenSecret, "cust-1");
+const token = linkToken(t.deps.tokenSecret, "unsubscribe", "cust-1");
 const preferences = async () => (await t.call("GET", "/v1/recipients/cust-1/preferences")).json();
 
 describe("unsubscribe links", () => {
@@ -73,7 +73,7 @@ describe("unsubscribe links", () => {
   });
 
   test("a forged or altered token is a 403 problem and changes nothing; an erased recipient is a 404", async () => {
-    const forged = unsubscribeToken("some-other-secret-entirely-000000", "cust-2");
+    const forged = linkToken("some-other-secret-entirely-000000", "unsubscribe", "cust-2");
     await t.call("PUT", "/v1/recipients/cust-2", {
       body: { kind: "customer", email: "x@example.com", emailVerified: true },
     });
@@ -86,7 +86,7 @@ describe("unsubscribe links", () => {
     await t.call("DELETE", "/v1/recipients/cust-2");
     const erased = await t.call(
       "POST",
-      `/unsubscribe?token=${unsubscribeToken(t.deps.tokenSecret, "cust-2")}`,
+      `/unsubscribe?token=${linkToken(t.deps.tokenSecret, "unsubscribe", "cust-2")}`,
       { key: null },
     );
     expect(erased.status).toBe(404);

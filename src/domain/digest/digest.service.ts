@@ -14,8 +14,8 @@ import { getBranding } from "../branding/branding.service.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
 import { priorityRank } from "../notifications/delivery-policy.rules.ts";
-import { preferencesUrl } from "../preferences/preferences.rules.ts";
 import { getRecipientWithPreferences } from "../preferences/preferences.service.ts";
+import { preferencesUrl } from "../recipient-tokens/recipient-links.ts";
 import { suppressedChannels } from "../suppressions/suppressions.repo.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
 import { getTemplate } from "../templates/templates.repo.ts";
@@ -28,7 +28,7 @@ export const DIGEST_TEMPLATE = "daily-digest";
 /** Recipients handled per page of the due-recipient scan. */
 const PAGE = 200;
 
-type DigestDeps = Pick<Deps, "db" | "config" | "metrics" | "inboxEvents" | "wakeups">;
+type DigestDeps = Pick<Deps, "db" | "config" | "tokenSecret" | "metrics" | "inboxEvents" | "wakeups">;
 
 /** What one recipient's transaction did. */
 interface RecipientOutcome {
@@ -162,7 +162,7 @@ async function digestRecipient(
     actionUrl: null,
     priority: template.defaultPriority,
     category: template.category,
-    preferencesUrl: preferencesUrl(deps.config, recipient.id),
+    preferencesUrl: preferencesUrl(deps.config, deps.tokenSecret, recipient.id),
   });
   if (!rendered.email) throw new AppError("unprocessable", `Template '${template.name}' has no email part`);
 

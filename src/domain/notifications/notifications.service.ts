@@ -12,8 +12,8 @@ import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
-import { preferencesUrl } from "../preferences/preferences.rules.ts";
 import { getRecipientWithPreferences } from "../preferences/preferences.service.ts";
+import { preferencesUrl } from "../recipient-tokens/recipient-links.ts";
 import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
 import { getTemplate, getTemplateCached } from "../templates/templates.repo.ts";
@@ -118,7 +118,7 @@ async function prepare(
     actionUrl,
     priority,
     category,
-    preferencesUrl: preferencesUrl(deps.config, recipient.id),
+    preferencesUrl: preferencesUrl(deps.config, deps.tokenSecret, recipient.id),
   });
   const decisionInput = {
     now,

@@ -32,18 +32,6 @@ export function normalizePreferences(p: Preferences): Preferences {
 }
 
 /**
- * Where a recipient manages notifications, for the link in every email: HERALD_PREFERENCES_URL with
- * `{recipientId}` filled in (usually a portal page), else Herald's own `/v1/me/preferences`.
- */
-export function preferencesUrl(
-  config: { HERALD_PREFERENCES_URL?: string; HERALD_PUBLIC_URL: string },
-  recipientId: string,
-): string {
-  const template = config.HERALD_PREFERENCES_URL ?? `${config.HERALD_PUBLIC_URL}/v1/me/preferences`;
-  return template.replace("{recipientId}", encodeURIComponent(recipientId));
-}
-
-/**
  * A JSON merge patch (RFC 7396) of the preference document: members left out keep their value, `null` puts a
  * member back to its default, nested objects merge member by member, arrays are replaced whole.
  */
@@ -80,4 +68,41 @@ export function mergePreferences(current: Preferences, patch: PreferencesPatch):
     digestHour: pick(patch.digestHour, current.digestHour, defaults.digestHour),
     digestCategories: pick(patch.digestCategories, current.digestCategories, defaults.digestCategories),
   };
+}
+
+/**
+ * What the recipient's preference page submits: checkboxes name what they want (a topic ticked under Email
+ * means "send me these by email"), so the stored opt-outs are the topics the page showed and left unticked.
+ */
+export interface PreferenceForm {
+  emailEnabled: boolean;
+  smsEnabled: boolean;
+  /** The topics the page listed: only these change; opt-outs of topics it did not list are kept. */
+  shown: string[];
+  email: string[];
+  sms: string[];
+  digest: string[];
+  quietHours: { enabled: boolean; start: string; end: string };
+  digestHour: number;
+}
+
+/** The whole document after `form` is applied to `current`. */
+export function preferencesFromForm(current: Preferences, form: PreferenceForm): Preferences {
+  const shown = new Set(form.shown);
+  const choose = (kept: string[], ticked: string[]) => {
+    const wanted = new Set(ticked);
+    return [...kept.filter((c) => !shown.has(c)), ...form.shown.filter((c) => !wanted.has(c))];
+  };
+  const keptDigest = current.digestCategories.filter((c) => !shown.has(c));
+  return normalizePreferences({
+    emailEnabled: form.emailEnabled,
+    smsEnabled: form.smsEnabled,
+    categoryOptOuts: {
+      email: choose(current.categoryOptOuts.email, form.email),
+      sms: choose(current.categoryOptOuts.sms, form.sms),
+    },
+    quietHours: form.quietHours,
+    digestHour: form.digestHour,
+    digestCategories: [...keptDigest, ...form.digest.filter((c) => shown.has(c))],
+  });
 }

@@ -5,7 +5,7 @@ import { AppError, notFound } from "../../errors.ts";
 import { validationError } from "../../http/problem.ts";
 import { getBranding } from "../branding/branding.service.ts";
 import { definedFields } from "../defined-fields.rules.ts";
-import { preferencesUrl } from "../preferences/preferences.rules.ts";
+import { preferencesUrl } from "../recipient-tokens/recipient-links.ts";
 import { estimateSmsCostUsd, smsInfo, truncateSms } from "../sms/sms.rules.ts";
 import { invalidTemplate, templateSourceIssues } from "./templates.compiler.ts";
 import { renderNotification } from "./templates.renderer.ts";
@@ -170,7 +170,7 @@ export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = {
 
 /** Renders a stored template (active or not) with a sample context, exactly as a notification would be. */
 export async function previewTemplate(
-  deps: Pick<Deps, "db" | "config">,
+  deps: Pick<Deps, "db" | "config" | "tokenSecret">,
   name: string,
   input: PreviewInput,
 ): Promise<TemplatePreview> {
@@ -189,7 +189,7 @@ export async function previewTemplate(
     actionUrl: input.actionUrl ?? null,
     priority: template.defaultPriority,
     category: template.category,
-    preferencesUrl: preferencesUrl(deps.config, recipient.id),
+    preferencesUrl: preferencesUrl(deps.config, deps.tokenSecret, recipient.id),
   });
   // The SMS as the sender sends it: cut to the segment limit.
   const smsText = truncateSms(rendered.sms.text, deps.config.HERALD_SMS_MAX_SEGMENTS);

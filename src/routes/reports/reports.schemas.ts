@@ -87,12 +87,9 @@ const SmsCosts = z
     previousWeek: CountUsd.openapi({ description: "The 7 UTC days before `week`" }),
     weekChange: z.object({
       usd: z.number().openapi({ description: "week − previousWeek (negative when spend fell)" }),
-      share: z
-        .number()
-        .nullable()
-        .openapi({
-          description: "The change as a share of previousWeek (0.25 = +25 %); null when it cost nothing",
-        }),
+      share: z.number().nullable().openapi({
+        description: "The change as a share of previousWeek (0.25 = +25 %); null when it cost nothing",
+      }),
     }),
     monthToDate: CountUsd,
     monthProjectionUsd: Usd,

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../../deps.ts";
 import { getBranding } from "../../domain/branding/branding.service.ts";
 import { unsubscribeFromEmail } from "../../domain/preferences/preferences.service.ts";
-import { verifyUnsubscribeToken } from "../../domain/recipient-tokens/unsubscribe-links.ts";
+import { preferencesUrl, verifyLinkToken } from "../../domain/recipient-tokens/recipient-links.ts";
 import { escapeHtml } from "../../domain/templates/email-body.rules.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
@@ -59,7 +59,7 @@ function document(title: string, body: string, color: string): string {
  */
 export function unsubscribeRoutes(deps: Deps) {
   const recipientOf = (token: string) => {
-    const recipientId = verifyUnsubscribeToken(deps.tokenSecret, token);
+    const recipientId = verifyLinkToken(deps.tokenSecret, "unsubscribe", token);
     if (!recipientId) throw new AppError("forbidden", "This unsubscribe link is not valid");
     return recipientId;
   };
@@ -86,7 +86,7 @@ export function unsubscribeRoutes(deps: Deps) {
       return c.html(
         document(
           "You are unsubscribed",
-          `<p>${escapeHtml(branding.companyName)} will not send you email notifications any more. You can turn them back on in your notification preferences.</p>`,
+          `<p>${escapeHtml(branding.companyName)} will not send you email notifications any more. You can turn them back on in your <a href="${escapeHtml(preferencesUrl(deps.config, deps.tokenSecret, recipientId))}">notification preferences</a>.</p>`,
           escapeHtml(branding.primaryColor),
         ),
         200,

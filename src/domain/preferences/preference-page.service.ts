@@ -1,0 +1,77 @@
+/**
+ * The recipient's own preference page (`/preferences`, opened from the link in every email): what it shows and
+ * what saving it changes. The page needs no login: its signed link names the recipient (recipient-links.ts).
+ */
+import { asc, eq } from "drizzle-orm";
+import { templates } from "../../../db/schema.ts";
+import type { Deps } from "../../deps.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { getBranding } from "../branding/branding.service.ts";
+import { findRecipient } from "../recipients/recipients.service.ts";
+import { type PreferenceForm, preferencesFromForm } from "./preferences.rules.ts";
+import { getPreferences, replacePreferences } from "./preferences.service.ts";
+import type { Preferences } from "./preferences.types.ts";
+
+/** Everything the page shows. */
+export interface PreferencePage {
+  recipient: { name: string | null; hasEmail: boolean; hasPhone: boolean; timezone: string };
+  preferences: Preferences;
+  /** The topics a recipient can choose from: the categories of active templates and any they already chose. */
+  topics: string[];
+  companyName: string;
+  primaryColor: string;
+}
+
+/** The page for a live recipient; not-found for an unknown or erased one. */
+export async function preferencePage(deps: Pick<Deps, "db">, recipientId: string): Promise<PreferencePage> {
+  const q = deps.db.read;
+  const recipient = await findRecipient(q, recipientId);
+  if (!recipient) throw notFound("Recipient", recipientId);
+  const [preferences, categories, branding] = await Promise.all([
+    getPreferences(q, recipientId),
+    q
+      .selectDistinct({ category: templates.category })
+      .from(templates)
+      .where(eq(templates.active, true))
+      .orderBy(asc(templates.category)),
+    getBranding(deps.db),
+  ]);
+  const topics = [
+    ...new Set([
+      ...categories.map((c) => c.category),
+      ...preferences.categoryOptOuts.email,
+      ...preferences.categoryOptOuts.sms,
+      ...preferences.digestCategories,
+    ]),
+  ].sort();
+  return {
+    recipient: {
+      name: recipient.name,
+      hasEmail: recipient.email !== null,
+      hasPhone: recipient.phone !== null,
+      timezone: recipient.timezone,
+    },
+    preferences,
+    topics,
+    companyName: branding.companyName,
+    primaryColor: branding.primaryColor,
+  };
+}
+
+/**
+ * Applies the page's form to the recipient's stored preferences. The read happens outside the write: two
+ * tabs saving at once is last-writer-wins on the whole page, as the recipient would expect of a form.
+ */
+export async function savePreferencePage(
+  deps: Pick<Deps, "db" | "clock">,
+  recipientId: string,
+  form: PreferenceForm,
+): Promise<Preferences> {
+  if (form.quietHours.start === form.quietHours.end) {
+    throw new AppError("validation-failed", "Quiet hours must end at a different time than they start", {
+      errors: [{ path: "quietEnd", message: "must differ from the start" }],
+    });
+  }
+  const current = await getPreferences(deps.db.read, recipientId);
+  return replacePreferences(deps, recipientId, preferencesFromForm(current, form));
+}
