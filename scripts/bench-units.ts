@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { evaluateAlerts } from "../src/alerts/alert-evaluator.ts";
 import { readAlertSnapshot } from "../src/alerts/alert-snapshot.ts";
-import { createDeps } from "../src/bootstrap.ts";
+import { createServerDeps } from "../src/bootstrap.ts";
 import { FixedClock } from "../src/clock.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
@@ -28,7 +28,7 @@ import { listDeliveries } from "../src/delivery/deliveries.service.ts";
 import { runDigests } from "../src/domain/digest/digest.service.ts";
 import { smsSpend } from "../src/domain/guards/sms-budget.service.ts";
 import { listNotifications } from "../src/domain/notifications/notifications.queries.ts";
-import { getStats } from "../src/domain/notifications/notifications.stats.ts";
+import { getStats } from "../src/domain/notifications/stats.service.ts";
 import { runReport } from "../src/domain/reports/reports.service.ts";
 import { runRetention } from "../src/domain/retention/retention.service.ts";
 import { createLogger } from "../src/logger.ts";
@@ -89,7 +89,7 @@ if (args.db) {
 const clock = new FixedClock(seededAt + 1000);
 const config = loadConfig({ DATABASE_URL: `file:${path}`, HERALD_LOG_LEVEL: "error" });
 const started = performance.now();
-const deps = await createDeps(config, { clock, logger: createLogger("error") });
+const deps = await createServerDeps(config, { clock, logger: createLogger("error") });
 // As the server runs: checkpoints on their own thread, not inside a COMMIT on this one.
 await deps.db.startBackgroundCheckpoints();
 console.error(`opened and migrated in ${Math.round(performance.now() - started)} ms`);

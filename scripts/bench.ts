@@ -36,12 +36,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { sql } from "drizzle-orm";
-import { createDeps } from "../src/bootstrap.ts";
+import { createServerDeps } from "../src/bootstrap.ts";
 import { createFakeProviders } from "../src/channels/fake.provider.ts";
 import { systemClock } from "../src/clock.ts";
 import { loadConfig } from "../src/config.ts";
 import { type Database, openDatabase } from "../src/db/database.ts";
-import { reportNames } from "../src/domain/reports/reports.service.ts";
+import { reportNames } from "../src/domain/reports/report-catalogue.ts";
 import { seedDeliveries } from "../test/delivery/seed-deliveries.ts";
 import { fakeAwsSdkEnv, startFakeAws } from "../test/helpers/fake-aws.ts";
 import type { LoadSpec, StreamResult } from "./bench-load.ts";
@@ -632,7 +632,9 @@ async function heraldThroughput(): Promise<{ rate: number; note: string }> {
     HERALD_WORKER_BATCH: "1000",
     HERALD_WORKER_CONCURRENCY: "4000",
   });
-  const deps = await createDeps(config, { providers: createFakeProviders(systemClock, { record: false }) });
+  const deps = await createServerDeps(config, {
+    providers: createFakeProviders(systemClock, { record: false }),
+  });
   await seedDeliveries(deps.db, { count: opt.deliveries, channel: "email", now: Date.now() });
   const pragmas = await deps.db.pragmas();
   const started = performance.now();

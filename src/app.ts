@@ -1,7 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json" with { type: "json" };
 import { DatabaseBusyError, DatabaseDurabilityError, DatabaseOverloadedError } from "./db/database.ts";
-import type { Deps } from "./deps.ts";
 import { AppError } from "./errors.ts";
 import { authenticate } from "./http/auth.ts";
 import { jsonBodyLimit } from "./http/body-limit.ts";
@@ -18,12 +17,13 @@ import { metricsRoutes } from "./routes/metrics/index.ts";
 import { preferencePageRoutes } from "./routes/preference-page/index.tsx";
 import { unsubscribeRoutes } from "./routes/unsubscribe/index.ts";
 import { webhookRoutes } from "./routes/webhooks/index.ts";
+import type { ServerDeps } from "./server-deps.ts";
 
 /** Largest accepted request body (the JSON depth limit is `MAX_JSON_DEPTH` in http/json-depth.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the HTTP application on `deps`: middleware, every route, the OpenAPI document and error mapping. */
-export function createApp(deps: Deps) {
+export function createApp(deps: ServerDeps) {
   const app = createRouter();
 
   app.use("*", async (c, next) => {
@@ -159,7 +159,7 @@ const DEFAULT_PUBLIC_URL = "http://localhost:3000";
  * one; otherwise the server the document was read from (a relative URL, resolved against /openapi.json), so a
  * Herald on PORT=43101, or behind a port mapping, is called where it answers rather than on port 3000.
  */
-function openApiServers(config: Pick<Deps["config"], "HERALD_PUBLIC_URL">) {
+function openApiServers(config: Pick<ServerDeps["config"], "HERALD_PUBLIC_URL">) {
   const configured = config.HERALD_PUBLIC_URL.replace(/\/+$/, "");
   if (configured !== DEFAULT_PUBLIC_URL) return [{ url: configured, description: "HERALD_PUBLIC_URL" }];
   return [{ url: "/", description: "This server (the address this document was read from)" }];

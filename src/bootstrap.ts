@@ -1,10 +1,11 @@
+import { createCaches } from "./caches.ts";
 import { createProviders } from "./channels/providers.ts";
 import type { Providers } from "./channels/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { createDeliveryEngine } from "./delivery/delivery-engine.ts";
-import { createDeliveryWakeups } from "./delivery/delivery-wakeups.ts";
+import { createDeliveryWakeups, type DeliveryWakeups } from "./delivery/delivery-wakeups.ts";
 import type { Deps } from "./deps.ts";
 import { fetchSnsHttp, type SnsHttp } from "./domain/feedback/sns-http.ts";
 import { createInboxEvents } from "./domain/inbox/inbox.events.ts";
@@ -19,6 +20,7 @@ import { createHeraldMetrics } from "./observability/herald-metrics.ts";
 import { registerCollectors } from "./observability/metrics.collectors.ts";
 import { createSentryTracker } from "./observability/sentry.tracker.ts";
 import { createSchedulers } from "./schedulers/schedulers.ts";
+import type { ServerDeps } from "./server-deps.ts";
 import type { Timers } from "./timers.ts";
 
 /** What tests (or other entry points) may replace when building deps. */
@@ -35,11 +37,14 @@ export interface DepsOverrides {
   snsHttp?: SnsHttp;
   /** The timers the worker loops sleep on (tests fire them by hand). */
   workerTimers?: Timers;
+  /** Where the services' commits announce due deliveries (the server passes the one its engine listens to). */
+  wakeups?: DeliveryWakeups;
 }
 
 /**
- * Builds the dependencies on `config`: opens and migrates the database, seeds default content on first start
- * (when HERALD_SEED is on) and loads the recipient-token secret. Shared by the server, the CLI and tests.
+ * The domain's dependencies on `config`: opens and migrates the database and loads the recipient-token secret.
+ * Everything a CLI command needs; no providers, delivery engine, schedulers, lag monitor, Sentry or seeding
+ * (those are the server's: {@link createServerDeps}).
  */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.HERALD_LOG_LEVEL);
@@ -56,9 +61,27 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     (await db.write((tx) =>
       putSettingIfAbsent(tx, "recipient-token-secret", generateTokenSecret(), clock.now()),
     ));
-  const configured = createProviders(config, db, clock);
-  const providers: Providers = { ...configured, ...overrides.providers };
-  const metrics = createHeraldMetrics();
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    tokenSecret,
+    inboxEvents: createInboxEvents(),
+    wakeups: overrides.wakeups ?? createDeliveryWakeups(),
+    metrics: createHeraldMetrics(),
+    errors: overrides.errors ?? noErrorTracker,
+    snsHttp: overrides.snsHttp ?? fetchSnsHttp(config.HERALD_PROVIDER_TIMEOUT_MS),
+    caches: createCaches(),
+  };
+}
+
+/**
+ * The server's dependencies: the domain's, with Sentry when configured, the providers, the delivery engine, the
+ * schedulers and the lag monitor wired on them, the metrics collectors registered, and default content seeded
+ * on first start (when HERALD_SEED is on). Nothing is started: `main.ts` starts it, tests drive it by hand.
+ */
+export async function createServerDeps(config: Config, overrides: DepsOverrides = {}): Promise<ServerDeps> {
   const errors =
     overrides.errors ??
     (config.SENTRY_DSN
@@ -69,32 +92,22 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         })
       : noErrorTracker);
   const wakeups = createDeliveryWakeups();
+  const base = await createDeps(config, { ...overrides, errors, wakeups });
+  const providers: Providers = { ...createProviders(config, base.db, base.clock), ...overrides.providers };
   const delivery = createDeliveryEngine(
-    { config, db, clock, logger, tokenSecret, providers, metrics, errors, wakeups },
+    { ...base, providers, wakeups },
     {
       random: overrides.random,
-      sendingAllowed: await maintenanceGate({ db, config, logger }),
+      sendingAllowed: await maintenanceGate(base),
       timers: overrides.workerTimers,
     },
   );
-  const loopLag = createEventLoopLagMonitor(metrics.eventLoopLag);
-  const snsHttp = overrides.snsHttp ?? fetchSnsHttp(config.HERALD_PROVIDER_TIMEOUT_MS);
-  const base = {
-    config,
-    db,
-    clock,
-    logger,
-    tokenSecret,
-    inboxEvents: createInboxEvents(),
-    providers,
-    delivery,
-    wakeups,
-    loopLag,
-    metrics,
-    errors,
-    snsHttp,
+  const engineDeps = { ...base, providers, delivery };
+  const deps: ServerDeps = {
+    ...engineDeps,
+    schedulers: createSchedulers(engineDeps),
+    loopLag: createEventLoopLagMonitor(base.metrics.eventLoopLag),
   };
-  const deps: Deps = { ...base, schedulers: createSchedulers(base) };
   registerCollectors(deps);
   if (config.HERALD_SEED) await seedDefaults(deps);
   return deps;

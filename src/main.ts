@@ -1,8 +1,8 @@
 import { createApp } from "./app.ts";
-import { createDeps } from "./bootstrap.ts";
+import { createServerDeps } from "./bootstrap.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import type { Deps } from "./deps.ts";
 import { ensureAdminKey } from "./domain/api-keys/api-keys.service.ts";
+import type { ServerDeps } from "./server-deps.ts";
 
 /** How long in-flight requests (and open event streams) get to finish after SIGTERM before they are cut. */
 export const SHUTDOWN_GRACE_MS = 3000;
@@ -10,7 +10,7 @@ export const SHUTDOWN_GRACE_MS = 3000;
 /** A running server, as returned by {@link serve}. */
 export interface RunningServer {
   readonly port: number;
-  readonly deps: Deps;
+  readonly deps: ServerDeps;
   /**
    * Stops accepting connections, waits up to `graceMs` for in-flight requests (then closes the ones still
    * open, such as event streams), lets queued writes commit and closes the database. Safe to call twice.
@@ -23,7 +23,7 @@ export interface RunningServer {
  * delivery engine and the schedulers. Shared by `src/main.ts` and `herald serve`.
  */
 export async function serve(config: Config): Promise<RunningServer> {
-  const deps = await createDeps(config);
+  const deps = await createServerDeps(config);
   // A server checkpoints the WAL on a background thread, never inside a COMMIT on the event loop.
   await deps.db.startBackgroundCheckpoints();
   const generated = await ensureAdminKey(deps, config.HERALD_ADMIN_KEY);

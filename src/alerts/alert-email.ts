@@ -98,8 +98,7 @@ export async function sendOwedAlertEmails(deps: Omit<Deps, "schedulers">): Promi
         dedupeKey: `alert:${row.name}:${status}:${row.since}`,
       };
     });
-    // Creating a notification never touches the schedulers; the alerts scheduler is built before the list exists.
-    const { changes, outcomes } = await createNotificationsIn({ ...deps, schedulers: [] }, tx, inputs, now);
+    const { changes, outcomes } = await createNotificationsIn(deps, tx, inputs, now);
     await tx
       .update(alertStates)
       .set({ notifiedAt: now })

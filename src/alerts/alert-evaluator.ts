@@ -7,6 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { alertStates } from "../../db/schema.ts";
 import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
+import type { ServerDeps } from "../server-deps.ts";
 import {
   ALERT_RULES,
   type AlertSeverity,
@@ -16,7 +17,7 @@ import {
 import { readAlertSnapshot } from "./alert-snapshot.ts";
 
 /** What the alert modules use: everything but the schedulers (the alerts scheduler is one of them). */
-export type AlertDeps = Omit<Deps, "schedulers">;
+export type AlertDeps = Deps & Pick<ServerDeps, "delivery">;
 
 /** One rule with its current state, as the API and health report it. */
 export interface AlertView {

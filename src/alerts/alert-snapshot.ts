@@ -13,6 +13,7 @@ import { type ChannelBacklog, channelBacklog } from "../delivery/backlog.repo.ts
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
+import type { ServerDeps } from "../server-deps.ts";
 import type { AlertChannel, AlertSnapshot, ChannelSnapshot } from "./alert-definitions.rules.ts";
 
 const MINUTE = 60_000;
@@ -22,7 +23,7 @@ const channels = ["email", "sms"] as const;
 /** Lets the event loop serve what arrived while the previous query ran. */
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type SnapshotDeps = Omit<Deps, "schedulers">;
+type SnapshotDeps = Deps & Pick<ServerDeps, "delivery">;
 
 /** Per channel: the last hour's finished, failed and loop-skipped deliveries and the last 15 min's latency. */
 interface RecentCounts {

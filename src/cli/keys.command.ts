@@ -4,9 +4,8 @@ import {
   createApiKey,
   listApiKeys,
   revokeApiKey,
-  type Scope,
-  scopes,
 } from "../domain/api-keys/api-keys.service.ts";
+import { type Scope, scopes } from "../domain/api-keys/scopes.rules.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { formatTable } from "./table.ts";

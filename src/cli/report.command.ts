@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
+import { reportNames } from "../domain/reports/report-catalogue.ts";
 import { reportSections } from "../domain/reports/report-tables.rules.ts";
-import { defaultWindows, reportNames, runReport } from "../domain/reports/reports.service.ts";
+import { defaultWindows, runReport } from "../domain/reports/reports.service.ts";
 import { AppError } from "../errors.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";

@@ -6,7 +6,7 @@ import { getBranding } from "../domain/branding/branding.service.ts";
 import { unsubscribeUrl } from "../domain/recipient-tokens/recipient-links.ts";
 import { newId } from "../ids.ts";
 import { redactSecrets } from "../observability/log-redaction.rules.ts";
-import { withDeps } from "./cli-deps.ts";
+import { withProviders } from "./cli-deps.ts";
 import { type CliIo, type Command, exitCodes, UsageError } from "./command.ts";
 
 /** The recipient id a test message carries (no such recipient exists; the portal never uses this id). */
@@ -61,7 +61,7 @@ const email = z.string().email();
  * `herald test-email <address>`: one real email through the configured provider (the seeds' `test_ses`), to
  * check credentials, the verified sender identity and the sandbox. `open` supplies the deps (tests pass theirs).
  */
-export function createTestEmailCommand(open: typeof withDeps = withDeps): Command {
+export function createTestEmailCommand(open: typeof withProviders = withProviders): Command {
   return {
     name: "test-email",
     summary: "Send a test email through the configured provider and print its message id",
@@ -74,7 +74,7 @@ export function createTestEmailCommand(open: typeof withDeps = withDeps): Comman
         throw new UsageError("give one email address");
       const [to] = args as [string];
       return open(config(), async (deps) => {
-        const [branding, now] = [await getBranding(deps.db), deps.clock.now()];
+        const [branding, now] = [await getBranding(deps), deps.clock.now()];
         const sentAt = new Date(now).toISOString();
         const text = `This is a test email from ${branding.companyName}, sent by 'herald test-email' at ${sentAt}. If you can read it, email notifications reach you. No action is needed.`;
         return sendTestMessage(deps, io, "email", deps.providers.email.name, (signal) =>

@@ -1,6 +1,6 @@
 import { getBranding } from "../domain/branding/branding.service.ts";
 import { newId } from "../ids.ts";
-import { withDeps } from "./cli-deps.ts";
+import { withProviders } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";
 import { sendTestMessage, TEST_RECIPIENT_ID } from "./test-email.command.ts";
 
@@ -11,7 +11,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
  * credentials, the account's SMS sandbox and spend limit, and the sender id. One GSM-7 segment, so it costs the
  * least an SMS can. `open` supplies the deps (tests pass theirs).
  */
-export function createTestSmsCommand(open: typeof withDeps = withDeps): Command {
+export function createTestSmsCommand(open: typeof withProviders = withProviders): Command {
   return {
     name: "test-sms",
     summary: "Send a test SMS through the configured provider and print its message id",
@@ -24,7 +24,7 @@ export function createTestSmsCommand(open: typeof withDeps = withDeps): Command 
         throw new UsageError("give one phone number in E.164 form, like +15555550100");
       const [to] = args as [string];
       return open(config(), async (deps) => {
-        const [branding, now] = [await getBranding(deps.db), deps.clock.now()];
+        const [branding, now] = [await getBranding(deps), deps.clock.now()];
         const text = `${branding.companyName}: test message. If you can read it, SMS notifications reach you.`;
         return sendTestMessage(deps, io, "SMS", deps.providers.sms.name, (signal) =>
           deps.providers.sms.sendSms(

@@ -2,19 +2,13 @@ import { mkdirSync, openSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Client } from "@libsql/client";
 import { sql } from "drizzle-orm";
-import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.ts";
 import { type NativeClient, openNativeClient, type StatementCacheStats } from "./native-client.ts";
 import { registerTransactionRoot } from "./prepared.ts";
+import type { Db, Tx } from "./queryable.ts";
 import { type Fsync, type WalSync, walSync } from "./wal-sync.ts";
-
-/** A drizzle handle for reads (the reader connection) or the open write transaction. */
-export type Db = LibSQLDatabase;
-/** The write transaction (or savepoint) a unit of work runs in. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-/** Anything queries can run on: the reader or a write transaction. Repos take this. */
-export type Queryable = Db | Tx;
 
 /**
  * One read-only descriptor per `-shm` file, opened once and never closed while the process lives. Closing any

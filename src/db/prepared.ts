@@ -14,8 +14,8 @@
  * transaction itself, per call (correct, and a network round trip dwarfs the build cost anyway).
  */
 import { type Placeholder, sql } from "drizzle-orm";
-import type { Db, Queryable } from "./database.ts";
 import { useArrayRows } from "./native-client.ts";
+import type { Db, Queryable } from "./queryable.ts";
 
 const roots = new WeakMap<object, Db>();
 

@@ -1,11 +1,9 @@
-import type { Database } from "./database.ts";
-
 /**
- * A short-lived cache of reads, per database. For rows every request reads and operators rarely change (API
- * keys, templates, branding): through libSQL each such read costs a few hundred µs. Changes made through this
- * process clear the cache at once ({@link ReadCache.clear}); changes by another process sharing the database
- * (the CLI, a second Herald) are seen within the TTL. Per database, not global, because one process can hold
- * several (tests do).
+ * A short-lived cache of reads, for rows every request reads and operators rarely change (API keys, templates,
+ * branding, settings): each such read costs a few hundred µs. Changes made through this process clear the cache
+ * at once ({@link ReadCache.clear}); changes by another process sharing the database (the CLI, a second Herald)
+ * are seen within the TTL. Each composition root owns its caches (`src/caches.ts`), so two apps in one process
+ * (tests) never share one.
  */
 export interface ReadCache<V> {
   /**
@@ -13,31 +11,20 @@ export interface ReadCache<V> {
    * not cached, so unknown keys cannot fill memory). `now` is monotonic ms (`performance.now()`): cache
    * freshness is about time passing, not business time, so it is not the injected clock.
    */
-  get(db: Database, key: string, load: () => Promise<V | null>, now?: number): Promise<V | null>;
-  /** Forgets everything cached for `db`; call after a change committed. */
-  clear(db: Database): void;
+  get(key: string, load: () => Promise<V | null>, now?: number): Promise<V | null>;
+  /** Forgets everything cached; call after a change committed. */
+  clear(): void;
 }
 
-interface Entries<V> {
-  values: Map<string, { value: V; until: number }>;
-  /** Bumped by `clear`, so a read that raced a change is not cached over it. */
-  generation: number;
-}
-
-/** A cache whose entries live `ttlMs`, at most `maxEntries` per database. */
+/** A cache whose entries live `ttlMs`, at most `maxEntries` of them. */
 export function createReadCache<V>(ttlMs: number, maxEntries = 10_000): ReadCache<V> {
-  const byDatabase = new WeakMap<Database, Entries<V>>();
-  const entriesOf = (db: Database) => {
-    let entries = byDatabase.get(db);
-    if (!entries) {
-      entries = { values: new Map(), generation: 0 };
-      byDatabase.set(db, entries);
-    }
-    return entries;
+  const entries = {
+    values: new Map<string, { value: V; until: number }>(),
+    /** Bumped by `clear`, so a read that raced a change is not cached over it. */
+    generation: 0,
   };
   return {
-    async get(db, key, load, now = performance.now()) {
-      const entries = entriesOf(db);
+    async get(key, load, now = performance.now()) {
       const hit = entries.values.get(key);
       if (hit && hit.until > now) return hit.value;
       const generation = entries.generation;
@@ -50,8 +37,7 @@ export function createReadCache<V>(ttlMs: number, maxEntries = 10_000): ReadCach
       }
       return value;
     },
-    clear(db) {
-      const entries = entriesOf(db);
+    clear() {
       entries.values.clear();
       entries.generation++;
     },

@@ -5,7 +5,7 @@
  */
 import { type Subquery, sql } from "drizzle-orm";
 import { LIST_SCAN_ROWS, windowPage } from "../domain/notifications/list-window.rules.ts";
-import type { Queryable } from "./database.ts";
+import type { Queryable } from "./queryable.ts";
 
 /**
  * The page of `matched` (newest first, at most `limit + 1`) and the id to continue after: the last match when

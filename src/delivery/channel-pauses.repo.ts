@@ -7,7 +7,7 @@
 import { eq, gt } from "drizzle-orm";
 import { channelPauses } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
-import type { Queryable, Tx } from "../db/database.ts";
+import type { Queryable, Tx } from "../db/queryable.ts";
 
 /** A channel's pause as the operator sees it. */
 export interface ChannelPause {

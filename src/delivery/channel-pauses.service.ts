@@ -5,7 +5,8 @@
  */
 import type { Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
-import { activePauses, type ChannelPause } from "./channel-pauses.repo.ts";
+import { activePauses, type ChannelPause, deletePause } from "./channel-pauses.repo.ts";
+import type { DeliveryEngine } from "./delivery-engine.ts";
 
 export const CHANNELS: readonly Channel[] = ["email", "sms"];
 
@@ -35,11 +36,15 @@ export async function channelStates(deps: Pick<Deps, "db" | "clock">): Promise<C
  * row gone within a second. Resuming a channel that is not paused changes nothing (`resumed: false`).
  */
 export async function resumeChannel(
-  deps: Pick<Deps, "db" | "clock" | "delivery" | "logger">,
+  deps: Pick<Deps, "db" | "logger"> & { delivery?: DeliveryEngine },
   channel: Channel,
   by: string,
 ): Promise<{ channel: Channel; resumed: boolean }> {
-  const resumed = await deps.delivery[channel].resume();
+  // The server's own worker resumes at once (and deletes the row); without one (the CLI), deleting the row is
+  // the whole resume: the server's paused worker looks for it every RESUME_CHECK_MS.
+  const resumed = deps.delivery
+    ? await deps.delivery[channel].resume()
+    : await deps.db.write((tx) => deletePause(tx, channel));
   if (resumed) deps.logger.info("channel resume requested", { channel, by });
   return { channel, resumed };
 }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { Caches } from "../caches.ts";
 import type { Channel, Providers } from "../channels/types.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
@@ -41,6 +42,8 @@ export interface EngineDeps {
   errors: ErrorTracker;
   /** The wake-ups the services send after their commits; the workers listen to them. */
   wakeups: DeliveryWakeupSignal;
+  /** Branding, read for every email. */
+  caches: Caches;
 }
 
 /** The workers' state for `/health/ready` and the alert rules (the sweeper reports as a {@link Scheduler}). */
@@ -99,7 +102,7 @@ export function createDeliveryEngine(
   const emailSender: ChannelSender = {
     providerName: providers.email.name,
     async prepare(row) {
-      const branding = await getBranding(db);
+      const branding = await getBranding(deps);
       const message = composeEmail(row, {
         fromName: branding.fromName,
         fromAddress: config.HERALD_EMAIL_FROM,

@@ -7,8 +7,8 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { type DeliveryPayload, deliveries } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
-import type { Queryable, Tx } from "../db/database.ts";
 import { prepared } from "../db/prepared.ts";
+import type { Queryable, Tx } from "../db/queryable.ts";
 import { newId } from "../ids.ts";
 import type { Transition } from "./transitions.rules.ts";
 

@@ -7,8 +7,8 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { sendGrants } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
-import type { Tx } from "../db/database.ts";
 import { prepared } from "../db/prepared.ts";
+import type { Tx } from "../db/queryable.ts";
 import { type GrantUse, WINDOW_MS } from "./send-budget.rules.ts";
 
 const recentStatement = prepared((q) =>

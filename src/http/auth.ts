@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
-import { hasScope, type Scope, verifyApiKey } from "../domain/api-keys/api-keys.service.ts";
+import { verifyApiKey } from "../domain/api-keys/api-keys.service.ts";
+import { hasScope, type Scope } from "../domain/api-keys/scopes.rules.ts";
 import { incarnationOf } from "../domain/recipient-tokens/recipient-tokens.service.ts";
 import {
   looksLikeRecipientToken,

@@ -1,4 +1,4 @@
-import type { Scope } from "../domain/api-keys/api-keys.service.ts";
+import type { Scope } from "../domain/api-keys/scopes.rules.ts";
 
 /** Who is calling: an API key with scopes, or a recipient holding a recipient token. */
 export type Principal =

@@ -6,13 +6,13 @@
  */
 import type { Channel } from "../channels/types.ts";
 import { channelBacklog } from "../delivery/backlog.repo.ts";
-import type { Deps } from "../deps.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
+import type { ServerDeps } from "../server-deps.ts";
 
 /** What the collectors read. */
 export type CollectorDeps = Pick<
-  Deps,
-  "db" | "config" | "clock" | "logger" | "metrics" | "schedulers" | "delivery"
+  ServerDeps,
+  "db" | "config" | "caches" | "clock" | "logger" | "metrics" | "schedulers" | "delivery"
 >;
 
 const channels: readonly Channel[] = ["email", "sms"];

@@ -1,5 +1,5 @@
-import type { Deps } from "../deps.ts";
 import { createRouter } from "../http/router.ts";
+import type { ServerDeps } from "../server-deps.ts";
 import { alertRoutes } from "./alerts/index.ts";
 import { brandingRoutes } from "./branding/index.ts";
 import { channelRoutes } from "./channels/index.ts";
@@ -18,7 +18,7 @@ import { suppressionRoutes } from "./suppressions/index.ts";
 import { templateRoutes } from "./templates/index.ts";
 
 /** Every /v1 resource, mounted in one place. */
-export function v1Routes(deps: Deps) {
+export function v1Routes(deps: ServerDeps) {
   return createRouter()
     .route("/", recipientRoutes(deps))
     .route("/", notificationRoutes(deps))

@@ -11,7 +11,16 @@ import { every, type Scheduler } from "./scheduler.ts";
 export function digestScheduler(
   deps: Pick<
     Deps,
-    "db" | "config" | "tokenSecret" | "clock" | "logger" | "errors" | "metrics" | "inboxEvents" | "wakeups"
+    | "db"
+    | "config"
+    | "caches"
+    | "tokenSecret"
+    | "clock"
+    | "logger"
+    | "errors"
+    | "metrics"
+    | "inboxEvents"
+    | "wakeups"
   >,
 ): Scheduler {
   return every(

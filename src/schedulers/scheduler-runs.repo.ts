@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { schedulerRuns } from "../../db/schema.ts";
-import type { Queryable, Tx } from "../db/database.ts";
+import type { Queryable, Tx } from "../db/queryable.ts";
 
 /** A claimed window that has not finished after this long was abandoned (the process died mid-run). */
 export const STALE_CLAIM_MS = 6 * 3_600_000;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
 import { deliveries, notifications, outboxMessages } from "../../db/schema.ts";
 import { OPERATOR_RECIPIENT_ID } from "../../src/alerts/alert-email.ts";
-import { createDeps } from "../../src/bootstrap.ts";
+import { createServerDeps } from "../../src/bootstrap.ts";
 import { loadConfig } from "../../src/config.ts";
 import { memoryLogger } from "../../src/logger.ts";
 import { seedDeliveries } from "../delivery/seed-deliveries.ts";
@@ -124,7 +124,7 @@ describe("alert evaluator", () => {
     expect((await stateOf("HeraldQueueBacklog:email")).state).toBe("pending");
     const pendingSince = (await stateOf("HeraldQueueBacklog:email")).since;
 
-    const restarted = await createDeps(
+    const restarted = await createServerDeps(
       loadConfig({ DATABASE_URL: `file:${t.dbPath}`, HERALD_SEED: "false", ...env }),
       {
         clock: t.clock,

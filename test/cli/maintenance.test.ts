@@ -7,11 +7,12 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
+import { OPS_SETTINGS_CACHE_MS } from "../../src/caches.ts";
 import type { CliIo, CommandContext } from "../../src/cli/command.ts";
 import { UsageError } from "../../src/cli/command.ts";
 import { maintenanceCommand } from "../../src/cli/maintenance.command.ts";
 import { loadConfig } from "../../src/config.ts";
-import { getOpsSettings, OPS_SETTINGS_CACHE_MS } from "../../src/domain/ops-settings/ops-settings.service.ts";
+import { getOpsSettings } from "../../src/domain/ops-settings/ops-settings.service.ts";
 import { setUpJobUpdate } from "../helpers/notification-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 

@@ -3,7 +3,7 @@ import type { CliIo } from "../../src/cli/command.ts";
 import { createReportCommand } from "../../src/cli/report.command.ts";
 import { runCli } from "../../src/cli.ts";
 import type { Deps } from "../../src/deps.ts";
-import { reportNames } from "../../src/domain/reports/reports.service.ts";
+import { reportNames } from "../../src/domain/reports/report-catalogue.ts";
 import { addNotifications, addRecipients, DAY, HOUR, NOW } from "../domain/reports/report-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 

@@ -6,8 +6,8 @@ import {
   type Database,
   DatabaseOverloadedError,
   openDatabase,
-  type Tx,
 } from "../../src/db/database.ts";
+import type { Tx } from "../../src/db/queryable.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
 async function freshDatabase(maxBatch?: number): Promise<Database> {

@@ -10,16 +10,18 @@ import { sql } from "drizzle-orm";
 import { seedVolume } from "../../scripts/seed-volume.ts";
 import { readAlertSnapshot } from "../../src/alerts/alert-snapshot.ts";
 import { listDeliveries } from "../../src/delivery/deliveries.service.ts";
-import type { Deps } from "../../src/deps.ts";
 import { LIST_SCAN_ROWS } from "../../src/domain/notifications/list-window.rules.ts";
 import {
   listNotifications,
   type NotificationFilter,
 } from "../../src/domain/notifications/notifications.queries.ts";
-import { countStats, getStats } from "../../src/domain/notifications/notifications.stats.ts";
+import { countStats } from "../../src/domain/notifications/notifications.stats.ts";
+import { getStats } from "../../src/domain/notifications/stats.service.ts";
 import { runReadTask } from "../../src/domain/reports/read-tasks.ts";
+import { reportNames } from "../../src/domain/reports/report-catalogue.ts";
 import { reportWindow } from "../../src/domain/reports/report-window.rules.ts";
-import { defaultWindows, reportNames, runReport } from "../../src/domain/reports/reports.service.ts";
+import { defaultWindows, runReport } from "../../src/domain/reports/reports.service.ts";
+import type { ServerDeps } from "../../src/server-deps.ts";
 import { makeTestApp, type TestApp } from "../helpers/test-app.ts";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -27,7 +29,7 @@ const DAY = 86_400_000;
 const BIG_TABLES = ["notifications", "deliveries", "delivery_attempts"];
 
 const t: TestApp = await makeTestApp({ now: NOW });
-const deps: Deps = t.deps;
+const deps: ServerDeps = t.deps;
 // More rows than one list window, spread so the last hour, day and month all hold some.
 await seedVolume(deps.db, {
   notifications: 6000,
@@ -282,7 +284,7 @@ describe("reports and stats on the read Worker", () => {
         window: windowed ? reportWindow(windowed, NOW) : null,
         limit: 20,
       };
-      const inThread = await runReadTask({ db: deps.db, config: deps.config }, task);
+      const inThread = await runReadTask(deps, task);
       expect({ name, result: await runReport(deps, name) }).toEqual({ name, result: inThread });
     }
   });
@@ -309,7 +311,7 @@ describe("reports and stats on the read Worker", () => {
         window: windowed ? reportWindow(windowed, NOW) : null,
         limit: 20,
       };
-      await expectBounded(() => runReadTask({ db: deps.db, config: deps.config }, task));
+      await expectBounded(() => runReadTask(deps, task));
     }
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
-import { KEY_CACHE_MS } from "../../src/domain/api-keys/api-keys.service.ts";
+import { KEY_CACHE_MS } from "../../src/caches.ts";
 import { ROOT, startServer } from "../helpers/server-process.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 

@@ -1,12 +1,12 @@
 import { afterAll } from "bun:test";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
-import { createDeps, type DepsOverrides } from "../../src/bootstrap.ts";
+import { createServerDeps, type DepsOverrides } from "../../src/bootstrap.ts";
 import { FixedClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config.ts";
-import type { Deps } from "../../src/deps.ts";
 import { createApiKey } from "../../src/domain/api-keys/api-keys.service.ts";
 import { memoryLogger } from "../../src/logger.ts";
+import type { ServerDeps } from "../../src/server-deps.ts";
 import { checkResponse } from "./response-contract.ts";
 import { tempDir } from "./temp-dir.ts";
 
@@ -33,14 +33,14 @@ export interface TestAppOptions {
 /** What {@link makeTestApp} returns. */
 export interface TestApp {
   app: ReturnType<typeof createApp>;
-  deps: Deps;
+  deps: ServerDeps;
   clock: FixedClock;
   logs: ReturnType<typeof memoryLogger>["lines"];
   adminKey: string;
   portalKey: string;
   dbPath: string;
   /** The delivery engine (not started): drive it with `tick()`, `runUntilIdle()` and `sweep()`. */
-  delivery: Deps["delivery"];
+  delivery: ServerDeps["delivery"];
   /**
    * `app.request` with JSON encoding and a bearer key (admin by default; pass `key: null` for none). Every
    * response is checked against the route's declared OpenAPI responses (status, content type, zod schema) and
@@ -76,7 +76,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
   });
   const clock = options.clock ?? new FixedClock(options.now);
   const logger = memoryLogger();
-  const deps = await createDeps(config, {
+  const deps = await createServerDeps(config, {
     clock,
     logger,
     providers: options.providers,

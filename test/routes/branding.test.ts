@@ -93,14 +93,14 @@ describe("branding", () => {
   });
 
   test("a change made by another process is picked up after the cache expires", async () => {
-    const seen = await getBranding(t.deps.db);
+    const seen = await getBranding(t.deps);
     // Another process writing the same database: the setting changes without this process's PUT.
     await t.deps.db.write((tx) =>
       putSetting(tx, "branding", { ...seen, companyName: "Changed Elsewhere" }, t.clock.now()),
     );
-    expect((await getBranding(t.deps.db)).companyName).toBe(seen.companyName);
-    expect((await getBranding(t.deps.db, performance.now() + 4_000)).companyName).toBe(seen.companyName);
-    expect((await getBranding(t.deps.db, performance.now() + 6_000)).companyName).toBe("Changed Elsewhere");
+    expect((await getBranding(t.deps)).companyName).toBe(seen.companyName);
+    expect((await getBranding(t.deps, performance.now() + 4_000)).companyName).toBe(seen.companyName);
+    expect((await getBranding(t.deps, performance.now() + 6_000)).companyName).toBe("Changed Elsewhere");
   });
 
   test("no key is 401; a portal key is 403", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { reportNames } from "../../src/domain/reports/reports.service.ts";
+import { reportNames } from "../../src/domain/reports/report-catalogue.ts";
 import { addNotifications, addRecipients, DAY, HOUR, NOW } from "../domain/reports/report-fixtures.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 

@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
 import { apiKeys } from "../../../db/schema.ts";
+import type { Caches } from "../../caches.ts";
 import type { Clock } from "../../clock.ts";
 import type { Database } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
-import { createReadCache } from "../../db/read-cache.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
-
-/** What an API key may do. `admin` implies every other scope. */
-export const scopes = ["admin", "portal"] as const;
-export type Scope = (typeof scopes)[number];
+import type { Scope } from "./scopes.rules.ts";
 
 /** An API key as listed (never the secret). */
 export interface ApiKeyInfo {
@@ -25,6 +22,8 @@ export interface ApiKeyInfo {
 interface Deps {
   db: Database;
   clock: Clock;
+  /** Verified keys, briefly (`KEY_CACHE_MS`, caches.ts): every request is authenticated. */
+  caches: Caches;
 }
 
 const KEY_PREFIX = "hk_";
@@ -37,11 +36,6 @@ export function hashKey(secret: string): string {
 /** A new random key: `hk_` + 32 bytes, base64url. */
 export function generateKey(): string {
   return KEY_PREFIX + randomBytes(32).toString("base64url");
-}
-
-/** True when `granted` allows `needed`. */
-export function hasScope(granted: readonly string[], needed: Scope): boolean {
-  return granted.includes("admin") || granted.includes(needed);
 }
 
 const toInfo = (row: typeof apiKeys.$inferSelect): ApiKeyInfo => ({
@@ -79,7 +73,7 @@ export async function listApiKeys({ db }: Deps): Promise<ApiKeyInfo[]> {
 }
 
 /** Revokes a key by id or by its unique prefix; it stops working on the next request. */
-export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Promise<ApiKeyInfo> {
+export async function revokeApiKey({ db, clock, caches }: Deps, idOrPrefix: string): Promise<ApiKeyInfo> {
   const now = clock.now();
   const row = await db.write(async (tx) => {
     const matches = await tx
@@ -99,28 +93,23 @@ export async function revokeApiKey({ db, clock }: Deps, idOrPrefix: string): Pro
       .returning();
     return updated;
   });
-  verifiedKeys.clear(db);
+  caches.apiKeys.clear();
   // biome-ignore lint/style/noNonNullAssertion: the row was just matched inside the same transaction
   return toInfo(row!);
 }
 
-/** How long a verified key is trusted without asking the database again. */
-export const KEY_CACHE_MS = 1000;
-
 /**
- * Verified keys, briefly: every request is authenticated. A revocation through this process clears the cache
- * at once; one made by another process (`herald keys revoke`) takes effect within {@link KEY_CACHE_MS}.
+ * The key's id and scopes if `secret` is a live key, else null. Verified keys are cached briefly: a revocation
+ * through this process clears the cache at once; one made by another process (`herald keys revoke`) takes
+ * effect within `KEY_CACHE_MS` (caches.ts).
  */
-const verifiedKeys = createReadCache<{ id: string; scopes: Scope[] }>(KEY_CACHE_MS);
-
-/** The key's id and scopes if `secret` is a live key, else null. */
 export async function verifyApiKey(
-  { db }: Deps,
+  { db, caches }: Deps,
   secret: string,
 ): Promise<{ id: string; scopes: Scope[] } | null> {
   if (!secret.startsWith(KEY_PREFIX) && secret.length < 16) return null;
   const hash = hashKey(secret);
-  return verifiedKeys.get(db, hash, async () => {
+  return caches.apiKeys.get(hash, async () => {
     const row = await liveKeyByHash(db.read).get({ hash });
     return row ? { id: row.id, scopes: row.scopes as Scope[] } : null;
   });

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, gt, inArray, lte } from "drizzle-orm";
 import { deliveries, notifications } from "../../../db/schema.ts";
-import type { Tx } from "../../db/database.ts";
+import type { Tx } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
@@ -28,7 +28,10 @@ export const DIGEST_TEMPLATE = "daily-digest";
 /** Recipients handled per page of the due-recipient scan. */
 const PAGE = 200;
 
-type DigestDeps = Pick<Deps, "db" | "config" | "tokenSecret" | "metrics" | "inboxEvents" | "wakeups">;
+type DigestDeps = Pick<
+  Deps,
+  "db" | "config" | "caches" | "tokenSecret" | "metrics" | "inboxEvents" | "wakeups"
+>;
 
 /** What one recipient's transaction did. */
 interface RecipientOutcome {
@@ -236,7 +239,7 @@ export async function runDigests(deps: DigestDeps, now: number): Promise<DigestR
         "not-found",
         `Template '${DIGEST_TEMPLATE}' is missing or inactive; digests wait for it`,
       );
-    const branding = await getBranding(deps.db, now);
+    const branding = await getBranding(deps, now);
     for (const { recipientId } of due) {
       const outcome = await deps.db.write((tx) =>
         digestRecipient(deps, tx, recipientId, template, branding, now),

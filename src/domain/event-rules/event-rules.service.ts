@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { eventRules } from "../../../db/schema.ts";
-import type { Queryable } from "../../db/database.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
 import type { Priority } from "../notifications/delivery-policy.rules.ts";

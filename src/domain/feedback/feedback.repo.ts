@@ -2,7 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import { type DeliveryStatus, deliveries, deliveryAttempts, snsMessages } from "../../../db/schema.ts";
 import type { Channel } from "../../channels/types.ts";
-import type { Tx } from "../../db/database.ts";
+import type { Tx } from "../../db/queryable.ts";
 import { newId } from "../../ids.ts";
 
 /** The fields of a delivery feedback reads. */

@@ -8,7 +8,7 @@
  * that triggers keep exact (`sms_spend_days`) inside the transaction that stores the notification: it sees every
  * process's committed SMS and the earlier creates of its own batch, so the limit holds exactly.
  */
-import type { Queryable } from "../../db/database.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import type { Logger } from "../../logger.ts";
 import { type DecisionInput, decideChannels, type Guards } from "../notifications/delivery-policy.rules.ts";
@@ -43,7 +43,7 @@ const noGuards: Guards = {
  * all.
  */
 export async function loadGuards(
-  deps: Pick<Deps, "db" | "config">,
+  deps: Pick<Deps, "db" | "config" | "caches">,
   tx: Queryable,
   input: GuardInput,
 ): Promise<Guards> {

@@ -6,8 +6,8 @@
  */
 import { and, eq, gt, sql } from "drizzle-orm";
 import { notifications, recipients, suppressions } from "../../../db/schema.ts";
-import type { Queryable } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import { normalizeContact } from "../suppressions/contacts.rules.ts";
 
 /** What makes two notifications "the same" for the loop guard. */

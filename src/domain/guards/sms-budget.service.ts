@@ -1,7 +1,7 @@
 import { and, gte, lt, sql } from "drizzle-orm";
 import { smsSpendDays } from "../../../db/schema.ts";
-import type { Queryable } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import { getOpsSettings, type OpsSettingsSource } from "../ops-settings/ops-settings.service.ts";
 import { budgetPeriods, exceedsSmsBudget, type SmsSpend } from "./sms-budget.rules.ts";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { idempotencyKeys } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import { AppError } from "../../errors.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { inboxCounters } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import type { InboxChange } from "./inbox.events.ts";
 
 /**

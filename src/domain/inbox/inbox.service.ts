@@ -8,8 +8,9 @@ import { and, desc, eq, isNotNull, isNull, lt, type SQL, sql } from "drizzle-orm
 import { inboxCounters, notifications, recipients } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
 import { decodeCursor, encodeCursor } from "../../db/cursor.ts";
-import type { Database, Db, Queryable } from "../../db/database.ts";
+import type { Database } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Db, Queryable } from "../../db/queryable.ts";
 import { notFound } from "../../errors.ts";
 import {
   type NotificationView,

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { deliveries, notifications } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
 import { placeholders, prepared } from "../../db/prepared.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import { notifyCreated } from "../../delivery/delivery-wakeups.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
@@ -107,7 +107,7 @@ async function prepare(
   const found = await getRecipientWithPreferences(tx, input.recipientId);
   if (!found) throw notFound("Recipient", input.recipientId);
   const { recipient, preferences } = found;
-  const branding = await getBranding(deps.db);
+  const branding = await getBranding(deps);
 
   const priority = input.priority ?? template.defaultPriority;
   const category = input.category ?? template.category;
@@ -366,7 +366,7 @@ export async function createNotification(
     let prepared: Prepared;
     try {
       // Committed templates, from the cache (an API request never changes a template in the same transaction).
-      prepared = await prepare(deps, tx, input, now, (name) => getTemplateCached(deps.db, name));
+      prepared = await prepare(deps, tx, input, now, (name) => getTemplateCached(deps, name));
     } catch (error) {
       // A refused request wrote nothing: hand its error back as a value, so the batch it shares neither rolls
       // back nor re-runs (a thrown error would undo and repeat every other create of the batch).

@@ -2,7 +2,6 @@ import { ne, sql } from "drizzle-orm";
 import { deliveries, inboxCounters, notifications } from "../../../db/schema.ts";
 import { OPERATOR_RECIPIENT_ID } from "../../alerts/operator-recipient.ts";
 import type { Deps } from "../../deps.ts";
-import { runOffThread } from "../reports/off-thread.ts";
 
 /** Delivery counts for one channel. */
 export interface ChannelStats {
@@ -73,9 +72,4 @@ export async function countStats(deps: Pick<Deps, "db">): Promise<Stats> {
     email: channel("email"),
     sms: channel("sms"),
   };
-}
-
-/** {@link countStats} off the server's thread (the read Worker on a local file): what `GET /v1/stats` serves. */
-export function getStats(deps: Pick<Deps, "db" | "config">): Promise<Stats> {
-  return runOffThread(deps, { kind: "stats" });
 }

@@ -1,11 +1,10 @@
 /**
  * Reading and changing the operator settings (maintenance, rollout, SMS budget, loop guard). Every notification
- * and every worker claim consults them, so reads are cached for {@link OPS_SETTINGS_CACHE_MS}: a change made in
+ * and every worker claim consults them, so reads are cached for `OPS_SETTINGS_CACHE_MS` (caches.ts): a change made in
  * this process applies at once, one made by another process sharing the database (the `herald` CLI, a second
  * Herald) within that time.
  */
-import type { Database, Queryable } from "../../db/database.ts";
-import { createReadCache } from "../../db/read-cache.ts";
+import type { Queryable } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import { getSetting, putSetting } from "../settings/settings.repo.ts";
@@ -21,32 +20,8 @@ import {
   type StoredOpsSettings,
 } from "./ops-settings.rules.ts";
 
-/** How long cached settings are served before they are read again. */
-export const OPS_SETTINGS_CACHE_MS = 1_000;
-
 /** What reading the settings needs (a subset of Deps, so the engine can use it before Deps exists). */
-export type OpsSettingsSource = Pick<Deps, "db" | "config">;
-
-const cache = createReadCache<OpsSettings>(OPS_SETTINGS_CACHE_MS);
-
-/**
- * Per database: the newest settings seen, for the synchronous maintenance check, and a version bumped by each
- * change made here, so a read that raced the change cannot put the old value back.
- */
-interface Seen {
-  latest: OpsSettings | null;
-  version: number;
-  refreshing: boolean;
-}
-const seenByDatabase = new WeakMap<Database, Seen>();
-function seenOf(db: Database): Seen {
-  let seen = seenByDatabase.get(db);
-  if (!seen) {
-    seen = { latest: null, version: 0, refreshing: false };
-    seenByDatabase.set(db, seen);
-  }
-  return seen;
-}
+export type OpsSettingsSource = Pick<Deps, "db" | "config" | "caches">;
 
 /** The settings in force, read on `q` without the cache (inside a transaction, or for the admin API). */
 export async function readOpsSettings(
@@ -64,10 +39,9 @@ export async function readOpsSettings(
  * monotonic ms (`performance.now()`) and only ages the cache; tests pass a later one to skip ahead.
  */
 export async function getOpsSettings(source: OpsSettingsSource, now?: number): Promise<OpsSettings> {
-  const seen = seenOf(source.db);
+  const seen = source.caches.settingsSeen;
   const version = seen.version;
-  const settings = (await cache.get(
-    source.db,
+  const settings = (await source.caches.opsSettings.get(
     OPS_SETTINGS_KEY,
     () => readOpsSettings(source.db.read, source.config),
     now,
@@ -82,7 +56,7 @@ export async function getOpsSettings(source: OpsSettingsSource, now?: number): P
  * name (never the maintenance note, which is free text).
  */
 export async function updateOpsSettings(
-  deps: Pick<Deps, "db" | "config" | "clock" | "logger" | "wakeups">,
+  deps: Pick<Deps, "db" | "config" | "caches" | "clock" | "logger" | "wakeups">,
   patch: OpsSettingsPatch,
   source: "api" | "cli",
 ): Promise<OpsSettings> {
@@ -98,8 +72,8 @@ export async function updateOpsSettings(
     await putSetting(tx, OPS_SETTINGS_KEY, next, now);
     return { before: effectiveOpsSettings(defaults, stored), after };
   });
-  cache.clear(deps.db);
-  const seen = seenOf(deps.db);
+  deps.caches.opsSettings.clear();
+  const seen = deps.caches.settingsSeen;
   seen.version++;
   seen.latest = after;
   // Workers sleep through maintenance; the end of it wakes them here (another process's workers see it on their poll).
@@ -118,13 +92,13 @@ export async function updateOpsSettings(
 /**
  * The delivery engine's `sendingAllowed` check: false while maintenance mode is on. Workers call it before every
  * claim, so it answers synchronously from the newest settings seen and starts a (cached) re-read in the
- * background; a change by another process is therefore seen within about {@link OPS_SETTINGS_CACHE_MS}. Reads
+ * background; a change by another process is therefore seen within about `OPS_SETTINGS_CACHE_MS` (caches.ts). Reads
  * the settings once before returning, so a process started during maintenance never claims.
  */
 export async function maintenanceGate(
   source: OpsSettingsSource & Pick<Deps, "logger">,
 ): Promise<() => boolean> {
-  const seen = seenOf(source.db);
+  const seen = source.caches.settingsSeen;
   await getOpsSettings(source);
   return () => {
     if (!seen.refreshing) {

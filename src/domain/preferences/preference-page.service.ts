@@ -23,7 +23,10 @@ export interface PreferencePage {
 }
 
 /** The page for a live recipient; not-found for an unknown or erased one. */
-export async function preferencePage(deps: Pick<Deps, "db">, recipientId: string): Promise<PreferencePage> {
+export async function preferencePage(
+  deps: Pick<Deps, "db" | "caches">,
+  recipientId: string,
+): Promise<PreferencePage> {
   const q = deps.db.read;
   const recipient = await findRecipient(q, recipientId);
   if (!recipient) throw notFound("Recipient", recipientId);
@@ -34,7 +37,7 @@ export async function preferencePage(deps: Pick<Deps, "db">, recipientId: string
       .from(templates)
       .where(eq(templates.active, true))
       .orderBy(asc(templates.category)),
-    getBranding(deps.db),
+    getBranding(deps),
   ]);
   const topics = [
     ...new Set([

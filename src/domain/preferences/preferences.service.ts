@@ -1,8 +1,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { preferences, recipients } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
-import type { Database, Queryable, Tx } from "../../db/database.ts";
+import type { Database } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { findRecipient, type Recipient } from "../recipients/recipients.service.ts";
 import {

@@ -8,8 +8,9 @@ import {
   recipients,
 } from "../../../db/schema.ts";
 import type { Clock } from "../../clock.ts";
-import type { Database, Queryable, Tx } from "../../db/database.ts";
+import type { Database } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import { AppError, notFound } from "../../errors.ts";
 import type { InboxEvents } from "../inbox/inbox.events.ts";
 import { canonicalTimeZone } from "../notifications/local-time.rules.ts";

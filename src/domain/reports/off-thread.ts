@@ -8,10 +8,8 @@
  * {@link IDLE_MS} without work, so an idle server holds no second thread. A Worker that dies fails the tasks it
  * held; the next task starts a new one.
  */
-import type { Config } from "../../config.ts";
-import type { Database } from "../../db/database.ts";
 import { AppError, type ErrorCode } from "../../errors.ts";
-import { type ReadTask, type ReadTaskResult, runReadTask } from "./read-tasks.ts";
+import { type ReadSource, type ReadTask, type ReadTaskResult, runReadTask } from "./read-tasks.ts";
 import type { ReadRequest, ReadResponse } from "./read-worker.ts";
 
 /** How long an idle Worker is kept. */
@@ -61,10 +59,7 @@ function start(): Worker {
 }
 
 /** Runs `task` on the read Worker (local files) or in-thread (remote databases), with the same code either way. */
-export function runOffThread<T extends ReadTask>(
-  source: { db: Database; config: Config },
-  task: T,
-): Promise<ReadTaskResult<T>> {
+export function runOffThread<T extends ReadTask>(source: ReadSource, task: T): Promise<ReadTaskResult<T>> {
   if (!source.db.isLocalFile) return runReadTask(source, task);
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;

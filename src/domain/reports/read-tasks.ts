@@ -3,6 +3,7 @@
  * plain-data tasks: the same function runs them on the request thread or on the read Worker
  * (`read-worker.ts`), so both paths give the same answer by construction.
  */
+import type { Caches } from "../../caches.ts";
 import type { Config } from "../../config.ts";
 import type { Database } from "../../db/database.ts";
 import { countStats, type Stats } from "../notifications/notifications.stats.ts";
@@ -10,20 +11,11 @@ import { previewRetention } from "../retention/retention.service.ts";
 import { deliveryRatesReport } from "./delivery-rates.report.ts";
 import { failuresReport } from "./failures.report.ts";
 import { loopsReport } from "./loops.report.ts";
+import type { Report, ReportTask } from "./report-catalogue.ts";
 import type { ReportWindow } from "./report-window.rules.ts";
-import type { Report, ReportName } from "./reports.service.ts";
 import { smsCostsReport } from "./sms-costs.report.ts";
 import { topSmsRecipientsReport } from "./top-sms-recipients.report.ts";
 import { volumeReport } from "./volume.report.ts";
-
-/** One report at `now`, its window already parsed (validation happens before a task is made). */
-export interface ReportTask {
-  kind: "report";
-  name: ReportName;
-  now: number;
-  window: ReportWindow | null;
-  limit: number;
-}
 
 /** The all-time counts of `GET /v1/stats`. */
 export interface StatsTask {
@@ -36,10 +28,11 @@ export type ReadTask = ReportTask | StatsTask;
 /** What a task returns. */
 export type ReadTaskResult<T extends ReadTask> = T extends StatsTask ? Stats : Report;
 
-/** What a task reads through: a database (only `.read` is used) and the configuration. */
+/** What a task reads through: a database (only `.read` is used), the configuration and the read caches. */
 export interface ReadSource {
   db: Database;
   config: Config;
+  caches: Caches;
 }
 
 const windowOf = (task: ReportTask): ReportWindow => {

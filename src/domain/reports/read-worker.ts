@@ -3,6 +3,7 @@
  * query over a million rows never holds the server's event loop. It opens each database it is asked about once
  * (`openDatabase({ url })`, only `.read` is used) and keeps the few most recent open.
  */
+import { type Caches, createCaches } from "../../caches.ts";
 import type { Config } from "../../config.ts";
 import { type Database, openDatabase } from "../../db/database.ts";
 import { AppError } from "../../errors.ts";
@@ -23,21 +24,22 @@ export type ReadResponse =
   | { id: number; ok: false; error: { message: string; code?: string; extras?: Record<string, unknown> } };
 
 const OPEN_DATABASES = 4;
-const databases = new Map<string, Promise<Database>>();
+/** The Worker's own connections, each with its own read caches (the server's live on another thread). */
+const databases = new Map<string, Promise<{ db: Database; caches: Caches }>>();
 
-function database(url: string): Promise<Database> {
+function database(url: string): Promise<{ db: Database; caches: Caches }> {
   const open = databases.get(url);
   if (open) {
     databases.delete(url);
     databases.set(url, open);
     return open;
   }
-  const opened = openDatabase({ url });
+  const opened = openDatabase({ url }).then((db) => ({ db, caches: createCaches() }));
   databases.set(url, opened);
   for (const [oldest, db] of databases) {
     if (databases.size <= OPEN_DATABASES) break;
     databases.delete(oldest);
-    db.then((d) => d.close()).catch(() => {});
+    db.then((d) => d.db.close()).catch(() => {});
   }
   return opened;
 }
@@ -45,8 +47,8 @@ function database(url: string): Promise<Database> {
 self.onmessage = async (event: MessageEvent<ReadRequest>) => {
   const { id, config, task } = event.data;
   try {
-    const db = await database(config.DATABASE_URL);
-    const result = await runReadTask({ db, config }, task);
+    const { db, caches } = await database(config.DATABASE_URL);
+    const result = await runReadTask({ db, config, caches }, task);
     self.postMessage({ id, ok: true, result } satisfies ReadResponse);
   } catch (error) {
     const e = error as Error;

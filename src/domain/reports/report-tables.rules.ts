@@ -2,7 +2,7 @@
  * How each report reads as tables on a terminal (`herald report <name>`): a few titled sections of rows. Pure;
  * the CLI pads or tab-separates them (src/cli/table.ts). JSON output is the report itself, not these.
  */
-import type { Report } from "./reports.service.ts";
+import type { Report } from "./report-catalogue.ts";
 
 /** One titled table. */
 export interface ReportSection {

@@ -4,41 +4,9 @@
  */
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
-import type { RetentionPreview } from "../retention/retention.service.ts";
-import type { DeliveryRatesReport } from "./delivery-rates.report.ts";
-import type { FailuresReport } from "./failures.report.ts";
-import type { LoopsReport } from "./loops.report.ts";
 import { runOffThread } from "./off-thread.ts";
-import type { ReportTask } from "./read-tasks.ts";
+import { type Report, type ReportName, type ReportTask, reportNames } from "./report-catalogue.ts";
 import { reportWindow } from "./report-window.rules.ts";
-import type { SmsCostsReport } from "./sms-costs.report.ts";
-import type { TopSmsRecipientsReport } from "./top-sms-recipients.report.ts";
-import type { VolumeReport } from "./volume.report.ts";
-
-/** Every report, in the order help and the 404 list them. */
-export const reportNames = [
-  "delivery-rates",
-  "sms-costs",
-  "volume",
-  "failures",
-  "top-sms-recipients",
-  "loops",
-  "retention",
-] as const;
-export type ReportName = (typeof reportNames)[number];
-
-/** `retention`: the retention scheduler's preview (what the next run removes, the oldest rows). */
-export type RetentionReport = RetentionPreview & { report: "retention"; generatedAt: number };
-
-/** Any report's result; `report` tells which. */
-export type Report =
-  | DeliveryRatesReport
-  | SmsCostsReport
-  | VolumeReport
-  | FailuresReport
-  | TopSmsRecipientsReport
-  | LoopsReport
-  | RetentionReport;
 
 /** Options a report may use; the others ignore them. */
 export interface ReportOptions {
@@ -62,7 +30,7 @@ const isReportName = (name: string): name is ReportName => (reportNames as reado
 
 /** Runs the report called `name` at the clock's now; an unknown name is `not-found` listing the valid ones. */
 export async function runReport(
-  deps: Pick<Deps, "db" | "config" | "clock">,
+  deps: Pick<Deps, "db" | "config" | "caches" | "clock">,
   name: string,
   options: ReportOptions = {},
 ): Promise<Report> {

@@ -14,7 +14,7 @@ export interface SmsCostsReport extends SmsCostTotals {
 
 /** Sums the cost of SMS the provider accepted, per UTC day of acceptance, since the report's first day. */
 export async function smsCostsReport(
-  deps: Pick<Deps, "db" | "config">,
+  deps: Pick<Deps, "db" | "config" | "caches">,
   now: number,
 ): Promise<SmsCostsReport> {
   const from = smsCostsFrom(now);

@@ -5,7 +5,7 @@
  */
 import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { deliveries, deliveryAttempts, notifications, schedulerRuns } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import {
   nextWindowStart,

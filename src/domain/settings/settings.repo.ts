@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { settings } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 
 /** Reads a JSON setting, or `undefined` when it was never set. */
 export async function getSetting<T>(q: Queryable, key: string): Promise<T | undefined> {

@@ -4,8 +4,8 @@
  */
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { deliveries, suppressions } from "../../../db/schema.ts";
-import type { Queryable, Tx } from "../../db/database.ts";
 import { prepared } from "../../db/prepared.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import { normalizeContact } from "./contacts.rules.ts";
 
 type Channel = "email" | "sms";

@@ -3,7 +3,7 @@
  * still queued for it in the same transaction; new notifications skip it at creation (the channel guards).
  */
 import type { Channel } from "../../channels/types.ts";
-import type { Tx } from "../../db/database.ts";
+import type { Tx } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { normalizeContact } from "./contacts.rules.ts";

@@ -1,27 +1,26 @@
 /** Queries on the `templates` table. */
 import { asc, eq } from "drizzle-orm";
 import { eventRules, templates } from "../../../db/schema.ts";
-import type { Database, Queryable, Tx } from "../../db/database.ts";
-import { createReadCache } from "../../db/read-cache.ts";
+import type { Caches } from "../../caches.ts";
+import type { Database } from "../../db/database.ts";
+import type { Queryable, Tx } from "../../db/queryable.ts";
 import type { TemplateRecord } from "./templates.types.ts";
 
-/** How long a template read for a notification is reused without asking the database again. */
-export const TEMPLATE_CACHE_MS = 1000;
-
 /**
- * Every notification reads its template, and a row with large text columns costs a few hundred µs through
- * libSQL; templates change rarely (see {@link createReadCache} for how changes show up).
+ * The template called `name` from the reader, cached briefly (`TEMPLATE_CACHE_MS`, caches.ts): every
+ * notification reads its template, a row with large text columns costs a few hundred µs, and templates change
+ * rarely.
  */
-const cachedTemplates = createReadCache<TemplateRecord>(TEMPLATE_CACHE_MS, 1000);
-
-/** The template called `name` from the reader, cached briefly (see {@link TEMPLATE_CACHE_MS}). */
-export function getTemplateCached(db: Database, name: string): Promise<TemplateRecord | null> {
-  return cachedTemplates.get(db, name, () => getTemplate(db.read, name));
+export function getTemplateCached(
+  { db, caches }: { db: Database; caches: Caches },
+  name: string,
+): Promise<TemplateRecord | null> {
+  return caches.templates.get(name, () => getTemplate(db.read, name));
 }
 
 /** Drops cached templates after this process changed any (call after the write committed). */
-export function forgetTemplates(db: Database): void {
-  cachedTemplates.clear(db);
+export function forgetTemplates(caches: Caches): void {
+  caches.templates.clear();
 }
 
 /** The template called `name` on `q`, or null. */

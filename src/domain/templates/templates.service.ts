@@ -26,7 +26,7 @@ import type {
   TemplateRecord,
 } from "./templates.types.ts";
 
-type TemplateDeps = Pick<Deps, "db" | "clock">;
+type TemplateDeps = Pick<Deps, "db" | "clock" | "caches">;
 
 /** What creating a template takes: a name, the four required fields, the rest optional. */
 export type CreateTemplateInput = { name: string } & Pick<
@@ -121,12 +121,12 @@ export async function updateTemplate(
     await replaceTemplateRow(tx, row);
     return row;
   });
-  forgetTemplates(deps.db);
+  forgetTemplates(deps.caches);
   return updated;
 }
 
 /** Deletes a template; 409 while event rules still use it (events would fail), 404 when unknown. */
-export async function deleteTemplate(deps: Pick<Deps, "db">, name: string): Promise<void> {
+export async function deleteTemplate(deps: Pick<Deps, "db" | "caches">, name: string): Promise<void> {
   await deps.db.write(async (tx) => {
     if (!(await getTemplate(tx, name))) throw notFound("Template", name);
     const rules = await rulesUsingTemplate(tx, name);
@@ -143,7 +143,7 @@ export async function deleteTemplate(deps: Pick<Deps, "db">, name: string): Prom
     }
     await deleteTemplateRow(tx, name);
   });
-  forgetTemplates(deps.db);
+  forgetTemplates(deps.caches);
 }
 
 /** A sample render: the sample recipient, action URL and phone are optional. */
@@ -170,7 +170,7 @@ export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = {
 
 /** Renders a stored template (active or not) with a sample context, exactly as a notification would be. */
 export async function previewTemplate(
-  deps: Pick<Deps, "db" | "config" | "tokenSecret">,
+  deps: Pick<Deps, "db" | "config" | "tokenSecret" | "caches">,
   name: string,
   input: PreviewInput,
 ): Promise<TemplatePreview> {
@@ -185,7 +185,7 @@ export async function previewTemplate(
   const recipient = { ...PREVIEW_RECIPIENT, ...definedFields(input.recipient ?? {}) };
   const rendered = await renderNotification(template, input.context, {
     recipient,
-    branding: await getBranding(deps.db),
+    branding: await getBranding(deps),
     actionUrl: input.actionUrl ?? null,
     priority: template.defaultPriority,
     category: template.category,

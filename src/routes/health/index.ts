@@ -3,7 +3,6 @@ import { sql } from "drizzle-orm";
 import { firingAlerts } from "../../alerts/alert-evaluator.ts";
 import { channelBacklog } from "../../delivery/backlog.repo.ts";
 import type { WorkerStatus } from "../../delivery/channel-worker.ts";
-import type { Deps } from "../../deps.ts";
 import { getOpsSettings } from "../../domain/ops-settings/ops-settings.service.ts";
 import { createRouter } from "../../http/router.ts";
 import { jsonContent } from "../../http/schemas.ts";
@@ -15,6 +14,7 @@ import {
   type ReadinessComponent,
 } from "../../observability/readiness.ts";
 import type { SchedulerStatus } from "../../schedulers/scheduler.ts";
+import type { ServerDeps } from "../../server-deps.ts";
 
 const Component = z.object({
   status: z.enum(COMPONENT_STATUSES),
@@ -76,7 +76,7 @@ const ready = createRoute({
 });
 
 /** `/health` and `/health/ready`. */
-export function healthRoutes(deps: Deps) {
+export function healthRoutes(deps: ServerDeps) {
   return createRouter()
     .openapi(live, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(ready, async (c) => {
@@ -178,7 +178,9 @@ function schedulerComponent(status: SchedulerStatus, now: number): ReadinessComp
  * Maintenance mode as a readiness component: degraded while it holds provider sends. The operator's note stays
  * out: this endpoint answers without a key.
  */
-async function maintenanceComponent(deps: Deps): Promise<ReadinessComponent> {
+async function maintenanceComponent(
+  deps: Pick<ServerDeps, "db" | "config" | "caches" | "logger">,
+): Promise<ReadinessComponent> {
   const { maintenance } = await getOpsSettings(deps);
   if (!maintenance.enabled) return { status: "healthy", detail: "off" };
   const since = maintenance.since !== null ? ` since ${new Date(maintenance.since).toISOString()}` : "";
@@ -186,7 +188,7 @@ async function maintenanceComponent(deps: Deps): Promise<ReadinessComponent> {
 }
 
 /** Request and delivery latency over the recent window, and the event loop's lag, as this process saw them. */
-function performanceSummary(deps: Deps): PerformanceSummary {
+function performanceSummary(deps: ServerDeps): PerformanceSummary {
   const since = deps.clock.now() - RECENT_WINDOW_MS;
   return {
     windowSeconds: RECENT_WINDOW_MS / 1000,

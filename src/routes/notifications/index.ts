@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps.ts";
 import { getNotification, listNotifications } from "../../domain/notifications/notifications.queries.ts";
 import { createNotification } from "../../domain/notifications/notifications.service.ts";
-import { getStats } from "../../domain/notifications/notifications.stats.ts";
+import { getStats } from "../../domain/notifications/stats.service.ts";
 import { idempotencyClaim } from "../../http/idempotency-header.ts";
 import { createRouter } from "../../http/router.ts";
 import * as routes from "./notifications.routes.ts";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { reportNames } from "../../domain/reports/report-catalogue.ts";
 import { WINDOW_PATTERN } from "../../domain/reports/report-window.rules.ts";
-import { reportNames } from "../../domain/reports/reports.service.ts";
 import { retentionCategories } from "../../domain/retention/retention.rules.ts";
 import { EpochMs } from "../../http/schemas.ts";
 

@@ -67,7 +67,7 @@ export function unsubscribeRoutes(deps: Deps) {
     .openapi(page, async (c) => {
       const { token } = c.req.valid("query");
       recipientOf(token);
-      const branding = await getBranding(deps.db);
+      const branding = await getBranding(deps);
       const company = escapeHtml(branding.companyName);
       const action = `/unsubscribe?token=${encodeURIComponent(token)}`;
       return c.html(
@@ -82,7 +82,7 @@ export function unsubscribeRoutes(deps: Deps) {
     .openapi(unsubscribe, async (c) => {
       const recipientId = recipientOf(c.req.valid("query").token);
       if (!(await unsubscribeFromEmail(deps, recipientId))) throw notFound("Recipient", recipientId);
-      const branding = await getBranding(deps.db);
+      const branding = await getBranding(deps);
       return c.html(
         document(
           "You are unsubscribed",
