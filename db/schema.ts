@@ -5,6 +5,8 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { CHANNELS } from "../src/channels/types.ts";
+import { PRIORITIES } from "../src/domain/priorities.ts";
 
 /** API keys are stored as SHA-256 hashes; `prefix` is the first characters, shown in listings. */
 export const apiKeys = sqliteTable("api_keys", {
@@ -58,7 +60,7 @@ export const templates = sqliteTable("templates", {
   name: text("name").primaryKey(),
   description: text("description").notNull().default(""),
   category: text("category").notNull(),
-  defaultPriority: text("default_priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }).notNull(),
+  defaultPriority: text("default_priority", { enum: PRIORITIES }).notNull(),
   title: text("title").notNull(),
   message: text("message").notNull(),
   emailSubject: text("email_subject"),
@@ -86,7 +88,7 @@ export const eventRules = sqliteTable("event_rules", {
   template: text("template").notNull(),
   /** Paths into the event's `data` that hold recipients, e.g. `["technician", "customer"]`. */
   recipients: text("recipients", { mode: "json" }).$type<string[]>().notNull(),
-  priority: text("priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }),
+  priority: text("priority", { enum: PRIORITIES }),
   category: text("category"),
   /** Dotted path into `data` of the notifications' subject id (`repair.id`); null: `<event namespace>.id`. */
   subjectPath: text("subject_path"),
@@ -105,7 +107,7 @@ export const notifications = sqliteTable(
       .references(() => recipients.id),
     template: text("template").notNull(),
     templateVersion: integer("template_version").notNull(),
-    priority: text("priority", { enum: ["URGENT", "HIGH", "MEDIUM", "LOW"] }).notNull(),
+    priority: text("priority", { enum: PRIORITIES }).notNull(),
     category: text("category").notNull(),
     title: text("title").notNull(),
     message: text("message").notNull(),
@@ -168,7 +170,7 @@ export const deliveryStatuses = [
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /**
- * One row per notification × channel (email, SMS): the job table. See DESIGN.md "The job table" for the
+ * One row per notification × channel (email, SMS): the job table. See src/README.md "The job table's invariants" for the
  * claim statement and the lease invariants. `payload` holds exactly what will be sent.
  */
 export const deliveries = sqliteTable(
@@ -179,7 +181,7 @@ export const deliveries = sqliteTable(
       .notNull()
       .references(() => notifications.id, { onDelete: "cascade" }),
     recipientId: text("recipient_id").notNull(),
-    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
     status: text("status", { enum: deliveryStatuses }).notNull(),
     reason: text("reason"),
     priorityRank: integer("priority_rank").notNull(),
@@ -273,7 +275,7 @@ export const outboxMessages = sqliteTable(
     id: text("id").primaryKey(),
     deliveryId: text("delivery_id"),
     recipientId: text("recipient_id"),
-    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
     to: text("to").notNull(),
     from: text("from"),
     subject: text("subject"),
@@ -305,7 +307,7 @@ export const idempotencyKeys = sqliteTable(
 export const suppressions = sqliteTable(
   "suppressions",
   {
-    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
     contact: text("contact").notNull(),
     reason: text("reason", { enum: ["bounce", "complaint", "opt-out", "manual"] }).notNull(),
     /** Where it came from: `ses`, `sns` or `operator`. */
@@ -386,7 +388,7 @@ export const sendGrants = sqliteTable(
   "send_grants",
   {
     id: integer("id").primaryKey(),
-    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
     startsAt: integer("starts_at").notNull(),
     endsAt: integer("ends_at").notNull(),
     calls: integer("calls").notNull(),
@@ -401,7 +403,7 @@ export const sendGrants = sqliteTable(
  * is the operator's resume: the paused worker looks for its row every second and resumes when it is gone.
  */
 export const channelPauses = sqliteTable("channel_pauses", {
-  channel: text("channel", { enum: ["email", "sms"] }).primaryKey(),
+  channel: text("channel", { enum: CHANNELS }).primaryKey(),
   code: text("code").notNull(),
   message: text("message").notNull(),
   pausedAt: integer("paused_at").notNull(),

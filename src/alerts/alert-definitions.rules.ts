@@ -4,9 +4,7 @@
  * Each rule says whether its condition holds now, with the value and a one-line summary that never carries
  * contact data; `nextAlertState` turns that into ok → pending → firing → ok with the rule's `for` duration.
  */
-
-/** A delivery channel as the alerts see it. */
-export type AlertChannel = "email" | "sms";
+import type { Channel } from "../channels/types.ts";
 
 /** What one channel looks like right now (counts from the database, state from its worker). */
 export interface ChannelSnapshot {
@@ -29,7 +27,7 @@ export interface ChannelSnapshot {
 /** Everything the rules read, gathered by `alert-snapshot.ts`. */
 export interface AlertSnapshot {
   now: number;
-  channels: Record<AlertChannel, ChannelSnapshot>;
+  channels: Record<Channel, ChannelSnapshot>;
   /** Provider sends are held on purpose: a queue that does not move is then expected. */
   maintenance: boolean;
   /** SMS held as `unknown` after an ambiguous send. */
@@ -65,7 +63,7 @@ export interface AlertRule {
   /** The Prometheus `alertname`. */
   alert: string;
   severity: AlertSeverity;
-  channel: AlertChannel | null;
+  channel: Channel | null;
   /** How long the condition must hold before the alert fires (the Prometheus `for`). */
   forMs: number;
   /** Evaluates the condition. */
@@ -86,7 +84,7 @@ function failureRate(
   severity: AlertSeverity,
   limit: number,
   forMs: number,
-  channel: AlertChannel,
+  channel: Channel,
 ): AlertRule {
   return {
     name: `${name}:${channel}`,
@@ -111,7 +109,7 @@ function backlog(
   severity: AlertSeverity,
   limit: number,
   forMs: number,
-  channel: AlertChannel,
+  channel: Channel,
 ): AlertRule {
   return {
     name: `${name}:${channel}`,
@@ -130,7 +128,7 @@ function backlog(
   };
 }
 
-function perChannel(channel: AlertChannel): AlertRule[] {
+function perChannel(channel: Channel): AlertRule[] {
   return [
     failureRate("HeraldDeliveryFailureRateHigh", "warning", 0.05, 10 * MINUTE, channel),
     failureRate("HeraldDeliveryFailureRateCritical", "critical", 0.1, 5 * MINUTE, channel),

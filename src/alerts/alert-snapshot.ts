@@ -9,16 +9,16 @@
  * index. Between two queries the snapshot yields to the event loop, so each is its own short step.
  */
 import { sql } from "drizzle-orm";
+import { CHANNELS, type Channel } from "../channels/types.ts";
 import { type ChannelBacklog, channelBacklog } from "../delivery/backlog.repo.ts";
 import type { Deps } from "../deps.ts";
 import { smsSpend } from "../domain/guards/sms-budget.service.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import type { ServerDeps } from "../server-deps.ts";
-import type { AlertChannel, AlertSnapshot, ChannelSnapshot } from "./alert-definitions.rules.ts";
+import type { AlertSnapshot, ChannelSnapshot } from "./alert-definitions.rules.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const channels = ["email", "sms"] as const;
 
 /** Lets the event loop serve what arrived while the previous query ran. */
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -35,12 +35,9 @@ interface RecentCounts {
 }
 
 /** One range of deliveries_channel_created_idx per channel (the last hour's rows). */
-async function recentDeliveries(
-  deps: SnapshotDeps,
-  now: number,
-): Promise<Record<AlertChannel, RecentCounts>> {
+async function recentDeliveries(deps: SnapshotDeps, now: number): Promise<Record<Channel, RecentCounts>> {
   const since15 = now - 15 * MINUTE;
-  const rows = await deps.db.read.all<RecentCounts & { channel: AlertChannel }>(sql`
+  const rows = await deps.db.read.all<RecentCounts & { channel: Channel }>(sql`
     SELECT channel,
       coalesce(sum(status IN ('sent', 'delivered', 'bounced', 'complained', 'failed')), 0) AS finished,
       coalesce(sum(status IN ('failed', 'bounced')), 0) AS failed,
@@ -52,19 +49,19 @@ async function recentDeliveries(
     WHERE channel IN ('email', 'sms') AND created_at >= ${now - HOUR}
     GROUP BY channel`);
   const empty: RecentCounts = { finished: 0, failed: 0, loopSkips: 0, latencyCount: 0, latencyAvg: null };
-  const of = (channel: AlertChannel) => rows.find((r) => r.channel === channel) ?? empty;
+  const of = (channel: Channel) => rows.find((r) => r.channel === channel) ?? empty;
   return { email: of("email"), sms: of("sms") };
 }
 
 /** Attempts of the last 5 minutes per channel: a range of the attempt log's created_at index, each joined by id. */
-async function recentAttempts(deps: SnapshotDeps, now: number): Promise<Record<AlertChannel, number>> {
+async function recentAttempts(deps: SnapshotDeps, now: number): Promise<Record<Channel, number>> {
   // CROSS JOIN keeps the attempt log as the outer loop (SQLite does not reorder it).
-  const rows = await deps.db.read.all<{ channel: AlertChannel; n: number }>(sql`
+  const rows = await deps.db.read.all<{ channel: Channel; n: number }>(sql`
     SELECT d.channel AS channel, count(*) AS n
     FROM delivery_attempts a INDEXED BY delivery_attempts_created_idx CROSS JOIN deliveries d ON d.id = a.delivery_id
     WHERE a.created_at >= ${now - 5 * MINUTE}
     GROUP BY d.channel`);
-  const of = (channel: AlertChannel) => Number(rows.find((r) => r.channel === channel)?.n ?? 0);
+  const of = (channel: Channel) => Number(rows.find((r) => r.channel === channel)?.n ?? 0);
   return { email: of("email"), sms: of("sms") };
 }
 
@@ -81,8 +78,8 @@ async function smsCost(deps: SnapshotDeps, now: number): Promise<{ hour: number;
 
 function channelSnapshot(
   deps: SnapshotDeps,
-  channel: AlertChannel,
-  backlog: ChannelBacklog[AlertChannel],
+  channel: Channel,
+  backlog: ChannelBacklog[Channel],
   recent: RecentCounts,
   attempts: number,
 ): ChannelSnapshot {
@@ -111,7 +108,7 @@ export async function readAlertSnapshot(deps: SnapshotDeps): Promise<AlertSnapsh
   await yieldTurn();
   const smsBudget = await smsSpend(deps, now);
   await yieldTurn();
-  const [email, sms] = channels.map((channel) =>
+  const [email, sms] = CHANNELS.map((channel) =>
     channelSnapshot(deps, channel, backlog[channel], recent[channel], attempts[channel]),
   ) as [ChannelSnapshot, ChannelSnapshot];
   return {

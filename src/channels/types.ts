@@ -4,8 +4,9 @@
  * limits and bookkeeping belong to the engine.
  */
 
-/** The channels Herald sends through a provider (the in-app inbox needs none). */
-export type Channel = "email" | "sms";
+/** The channels Herald sends through a provider (the in-app inbox needs none): the one list every module uses. */
+export const CHANNELS = ["email", "sms"] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 /** One email, fully composed: the adapter only encodes and sends it. */
 export interface OutgoingEmail {

@@ -1,11 +1,6 @@
 import { parseArgs } from "node:util";
-import type { Channel } from "../channels/types.ts";
-import {
-  CHANNELS,
-  type ChannelState,
-  channelStates,
-  resumeChannel,
-} from "../delivery/channel-pauses.service.ts";
+import { CHANNELS, type Channel } from "../channels/types.ts";
+import { type ChannelState, channelStates, resumeChannel } from "../delivery/channel-pauses.service.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { type DeliveryStatus, deliveryStatuses } from "../../db/schema.ts";
-import type { Channel } from "../channels/types.ts";
+import { CHANNELS, type Channel } from "../channels/types.ts";
 import {
   cancelDeliveries,
   type DeliveryFilter,
@@ -22,8 +22,6 @@ const filterOptions = {
   notification: { type: "string" },
   json: { type: "boolean" },
 } as const;
-
-const channels: readonly Channel[] = ["email", "sms"];
 
 /** `--status a,b --status c` as one list, each checked against `allowed`. */
 function statuses<T extends string>(values: string[] | undefined, allowed: readonly T[]): T[] | undefined {
@@ -54,7 +52,7 @@ function baseFilter(
   values: { channel?: string; since?: string; recipient?: string; notification?: string },
   now: number,
 ) {
-  if (values.channel !== undefined && !(channels as readonly string[]).includes(values.channel)) {
+  if (values.channel !== undefined && !(CHANNELS as readonly string[]).includes(values.channel)) {
     throw new UsageError(`--channel must be email or sms, not '${values.channel}'`);
   }
   return {

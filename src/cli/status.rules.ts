@@ -4,6 +4,7 @@
  */
 import type { AlertView } from "../alerts/alert-evaluator.ts";
 import { describePendingRestore, type PendingRestore } from "../backup/pending-restore.ts";
+import { CHANNELS } from "../channels/types.ts";
 import type { ChannelBacklog } from "../delivery/backlog.repo.ts";
 import type { ChannelPause } from "../delivery/channel-pauses.repo.ts";
 import type { SmsSpend } from "../domain/guards/sms-budget.rules.ts";
@@ -135,7 +136,7 @@ export function channelStatuses(
   backlog: ChannelBacklog,
   failed24h: Record<"email" | "sms", number>,
 ): ChannelStatus[] {
-  return (["email", "sms"] as const).map((channel) => ({
+  return CHANNELS.map((channel) => ({
     channel,
     ...backlog[channel],
     failed24h: failed24h[channel],

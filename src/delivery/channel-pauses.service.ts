@@ -3,12 +3,10 @@
  * HERALD_CHANNEL_PAUSE_MS): which channels are paused, and resuming one by hand once the cause is fixed, instead
  * of waiting for the pause to end. The state lives in `channel_pauses`, so the CLI and every process agree.
  */
-import type { Channel } from "../channels/types.ts";
+import { CHANNELS, type Channel } from "../channels/types.ts";
 import type { Deps } from "../deps.ts";
 import { activePauses, type ChannelPause, deletePause } from "./channel-pauses.repo.ts";
 import type { DeliveryEngine } from "./delivery-engine.ts";
-
-export const CHANNELS: readonly Channel[] = ["email", "sms"];
 
 /** One channel as `GET /v1/channels` and `herald channels` show it. */
 export interface ChannelState {

@@ -20,6 +20,7 @@ import {
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type DeliveryPayload, type DeliveryStatus, deliveries, deliveryAttempts } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
+import { CHANNELS } from "../channels/types.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
 import { pageFromWindow } from "../db/window-page.ts";
 import type { Deps } from "../deps.ts";
@@ -249,8 +250,7 @@ export async function retryDeliveries(
       .where(and(...conditions(f), ...sendable())),
   );
   if (result.rowsAffected > 0)
-    for (const channel of f.channel ? [f.channel] : (["email", "sms"] as const))
-      deps.wakeups.notify(channel, now);
+    for (const channel of f.channel ? [f.channel] : CHANNELS) deps.wakeups.notify(channel, now);
   return result.rowsAffected;
 }
 

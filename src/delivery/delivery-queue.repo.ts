@@ -1,5 +1,5 @@
 /**
- * The job table's statements (DESIGN.md "The job table"). Every transition after the claim is fenced by the
+ * The job table's statements (src/README.md "The job table's invariants"). Every transition after the claim is fenced by the
  * lease token, so a worker that lost its lease (it hung past expiry and the sweeper gave the row to someone
  * else) changes nothing. All statements are set-based: a batch of deliveries costs a handful of statements,
  * which is where the engine's throughput comes from.
@@ -7,6 +7,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { type DeliveryPayload, deliveries } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
+import { CHANNELS } from "../channels/types.ts";
 import { prepared } from "../db/prepared.ts";
 import type { Queryable, Tx } from "../db/queryable.ts";
 import { newId } from "../ids.ts";
@@ -244,7 +245,7 @@ export async function recordAttempts(
            value ->> 8, value ->> 9, ${now}
     FROM json_each(${JSON.stringify(attempts)})`);
 
-  for (const channel of ["email", "sms"] as const) {
+  for (const channel of CHANNELS) {
     const sent = records
       .filter(
         (r) => r.delivery.channel === channel && r.transition.status === "sent" && owned.has(r.delivery.id),

@@ -1,5 +1,5 @@
 /**
- * The providers' rate limit as a budget of grants (DESIGN.md "The job table", "More than one process"): at most
+ * The providers' rate limit as a budget of grants (src/README.md "The job table's invariants", "More than one process"): at most
  * `rate` provider calls in any sliding window of one second, measured at the call, whatever the number of
  * processes and restarts. Pure: the grants come from the `send_grants` table (send-budget.repo.ts), which every
  * claim reads and writes inside its own transaction, so processes sharing the database share the budget.

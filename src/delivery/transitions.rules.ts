@@ -1,6 +1,6 @@
 /**
  * Where a delivery goes after an attempt, or after its lease expired: pure decisions over the row's counters
- * and the classified outcome (DESIGN.md "The job table", delivery states).
+ * and the classified outcome (src/README.md "The job table's invariants").
  */
 import type { Channel } from "../channels/types.ts";
 import { type BackoffPolicy, retryDelayMs } from "./backoff.rules.ts";

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { CHANNELS } from "../channels/types.ts";
+import { PRIORITIES } from "../domain/priorities.ts";
 import { errorStatus } from "../errors.ts";
 import { MAX_JSON_DEPTH } from "./json-depth.ts";
 
@@ -58,7 +60,8 @@ export const PageQuery = z.object({
 /** Pagination envelope fields. */
 export const pageInfo = { nextCursor: z.string().nullable() };
 
-export const Priority = z.enum(["URGENT", "HIGH", "MEDIUM", "LOW"]).openapi("Priority");
+export const Priority = z.enum(PRIORITIES).openapi("Priority");
+export const Channel = z.enum(CHANNELS).openapi("Channel");
 
 /** Epoch milliseconds (UTC). */
 export const EpochMs = z

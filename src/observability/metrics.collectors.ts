@@ -4,7 +4,7 @@
  * the cached operator settings). Each gauge family costs at most one indexed query on the read connection, never
  * the writer, so a scrape cannot delay a commit.
  */
-import type { Channel } from "../channels/types.ts";
+import { CHANNELS } from "../channels/types.ts";
 import { channelBacklog } from "../delivery/backlog.repo.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import type { ServerDeps } from "../server-deps.ts";
@@ -14,8 +14,6 @@ export type CollectorDeps = Pick<
   ServerDeps,
   "db" | "config" | "caches" | "clock" | "logger" | "metrics" | "schedulers" | "delivery"
 >;
-
-const channels: readonly Channel[] = ["email", "sms"];
 
 /**
  * Registers Herald's collectors on `deps.metrics.registry` (once, where the deps are built). A collector that fails (the
@@ -48,7 +46,7 @@ export function registerCollectors(deps: CollectorDeps): void {
 /** Queue depth, oldest due age, leases and unknown deliveries per channel. */
 async function collectBacklog(deps: CollectorDeps): Promise<void> {
   const backlog = await channelBacklog(deps, deps.clock.now());
-  for (const channel of channels) {
+  for (const channel of CHANNELS) {
     const { due, oldestDueAgeMs, leased, unknown } = backlog[channel];
     deps.metrics.queueDepth.set({ channel }, due);
     deps.metrics.oldestQueuedAge.set({ channel }, oldestDueAgeMs / 1000);

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/style/noNonNullAssertion: tests index rows they just created
 /**
- * Crash safety with real processes and real SIGKILLs (DESIGN.md "The job table"): no delivery is lost, a
+ * Crash safety with real processes and real SIGKILLs (src/README.md "The job table's invariants"): no delivery is lost, a
  * duplicate only ever comes from a kill that landed while its send was in progress, attempts never pass the
  * maximum, and a delivery that kills its process every time ends `failed` instead of looping forever.
  */

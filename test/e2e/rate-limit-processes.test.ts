@@ -1,5 +1,5 @@
 /**
- * The provider rate limit with real processes and real time (DESIGN.md "More than one process"): two servers
+ * The provider rate limit with real processes and real time (src/README.md "More than one process"): two servers
  * on one database file drain a backlog of email and SMS through the outbox provider, one of them is SIGKILLed
  * and started again mid-drain, and every sliding one-second window of the recorded call times (the outbox
  * stamps each message with the time of the call) holds at most the configured rate.

@@ -3,7 +3,7 @@ import { eventRules } from "../../../db/schema.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
-import type { Priority } from "../notifications/delivery-policy.rules.ts";
+import type { Priority } from "../priorities.ts";
 import { getTemplate } from "../templates/templates.repo.ts";
 
 /** An event rule: what `POST /v1/events` of `eventType` creates. */

@@ -1,7 +1,7 @@
 /**
- * Looks up the operator guards for one new notification (the facts `decideChannels` needs): loop guard,
- * suppression list, rollout and SMS budget. A loop stops every channel, so nothing else is looked up then; the
- * SMS budget is consulted only for an SMS that would otherwise be sent.
+ * Decides the channels of one new notification with the operator guards: loop guard, suppression list, rollout
+ * (facts looked up, then `decideChannels` once) and the SMS budget (read only for an SMS those decisions would
+ * send). A loop stops every channel, so nothing else is looked up then.
  *
  * The budget is checked at creation against committed spend (SMS created this UTC day / month that are queued,
  * leased, sent, delivered, bounced or unknown), not against what was sent so far, read from the per-day totals
@@ -11,7 +11,14 @@
 import type { Queryable } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import type { Logger } from "../../logger.ts";
-import { type DecisionInput, decideChannels, type Guards } from "../notifications/delivery-policy.rules.ts";
+import {
+  type ChannelDecision,
+  type DecisionInput,
+  decideChannels,
+  type Guards,
+  skipSmsOverBudget,
+  smsBudgetApplies,
+} from "../notifications/delivery-policy.rules.ts";
 import type { RecipientKind } from "../ops-settings/ops-settings.rules.ts";
 import { getOpsSettings } from "../ops-settings/ops-settings.service.ts";
 import { type LoopKey, readGuardFacts } from "./guard-facts.repo.ts";
@@ -33,39 +40,38 @@ export interface GuardInput extends DecisionInput {
 const noGuards: Guards = {
   suppressed: { email: false, sms: false },
   rolloutExcluded: { email: false, sms: false },
-  smsOverBudget: false,
   loop: false,
 };
 
 /**
- * The guards for one notification, read inside the write transaction that will store it (`tx`), which sees every
- * committed notification and every earlier create of its own batch: the loop guard and the SMS budget count them
- * all.
+ * Each channel's decision for one notification, with the guards read inside the write transaction that will
+ * store it (`tx`), which sees every committed notification and every earlier create of its own batch: the loop
+ * guard and the SMS budget count them all.
  */
-export async function loadGuards(
+export async function decideGuarded(
   deps: Pick<Deps, "db" | "config" | "caches">,
   tx: Queryable,
   input: GuardInput,
-): Promise<Guards> {
+): Promise<[ChannelDecision, ChannelDecision]> {
   const settings = await getOpsSettings(deps);
   const { recipient } = input;
   const key: LoopKey = { recipientId: recipient.id, template: input.template, subject: input.subject };
   const facts = await readGuardFacts(tx, key, loopWindowStart(input.now, settings.loopGuard), recipient);
-  if (!input.system && isLoop(facts.similar, settings.loopGuard)) return { ...noGuards, loop: true };
-
-  const guards: Guards = {
-    ...noGuards,
-    suppressed: facts.suppressed,
-    rolloutExcluded: {
-      email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
-      sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),
-    },
-  };
-  const sms = decideChannels({ ...input, guards }).find((d) => d.channel === "sms");
-  if (!sms || sms.status === "skipped") return guards;
-  const urgent = input.priority === "URGENT";
-  const smsOverBudget = await checkSmsBudget(deps, tx, input.now, input.smsCostUsd, urgent);
-  return { ...guards, smsOverBudget };
+  const loop = !input.system && isLoop(facts.similar, settings.loopGuard);
+  const guards: Guards = loop
+    ? { ...noGuards, loop: true }
+    : {
+        suppressed: facts.suppressed,
+        rolloutExcluded: {
+          email: !input.system && !rolloutIncludes(settings.rollout.email, recipient),
+          sms: !input.system && !rolloutIncludes(settings.rollout.sms, recipient),
+        },
+        loop: false,
+      };
+  const decisions = decideChannels({ ...input, guards });
+  if (!smsBudgetApplies(decisions, input.priority)) return decisions;
+  const overBudget = await checkSmsBudget(deps, tx, input.now, input.smsCostUsd);
+  return overBudget ? skipSmsOverBudget(decisions, { ...input, guards }) : decisions;
 }
 
 /**

@@ -54,7 +54,7 @@ export async function smsSpend(
 
 /**
  * The budget guard for one SMS costing `estimateUsd`: true when it would take today's or this month's committed
- * spend over the limit (an `exempt` SMS, as URGENT ones are, always goes). Run inside the write transaction that
+ * spend over the limit (URGENT SMS never ask: `smsBudgetApplies`). Run inside the write transaction that
  * will store the notification (`tx`): it sees every committed SMS, of every process sharing the database, and
  * the SMS of earlier creates in its own batch, so the limit holds exactly.
  */
@@ -63,9 +63,7 @@ export async function checkSmsBudget(
   tx: Queryable,
   now: number,
   estimateUsd: number,
-  exempt: boolean,
 ): Promise<boolean> {
-  if (exempt) return false;
   const spend = await smsSpend(source, now, tx);
   return exceedsSmsBudget(spend, estimateUsd);
 }

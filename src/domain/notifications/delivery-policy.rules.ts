@@ -1,17 +1,12 @@
+import type { Channel } from "../../channels/types.ts";
 import type { Preferences } from "../preferences/preferences.types.ts";
+import type { Priority } from "../priorities.ts";
 import { nextLocalTime, quietHoursEnd } from "./local-time.rules.ts";
-
-/** Notification priorities, most urgent first. */
-export const priorities = ["URGENT", "HIGH", "MEDIUM", "LOW"] as const;
-export type Priority = (typeof priorities)[number];
-
-/** Sort rank of a priority for the job table (0 = most urgent). */
-export const priorityRank = (p: Priority): number => priorities.indexOf(p);
 
 /** What a priority does with one channel: send it, collect it into the daily digest, or not use it. */
 export type ChannelMode = "send" | "digest" | "off";
 
-/** The priority table: configuration, not scattered ifs (DESIGN.md "Priority policy"). */
+/** The priority table: configuration, not scattered ifs (src/README.md "Priority policy"). */
 export interface PriorityPolicy {
   email: ChannelMode;
   sms: ChannelMode;
@@ -19,15 +14,13 @@ export interface PriorityPolicy {
   quietHours: "bypass" | "defer";
 }
 
-/** The default table from DESIGN.md. */
+/** The default table (src/README.md "Priority policy"). */
 export const defaultPolicy: Record<Priority, PriorityPolicy> = {
   URGENT: { email: "send", sms: "send", quietHours: "bypass" },
   HIGH: { email: "send", sms: "send", quietHours: "defer" },
   MEDIUM: { email: "send", sms: "off", quietHours: "defer" },
   LOW: { email: "digest", sms: "off", quietHours: "defer" },
 };
-
-export type Channel = "email" | "sms";
 
 /** Why a channel is not sent right now. Stable strings: the API and reports show them. */
 export type DecisionReason =
@@ -83,8 +76,6 @@ export interface Guards {
   suppressed: Record<Channel, boolean>;
   /** The channel's gradual rollout does not include this recipient. */
   rolloutExcluded: Record<Channel, boolean>;
-  /** The next SMS would exceed the daily or monthly SMS budget (URGENT is exempt). */
-  smsOverBudget: boolean;
   /** Too many notifications of this template and subject to this recipient within the loop window. */
   loop: boolean;
 }
@@ -92,21 +83,40 @@ export interface Guards {
 /**
  * Decides each channel (email, SMS) for a new notification, in order: loop guard → priority table → template
  * has the part → recipient's channel opt-out → category opt-out → contact present and verified → suppression
- * list → rollout → SMS budget (non-URGENT) → digest (LOW, or a category the recipient digests) → `sendAt` →
- * quiet hours in the recipient's zone (deferred to the end of the window, never dropped; URGENT bypasses).
- * An SMS stopped by the budget sends an email instead when the priority table alone had kept email off.
+ * list → rollout → digest (LOW, or a category the recipient digests) → `sendAt` → quiet hours in the
+ * recipient's zone (deferred to the end of the window, never dropped; URGENT bypasses). The SMS budget comes
+ * last, only for an SMS these decisions would send ({@link smsBudgetApplies}, then {@link skipSmsOverBudget}),
+ * so the budget is read only when it can matter and the channels are decided once.
  * The in-app copy is always stored and is not a channel here.
  */
-export function decideChannels(input: DecisionInput): ChannelDecision[] {
+export function decideChannels(input: DecisionInput): [ChannelDecision, ChannelDecision] {
   const policy = (input.policy ?? defaultPolicy)[input.priority];
-  const email = decide("email", policy, input);
-  const sms = decide("sms", policy, input);
-  if (sms.reason === "budget" && email.status === "skipped" && email.reason === "priority") {
+  return [decide("email", policy, input), decide("sms", policy, input)];
+}
+
+/** True when the SMS budget decides the SMS: the decisions would send it and it is not URGENT (exempt). */
+export function smsBudgetApplies(decisions: readonly ChannelDecision[], priority: Priority): boolean {
+  const sms = decisions.find((d) => d.channel === "sms");
+  return priority !== "URGENT" && sms !== undefined && sms.status !== "skipped";
+}
+
+/**
+ * The decisions once the SMS budget is exhausted: the SMS is skipped with reason `budget`, and an email goes
+ * instead when the priority table alone had kept email off (`budget-fallback`; the recipient's own choices,
+ * quiet hours and digest still apply to it).
+ */
+export function skipSmsOverBudget(
+  [email, sms]: readonly [ChannelDecision, ChannelDecision],
+  input: DecisionInput,
+): [ChannelDecision, ChannelDecision] {
+  const skipped: ChannelDecision = { channel: sms.channel, status: "skipped", reason: "budget", runAt: null };
+  if (email.status === "skipped" && email.reason === "priority") {
+    const policy = (input.policy ?? defaultPolicy)[input.priority];
     const fallback = decide("email", { ...policy, email: "send" }, input);
     if (fallback.status !== "skipped")
-      return [{ ...fallback, reason: fallback.reason ?? "budget-fallback" }, sms];
+      return [{ ...fallback, reason: fallback.reason ?? "budget-fallback" }, skipped];
   }
-  return [email, sms];
+  return [email, skipped];
 }
 
 function decide(channel: Channel, policy: PriorityPolicy, input: DecisionInput): ChannelDecision {
@@ -130,7 +140,6 @@ function decide(channel: Channel, policy: PriorityPolicy, input: DecisionInput):
   if (!verified) return skip("unverified-contact");
   if (guards?.suppressed[channel]) return skip("suppressed");
   if (guards?.rolloutExcluded[channel]) return skip("rollout");
-  if (channel === "sms" && guards?.smsOverBudget && input.priority !== "URGENT") return skip("budget");
 
   const zone = recipient.timezone;
   const digested =

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from "../../db/cursor.ts";
 import { pageFromWindow } from "../../db/window-page.ts";
 import type { Deps } from "../../deps.ts";
 import { notFound } from "../../errors.ts";
-import type { Priority } from "./delivery-policy.rules.ts";
+import type { Priority } from "../priorities.ts";
 import { idBounds, LIST_SCAN_ROWS, unindexed } from "./list-window.rules.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
 

@@ -8,23 +8,19 @@ import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { HeraldMetrics } from "../../observability/herald-metrics.ts";
 import { getBranding } from "../branding/branding.service.ts";
-import { loadGuards, reportLoop } from "../guards/channel-guards.service.ts";
+import { decideGuarded, reportLoop } from "../guards/channel-guards.service.ts";
 import { type IdempotencyClaim, remember, replay } from "../idempotency/idempotency.ts";
 import { adjustUnread } from "../inbox/inbox.counters.ts";
 import type { InboxChange } from "../inbox/inbox.events.ts";
 import { getRecipientWithPreferences } from "../preferences/preferences.service.ts";
+import { type Priority, priorityRank } from "../priorities.ts";
 import { preferencesUrl } from "../recipient-tokens/recipient-links.ts";
 import { estimateSmsCostUsd } from "../sms/sms.rules.ts";
 import { renderNotification } from "../templates/templates.renderer.ts";
 import { getTemplate, getTemplateCached } from "../templates/templates.repo.ts";
 import { missingContext } from "../templates/templates.rules.ts";
 import type { TemplateRecord } from "../templates/templates.types.ts";
-import {
-  type ChannelDecision,
-  decideChannels,
-  type Priority,
-  priorityRank,
-} from "./delivery-policy.rules.ts";
+import type { ChannelDecision } from "./delivery-policy.rules.ts";
 import { type NotificationView, toNotificationView } from "./notifications.view.ts";
 
 /** What a caller asks for when creating one notification. */
@@ -137,14 +133,13 @@ async function prepare(
       )
     : 0;
   const subject = input.subject ?? null;
-  const guards = await loadGuards(deps, tx, {
+  const decisions = await decideGuarded(deps, tx, {
     ...decisionInput,
     template: template.name,
     subject,
     smsCostUsd,
     system: input.system ?? false,
   });
-  const decisions = decideChannels({ ...decisionInput, guards });
 
   const notification = {
     id: newId(now),

@@ -3,6 +3,8 @@
  * operator set is stored; everything else comes from configuration, so changing an environment default still
  * takes effect for the fields nobody overrode. Pure functions: merging a partial update and checking the result.
  */
+
+import { CHANNELS } from "../../channels/types.ts";
 import type { Config } from "../../config.ts";
 import { definedFields } from "../defined-fields.rules.ts";
 
@@ -124,7 +126,7 @@ export function applyOpsSettingsPatch(
  */
 export function opsSettingsIssues(settings: OpsSettings): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
-  for (const channel of ["email", "sms"] as const) {
+  for (const channel of CHANNELS) {
     const rollout = settings.rollout[channel];
     if (rollout.mode === "kinds" && rollout.kinds.length === 0) {
       issues.push({

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Channel } from "../../channels/types.ts";
+import { CHANNELS } from "../../channels/types.ts";
 import type { Deps } from "../../deps.ts";
 import { type DeliveryRateRow, deliveryRateRow, type StatusCounts } from "./delivery-rates.rules.ts";
 import { DAY_MS } from "./report-window.rules.ts";
@@ -28,7 +29,7 @@ export async function deliveryRatesReport(deps: Pick<Deps, "db">, now: number): 
   return {
     report: "delivery-rates",
     generatedAt: now,
-    rows: (["email", "sms"] as const).flatMap((channel) => [
+    rows: CHANNELS.flatMap((channel) => [
       deliveryRateRow(channel, "24h", day, counts(channel, "day")),
       deliveryRateRow(channel, "7d", week, counts(channel, "week")),
     ]),

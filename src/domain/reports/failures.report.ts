@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Channel } from "../../channels/types.ts";
+import { CHANNELS } from "../../channels/types.ts";
 import type { Deps } from "../../deps.ts";
 import { type FailureGroup, topFailures } from "./failures.rules.ts";
 import { type ReportWindow, ratio } from "./report-window.rules.ts";
@@ -40,7 +41,7 @@ export async function failuresReport(
     report: "failures",
     generatedAt: window.to,
     ...window,
-    channels: (["email", "sms"] as const).map((channel) => {
+    channels: CHANNELS.map((channel) => {
       const t = totals.find((r) => r.channel === channel);
       const attempts = Number(t?.attempts ?? 0);
       const unsuccessful = Number(t?.unsuccessful ?? 0);

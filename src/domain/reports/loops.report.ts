@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Channel } from "../../channels/types.ts";
+import { CHANNELS } from "../../channels/types.ts";
 import type { Deps } from "../../deps.ts";
 import { loopWindowStart } from "../guards/loop-guard.rules.ts";
 import { readOpsSettings } from "../ops-settings/ops-settings.service.ts";
@@ -73,7 +74,7 @@ export async function loopsReport(
         overLimit: count > loopGuard.max,
       };
     }),
-    skipped: (["email", "sms"] as const).map((channel) => ({
+    skipped: CHANNELS.map((channel) => ({
       channel,
       count: Number(skipped.find((s) => s.channel === channel)?.count ?? 0),
     })),

@@ -2,6 +2,7 @@
  * How each report reads as tables on a terminal (`herald report <name>`): a few titled sections of rows. Pure;
  * the CLI pads or tab-separates them (src/cli/table.ts). JSON output is the report itself, not these.
  */
+import { PRIORITIES } from "../priorities.ts";
 import type { Report } from "./report-catalogue.ts";
 
 /** One titled table. */
@@ -82,19 +83,13 @@ export function reportSections(report: Report): ReportSection[] {
       return [
         {
           title: `Notifications in the last ${report.window}: ${report.total}, URGENT share ${pct(report.urgentShare)}`,
-          header: ["CATEGORY", "TOTAL", "URGENT", "HIGH", "MEDIUM", "LOW"],
+          header: ["CATEGORY", "TOTAL", ...PRIORITIES],
           rows: [
-            ...report.byCategory.map((c) =>
-              [c.category, c.total, c.URGENT, c.HIGH, c.MEDIUM, c.LOW].map(String),
-            ),
-            [
-              "(all)",
-              report.total,
-              report.byPriority.URGENT,
-              report.byPriority.HIGH,
-              report.byPriority.MEDIUM,
-              report.byPriority.LOW,
-            ].map(String),
+            ...report.byCategory.map((c) => [
+              c.category,
+              ...[c.total, ...PRIORITIES.map((p) => c[p])].map(String),
+            ]),
+            ["(all)", ...[report.total, ...PRIORITIES.map((p) => report.byPriority[p])].map(String)],
           ],
         },
       ];

@@ -1,8 +1,6 @@
 /** Shapes notification counts by category × priority into per-category rows, totals and the URGENT share. */
+import { PRIORITIES, type Priority } from "../priorities.ts";
 import { ratio } from "./report-window.rules.ts";
-
-const priorities = ["URGENT", "HIGH", "MEDIUM", "LOW"] as const;
-type Priority = (typeof priorities)[number];
 
 /** Notifications of one priority, split by category or in total. */
 export type PriorityCounts = Record<Priority, number>;
@@ -36,7 +34,7 @@ export function volumeTotals(rows: { category: string; priority: Priority; count
     byPriority[r.priority] += r.count;
     categories.set(r.category, c);
   }
-  const total = priorities.reduce((n, p) => n + byPriority[p], 0);
+  const total = PRIORITIES.reduce((n, p) => n + byPriority[p], 0);
   return {
     total,
     byPriority,

@@ -5,6 +5,7 @@
  */
 import { and, eq, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { deliveries, deliveryAttempts, notifications, schedulerRuns } from "../../../db/schema.ts";
+import { CHANNELS } from "../../channels/types.ts";
 import type { Queryable, Tx } from "../../db/queryable.ts";
 import type { Deps } from "../../deps.ts";
 import {
@@ -49,7 +50,7 @@ function removableDeliveries(cutoff: number, channel?: "email" | "sms", from = 0
   // The channel condition lets SQLite range-scan deliveries_channel_created_idx instead of the whole table.
   // biome-ignore lint/style/noNonNullAssertion: and() of conditions is defined
   return and(
-    channel ? eq(deliveries.channel, channel) : inArray(deliveries.channel, ["email", "sms"]),
+    channel ? eq(deliveries.channel, channel) : inArray(deliveries.channel, [...CHANNELS]),
     gte(deliveries.createdAt, from),
     lt(deliveries.createdAt, cutoff),
     inArray(deliveries.status, [...removableDeliveryStatuses]),
@@ -117,9 +118,7 @@ async function oldestAndCount(q: Queryable, category: RetentionCategory, cutoffs
     case "deliveries": {
       // Per channel so each min() is one index probe.
       const [email, sms] = await Promise.all(
-        (["email", "sms"] as const).map((ch) =>
-          one(sql`SELECT min(created_at) AS v FROM deliveries WHERE channel = ${ch}`),
-        ),
+        CHANNELS.map((ch) => one(sql`SELECT min(created_at) AS v FROM deliveries WHERE channel = ${ch}`)),
       );
       const oldest = [email, sms].filter((v): v is number => v !== null);
       return {
@@ -270,7 +269,7 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
 
   // Deliveries with their attempt log, per channel along deliveries_channel_created_idx: the attempts go first,
   // explicitly, so they are counted.
-  for (const channel of ["email", "sms"] as const) {
+  for (const channel of CHANNELS) {
     let from = 0;
     for (;;) {
       const { done, last } = await batch(async (tx, n) => {

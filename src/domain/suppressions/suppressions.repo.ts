@@ -4,11 +4,10 @@
  */
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { deliveries, suppressions } from "../../../db/schema.ts";
+import type { Channel } from "../../channels/types.ts";
 import { prepared } from "../../db/prepared.ts";
 import type { Queryable, Tx } from "../../db/queryable.ts";
 import { normalizeContact } from "./contacts.rules.ts";
-
-type Channel = "email" | "sms";
 
 /** Prepared once per connection: every create asks it. */
 const suppressedContacts = prepared((q) =>

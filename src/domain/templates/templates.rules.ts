@@ -1,4 +1,5 @@
 /** Pure decisions about templates: which context a render needs and which variables a template may use. */
+import type { Channel } from "../../channels/types.ts";
 import type { FieldIssue } from "../../errors.ts";
 import type { Branding, LiquidField, RenderGlobals, TemplateFields } from "./templates.types.ts";
 
@@ -134,17 +135,14 @@ export function emailPartIssues(
   return [];
 }
 
-/** A channel a template can reach: email and SMS (the in-app copy is always the title and message). */
-export type TemplateChannel = "email" | "sms";
-
 /**
  * The channels that send the title and message because the template has no text of its own for them: email
  * without a subject and body (the title becomes the subject), SMS without SMS text.
  */
 export function fallbackChannels(
   t: Pick<TemplateFields, "emailSubject" | "emailHtml" | "emailText" | "sms">,
-): TemplateChannel[] {
-  const channels: TemplateChannel[] = [];
+): Channel[] {
+  const channels: Channel[] = [];
   if (!hasEmail(t)) channels.push("email");
   if (!t.sms) channels.push("sms");
   return channels;

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CHANNELS } from "../../channels/types.ts";
 import { EpochMs } from "../../http/schemas.ts";
 
 export const AlertStateName = z.enum(["ok", "pending", "firing"]).openapi("AlertState");
@@ -13,7 +14,8 @@ export const Alert = z
       .string()
       .openapi({ description: "The Prometheus alert name (scripts/prometheus/herald.rules.yml)" }),
     severity: z.enum(["warning", "critical"]),
-    channel: z.enum(["email", "sms"]).nullable(),
+    // Inline, not the registered Channel: a nullable $ref loses its null in the published document.
+    channel: z.enum(CHANNELS).nullable(),
     state: AlertStateName,
     since: EpochMs.nullable().openapi({
       description: "When the current state began; null if never evaluated",

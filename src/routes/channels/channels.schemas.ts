@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs } from "../../http/schemas.ts";
-import { Channel } from "../deliveries/deliveries.schemas.ts";
+import { Channel, EpochMs } from "../../http/schemas.ts";
 
 export const ChannelParams = z.object({
   channel: Channel.openapi({ param: { name: "channel", in: "path" }, example: "email" }),

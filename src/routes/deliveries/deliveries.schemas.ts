@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { deliveryStatuses } from "../../../db/schema.ts";
 import { retryableStatuses } from "../../delivery/deliveries.service.ts";
-import { EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
+import { Channel, EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
 
-export const Channel = z.enum(["email", "sms"]).openapi("Channel");
 export const DeliveryStatus = z.enum(deliveryStatuses).openapi("DeliveryStatus");
 export const DeliveryId = z
   .string()

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, PageQuery, Priority } from "../../http/schemas.ts";
+import { Channel, EpochMs, PageQuery, Priority } from "../../http/schemas.ts";
 
 /** A notification as the API shows it (also the inbox item). */
 export const Notification = z
@@ -65,7 +65,7 @@ export const CreateNotification = z
 
 export const Decision = z
   .object({
-    channel: z.enum(["email", "sms"]),
+    channel: Channel,
     status: z.enum(["queued", "deferred", "digest", "skipped"]),
     reason: z
       .string()
@@ -100,7 +100,7 @@ export const ReplayHeaders = z.object({
 export const DeliverySummary = z
   .object({
     id: z.string(),
-    channel: z.enum(["email", "sms"]),
+    channel: Channel,
     status: z.string(),
     reason: z.string().nullable(),
     runAt: EpochMs,

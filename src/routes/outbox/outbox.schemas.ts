@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
-import { Channel } from "../deliveries/deliveries.schemas.ts";
+import { Channel, EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
 
 export const OutboxMessage = z
   .object({

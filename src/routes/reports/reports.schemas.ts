@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { PRIORITIES, type Priority } from "../../domain/priorities.ts";
 import { reportNames } from "../../domain/reports/report-catalogue.ts";
 import { WINDOW_PATTERN } from "../../domain/reports/report-window.rules.ts";
 import { retentionCategories } from "../../domain/retention/retention.rules.ts";
-import { EpochMs } from "../../http/schemas.ts";
+import { Channel, EpochMs } from "../../http/schemas.ts";
 
-const Channel = z.enum(["email", "sms"]);
 const Share = z
   .number()
   .min(0)
@@ -97,7 +97,11 @@ const SmsCosts = z
   })
   .openapi("SmsCostsReport");
 
-const priorityCounts = { URGENT: Count, HIGH: Count, MEDIUM: Count, LOW: Count };
+/** One count per priority (typed by the one list, so a new priority cannot be left out). */
+const priorityCounts = Object.fromEntries(PRIORITIES.map((p) => [p, Count])) as Record<
+  Priority,
+  typeof Count
+>;
 
 const Volume = z
   .object({

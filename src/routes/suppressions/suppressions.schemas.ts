@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { E164, recipientFieldsSchema } from "../../domain/recipients/recipients.rules.ts";
-import { EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
-import { Channel } from "../deliveries/deliveries.schemas.ts";
+import { Channel, EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
 
 export const Suppression = z
   .object({

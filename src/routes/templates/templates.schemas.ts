@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { E164 } from "../../domain/recipients/recipients.rules.ts";
 import { CONTEXT_PATH } from "../../domain/templates/templates.rules.ts";
-import { EpochMs, Priority } from "../../http/schemas.ts";
+import { Channel, EpochMs, Priority } from "../../http/schemas.ts";
 
 /** A template name: letters, digits and `._-`, starting with a letter or digit. */
 export const TemplateName = z
@@ -80,7 +80,7 @@ export const Template = z
     sms: z.string().nullable(),
     requiredContext: z.array(z.string()),
     active: z.boolean(),
-    fallbackChannels: z.array(z.enum(["email", "sms"])).openapi({
+    fallbackChannels: z.array(Channel).openapi({
       description:
         "Channels this template has no text of its own for: they send the title and message instead (email: the title as subject, the message in the branded layout; SMS: the title, then the message, cut to the segment limit).",
       example: ["sms"],

@@ -231,7 +231,7 @@ describe("SMS budget", () => {
     const decisions = await t.deps.db.write(async (tx) => {
       const out: boolean[] = [];
       for (let i = 0; i < 4; i++) {
-        const over = await checkSmsBudget(t.deps, tx, now, 0.008, false);
+        const over = await checkSmsBudget(t.deps, tx, now, 0.008);
         out.push(over);
         // What a create that went ahead stores: a queued SMS with its estimate (the trigger counts it).
         if (!over)
@@ -241,8 +241,6 @@ describe("SMS budget", () => {
       return out;
     });
     expect(decisions).toEqual([false, false, true, true]);
-    // URGENT is exempt.
-    expect(await t.deps.db.write((tx) => checkSmsBudget(t.deps, tx, now, 0.008, true))).toBe(false);
   });
 
   test("a sent SMS records the provider-side cost on its delivery", async () => {

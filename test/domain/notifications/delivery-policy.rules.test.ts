@@ -1,9 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import {
+  type ChannelDecision,
   type DecisionInput,
   decideChannels,
   defaultPolicy,
   type Guards,
+  skipSmsOverBudget,
+  smsBudgetApplies,
 } from "../../../src/domain/notifications/delivery-policy.rules.ts";
 
 const noon = Date.parse("2026-01-15T18:00:00Z"); // 12:00 in Chicago
@@ -35,10 +38,9 @@ function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
   };
 }
 
-const summary = (i: DecisionInput) =>
-  Object.fromEntries(
-    decideChannels(i).map((d) => [d.channel, d.reason ? `${d.status}:${d.reason}` : d.status]),
-  );
+const summarize = (decisions: readonly ChannelDecision[]) =>
+  Object.fromEntries(decisions.map((d) => [d.channel, d.reason ? `${d.status}:${d.reason}` : d.status]));
+const summary = (i: DecisionInput) => summarize(decideChannels(i));
 
 describe("delivery policy", () => {
   test("the priority table: URGENT and HIGH email+SMS, MEDIUM email only, LOW the digest", () => {
@@ -125,16 +127,31 @@ describe("delivery policy: operator guards", () => {
   const none: Guards = {
     suppressed: { email: false, sms: false },
     rolloutExcluded: { email: false, sms: false },
-    smsOverBudget: false,
     loop: false,
   };
-  const guarded = (guards: Partial<Guards>, overrides: Partial<DecisionInput> = {}) =>
-    summary(
-      input({
-        preferences: { ...input().preferences, quietHours: { enabled: false, start: "22:00", end: "07:00" } },
-        ...overrides,
-        guards: { ...none, ...guards },
-      }),
+  /** Decides as the guards service does: once, then the SMS budget only where it applies. */
+  const withBudget = (i: DecisionInput, smsOverBudget: boolean) => {
+    const decisions = decideChannels(i);
+    return smsOverBudget && smsBudgetApplies(decisions, i.priority)
+      ? skipSmsOverBudget(decisions, i)
+      : decisions;
+  };
+  const guarded = (
+    { smsOverBudget = false, ...guards }: Partial<Guards> & { smsOverBudget?: boolean },
+    overrides: Partial<DecisionInput> = {},
+  ) =>
+    summarize(
+      withBudget(
+        input({
+          preferences: {
+            ...input().preferences,
+            quietHours: { enabled: false, start: "22:00", end: "07:00" },
+          },
+          ...overrides,
+          guards: { ...none, ...guards },
+        }),
+        smsOverBudget,
+      ),
     );
 
   test("no guard firing changes nothing", () => {
@@ -196,7 +213,7 @@ describe("delivery policy: operator guards", () => {
       ...defaultPolicy,
       HIGH: { email: "off", sms: "send", quietHours: "defer" },
     } as DecisionInput["policy"];
-    const [email] = decideChannels(input({ now: night, policy, guards: { ...none, smsOverBudget: true } }));
+    const [email] = withBudget(input({ now: night, policy, guards: none }), true);
     expect(email).toMatchObject({
       status: "deferred",
       reason: "quiet-hours",
