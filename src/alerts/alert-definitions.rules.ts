@@ -268,9 +268,13 @@ function budgetRule(name: string, severity: AlertSeverity, share: number): Alert
   };
 }
 
+/** The states an alert goes through: ok → pending → firing → ok. */
+export const ALERT_STATES = ["ok", "pending", "firing"] as const;
+export type AlertStateName = (typeof ALERT_STATES)[number];
+
 /** An alert's stored state (a row of `alert_states`). */
 export interface AlertState {
-  state: "ok" | "pending" | "firing";
+  state: AlertStateName;
   /** When the current state began. */
   since: number;
   /**

@@ -5,12 +5,14 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { alertStates } from "../../db/schema.ts";
+import type { Channel } from "../channels/types.ts";
 import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
 import type { ServerDeps } from "../server-deps.ts";
 import {
   ALERT_RULES,
   type AlertSeverity,
+  type AlertStateName,
   type AlertThresholds,
   nextAlertState,
 } from "./alert-definitions.rules.ts";
@@ -24,8 +26,8 @@ export interface AlertView {
   name: string;
   alert: string;
   severity: AlertSeverity;
-  channel: "email" | "sms" | null;
-  state: "ok" | "pending" | "firing";
+  channel: Channel | null;
+  state: AlertStateName;
   /** When the current state began; null for a rule never evaluated. */
   since: number | null;
   value: number | null;

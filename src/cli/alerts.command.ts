@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
+import { ALERT_STATES, type AlertStateName } from "../alerts/alert-definitions.rules.ts";
 import { type AlertView, alertList } from "../alerts/alert-evaluator.ts";
-import { AlertStateName } from "../routes/alerts/alerts.schemas.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type Command, UsageError } from "./command.ts";
 import { formatAge } from "./status.rules.ts";
@@ -26,19 +26,17 @@ export function createAlertsCommand(open: typeof withDeps = withDeps): Command {
         options: { state: { type: "string" }, json: { type: "boolean" } },
       });
       if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-      const state = values.state === undefined ? undefined : AlertStateName.safeParse(values.state);
-      if (state && !state.success) {
-        throw new UsageError(
-          `--state must be one of ${AlertStateName.options.join(", ")}, not '${values.state}'`,
-        );
+      const state = values.state as AlertStateName | undefined;
+      if (state !== undefined && !ALERT_STATES.includes(state)) {
+        throw new UsageError(`--state must be one of ${ALERT_STATES.join(", ")}, not '${values.state}'`);
       }
       const { list, now } = await open(config(), async (deps) => ({
-        list: await alertList(deps, { state: state?.data }),
+        list: await alertList(deps, { state }),
         now: deps.clock.now(),
       }));
       if (printedAsJson(io, values.json, list)) return 0;
       if (list.alerts.length === 0) {
-        io.err(state ? `No alerts ${state.data}.` : "No alert rules.");
+        io.err(state ? `No alerts ${state}.` : "No alert rules.");
         return 0;
       }
       const rank: Record<AlertView["state"], number> = { firing: 0, pending: 1, ok: 2 };

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
+import { OpsSettingsInput } from "../domain/ops-settings/ops-settings.input.ts";
 import type { OpsSettings } from "../domain/ops-settings/ops-settings.rules.ts";
 import { readOpsSettings, updateOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import { AppError, type FieldIssue, fieldIssues } from "../errors.ts";
-import { OpsSettingsInput } from "../routes/settings/settings.schemas.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { formatTable, printedAsJson } from "./table.ts";

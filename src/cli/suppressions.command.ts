@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import type { z } from "@hono/zod-openapi";
+import type { z } from "zod";
+import { PageQuery } from "../domain/pagination.rules.ts";
+import {
+  SuppressionFilter,
+  SuppressionInput,
+  SuppressionKey,
+} from "../domain/suppressions/suppressions.input.ts";
 import {
   addSuppression,
   listSuppressions,
@@ -7,11 +13,6 @@ import {
   type SuppressionView,
 } from "../domain/suppressions/suppressions.service.ts";
 import { fieldIssues } from "../errors.ts";
-import {
-  SuppressionInput,
-  SuppressionParams,
-  SuppressionQuery,
-} from "../routes/suppressions/suppressions.schemas.ts";
 import { withDeps } from "./cli-deps.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { formatTable, printedAsJson } from "./table.ts";
@@ -77,7 +78,7 @@ export function createSuppressionsCommand(open: typeof withDeps = withDeps): Com
             },
           });
           if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-          const query = valid("filter", SuppressionQuery.safeParse(values));
+          const query = valid("filter", PageQuery.extend(SuppressionFilter.shape).safeParse(values));
           const page = await open(config(), (deps) => listSuppressions(deps, query));
           const shown =
             values.contact === undefined
@@ -126,7 +127,7 @@ export function createSuppressionsCommand(open: typeof withDeps = withDeps): Com
           if (positionals.length !== 2)
             throw new UsageError("give the channel (email or sms) and the contact");
           const [channel, contact] = positionals;
-          const params = valid("suppression", SuppressionParams.safeParse({ channel, contact }));
+          const params = valid("suppression", SuppressionKey.safeParse({ channel, contact }));
           await open(config(), (deps) => removeSuppression(deps, params.channel, params.contact));
           io.out(
             `Lifted the suppression of ${params.channel} ${params.contact}; new notifications reach it again.`,

@@ -51,12 +51,6 @@ export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON bod
   return { required: true, description, content: { "application/json": { schema } } };
 }
 
-/** Opaque cursor pagination parameters shared by list routes. */
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: "Page size (1-200)" }),
-  cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` from the previous page" }),
-});
-
 /** Pagination envelope fields. */
 export const pageInfo = { nextCursor: z.string().nullable() };
 

@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { ALERT_STATES } from "../../alerts/alert-definitions.rules.ts";
 import { CHANNELS } from "../../channels/types.ts";
 import { EpochMs } from "../../http/schemas.ts";
 
-export const AlertStateName = z.enum(["ok", "pending", "firing"]).openapi("AlertState");
+export const AlertStateName = z.enum(ALERT_STATES).openapi("AlertState");
 
 export const Alert = z
   .object({

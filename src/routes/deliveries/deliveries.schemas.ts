@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { deliveryStatuses } from "../../../db/schema.ts";
 import { retryableStatuses } from "../../delivery/deliveries.service.ts";
-import { Channel, EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
+import { PageQuery } from "../../domain/pagination.rules.ts";
+import { Channel, EpochMs, pageInfo } from "../../http/schemas.ts";
 
 export const DeliveryStatus = z.enum(deliveryStatuses).openapi("DeliveryStatus");
 export const DeliveryId = z

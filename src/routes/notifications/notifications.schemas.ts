@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { Channel, EpochMs, PageQuery, Priority } from "../../http/schemas.ts";
+import { PageQuery } from "../../domain/pagination.rules.ts";
+import { Channel, EpochMs, Priority } from "../../http/schemas.ts";
 
 /** A notification as the API shows it (also the inbox item). */
 export const Notification = z

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { Channel, EpochMs, PageQuery, pageInfo } from "../../http/schemas.ts";
+import { PageQuery } from "../../domain/pagination.rules.ts";
+import { Channel, EpochMs, pageInfo } from "../../http/schemas.ts";
 
 export const OutboxMessage = z
   .object({

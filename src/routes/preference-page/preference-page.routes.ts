@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { problemOf } from "../../http/schemas.ts";
-import { html, PageQuery, PreferenceFormBody, SaveQuery } from "./preference-page.schemas.ts";
+import { html, LinkQuery, PreferenceFormBody, SaveQuery } from "./preference-page.schemas.ts";
 
 const base = { tags: ["preference page"] };
 const linkErrors = {
@@ -16,7 +16,7 @@ export const page = createRoute({
   summary: "The recipient's preference page (the link in every email)",
   description:
     "Server-rendered: email and SMS on or off, topics per channel and for the daily digest, quiet hours and the digest hour, and a link to unsubscribe from all email. No login: the signed token in the link names the recipient. When HERALD_PREFERENCES_URL is set, emails link to that page instead.",
-  request: { query: PageQuery },
+  request: { query: LinkQuery },
   responses: { 200: html("The page"), ...linkErrors },
 });
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { HH_MM } from "../../domain/preferences/preferences.rules.ts";
 
-export const PageQuery = z.object({
+export const LinkQuery = z.object({
   token: z.string().min(1).max(600).openapi({
     description: 'The signed token from the email\'s "Manage your notification preferences" link',
   }),
@@ -11,7 +11,7 @@ export const PageQuery = z.object({
     .openapi({ description: "Set by the redirect after saving: shows a notice" }),
 });
 
-export const SaveQuery = PageQuery.pick({ token: true });
+export const SaveQuery = LinkQuery.pick({ token: true });
 
 /** A checkbox: present ("on") when ticked, absent when not. */
 const checkbox = z.literal("on").optional();

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { PageQuery } from "../../domain/pagination.rules.ts";
 import { requireScope } from "../../http/auth.ts";
-import { bearer, commonErrors, jsonBody, jsonContent, PageQuery, problemOf } from "../../http/schemas.ts";
+import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
 import { Recipient, RecipientId, RecipientInput, RecipientPage } from "./recipients.schemas.ts";
 
 const params = z.object({ id: RecipientId });

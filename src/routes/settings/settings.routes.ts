@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { OpsSettingsInput } from "../../domain/ops-settings/ops-settings.input.ts";
 import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent } from "../../http/schemas.ts";
-import { OpsSettings, OpsSettingsInput } from "./settings.schemas.ts";
+import { OpsSettings } from "./settings.schemas.ts";
 
 const admin = { tags: ["settings"], security: bearer, middleware: [requireScope("admin")] };
 

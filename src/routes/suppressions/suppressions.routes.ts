@@ -1,13 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { SuppressionInput } from "../../domain/suppressions/suppressions.input.ts";
 import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
-import {
-  Suppression,
-  SuppressionInput,
-  SuppressionPage,
-  SuppressionParams,
-  SuppressionQuery,
-} from "./suppressions.schemas.ts";
+import { Suppression, SuppressionPage, SuppressionParams, SuppressionQuery } from "./suppressions.schemas.ts";
 
 const base = { tags: ["suppressions"], security: bearer, middleware: [requireScope("admin")] };
 
