@@ -46,6 +46,11 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
   return { description, content: { "application/json": { schema } } };
 }
 
+/** An HTML page response (the recipient pages). */
+export function htmlContent(description: string) {
+  return { description, content: { "text/html": { schema: z.string() } } };
+}
+
 /** A required JSON request body. */
 export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON body") {
   return { required: true, description, content: { "application/json": { schema } } };

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { problemOf } from "../../http/schemas.ts";
-import { html, LinkQuery, PreferenceFormBody, SaveQuery } from "./preference-page.schemas.ts";
+import { htmlContent, problemOf } from "../../http/schemas.ts";
+import { LinkQuery, PreferenceFormBody, SaveQuery } from "./preference-page.schemas.ts";
 
 const base = { tags: ["preference page"] };
 const linkErrors = {
@@ -17,7 +17,7 @@ export const page = createRoute({
   description:
     "Server-rendered: email and SMS on or off, topics per channel and for the daily digest, quiet hours and the digest hour, and a link to unsubscribe from all email. No login: the signed token in the link names the recipient. When HERALD_PREFERENCES_URL is set, emails link to that page instead.",
   request: { query: LinkQuery },
-  responses: { 200: html("The page"), ...linkErrors },
+  responses: { 200: htmlContent("The page"), ...linkErrors },
 });
 
 export const save = createRoute({
@@ -40,7 +40,7 @@ export const save = createRoute({
     400: {
       description: "Quiet hours that end where they start (the page, with the error), or a malformed form",
       content: {
-        "text/html": html("").content["text/html"],
+        "text/html": htmlContent("").content["text/html"],
         "application/problem+json": problemOf("").content["application/problem+json"],
       },
     },

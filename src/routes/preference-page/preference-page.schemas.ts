@@ -35,8 +35,3 @@ export const PreferenceFormBody = z
     digestHour: z.coerce.number().int().min(0).max(23),
   })
   .openapi("PreferenceForm");
-
-export const html = (description: string) => ({
-  description,
-  content: { "text/html": { schema: z.string() } },
-});

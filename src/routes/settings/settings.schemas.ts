@@ -23,8 +23,8 @@ export const OpsSettings = z
     }),
     rollout: z.object({ email: Rollout, sms: Rollout }),
     smsBudget: z.object({
-      dailyUsd: Usd.openapi({ description: "Committed SMS spend allowed per UTC day" }),
-      monthlyUsd: Usd.openapi({ description: "Committed SMS spend allowed per UTC month" }),
+      dailyUsd: Usd.meta({ description: "Committed SMS spend allowed per UTC day" }),
+      monthlyUsd: Usd.meta({ description: "Committed SMS spend allowed per UTC month" }),
     }),
     loopGuard: z.object({
       max: z.number().int().openapi({

@@ -25,7 +25,8 @@ export const SuppressionQuery = PageQuery.extend(SuppressionFilter.shape);
 
 export const SuppressionParams = z.object({
   channel: Channel.openapi({ param: { name: "channel", in: "path" } }),
-  contact: SuppressionKey.shape.contact.openapi({
+  // meta, not openapi: a domain schema may be built before @hono/zod-openapi extends zod.
+  contact: SuppressionKey.shape.contact.meta({
     param: { name: "contact", in: "path" },
     description: "URL-encoded email address or E.164 number",
     example: "ann%40example.com",

@@ -1,4 +1,3 @@
-import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../../deps.ts";
 import { getBranding } from "../../domain/branding/branding.service.ts";
 import { unsubscribeFromEmail } from "../../domain/preferences/preferences.service.ts";
@@ -6,47 +5,7 @@ import { preferencesUrl, verifyLinkToken } from "../../domain/recipient-tokens/r
 import { escapeHtml } from "../../domain/templates/email-body.rules.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { createRouter } from "../../http/router.ts";
-import { problemOf } from "../../http/schemas.ts";
-
-const query = z.object({
-  token: z
-    .string()
-    .min(1)
-    .max(600)
-    .openapi({ description: "The signed token from the email's unsubscribe link" }),
-});
-const invalid = { 400: problemOf("No token, or a query parameter other than token") };
-const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
-
-const page = createRoute({
-  method: "get",
-  path: "/unsubscribe",
-  tags: ["unsubscribe"],
-  summary: "Confirmation page for an email's unsubscribe link",
-  description:
-    "Changes nothing: mail scanners and link previews open links. The page's button POSTs to the same URL.",
-  request: { query },
-  responses: {
-    200: html("The confirmation page"),
-    ...invalid,
-    403: problemOf("The link is not valid"),
-    404: problemOf("No such recipient"),
-  },
-});
-
-const unsubscribe = createRoute({
-  method: "post",
-  path: "/unsubscribe",
-  tags: ["unsubscribe"],
-  summary: "Turn off email for the link's recipient (RFC 8058 one-click, or the confirmation page's button)",
-  request: { query },
-  responses: {
-    200: html("Unsubscribed"),
-    ...invalid,
-    403: problemOf("The link is not valid"),
-    404: problemOf("No such recipient"),
-  },
-});
+import * as routes from "./unsubscribe.routes.ts";
 
 /** A minimal page in the company's colours; every interpolated value is escaped. */
 function document(title: string, body: string, color: string): string {
@@ -64,7 +23,7 @@ export function unsubscribeRoutes(deps: Deps) {
     return recipientId;
   };
   return createRouter()
-    .openapi(page, async (c) => {
+    .openapi(routes.page, async (c) => {
       const { token } = c.req.valid("query");
       recipientOf(token);
       const branding = await getBranding(deps);
@@ -79,7 +38,7 @@ export function unsubscribeRoutes(deps: Deps) {
         200,
       );
     })
-    .openapi(unsubscribe, async (c) => {
+    .openapi(routes.unsubscribe, async (c) => {
       const recipientId = recipientOf(c.req.valid("query").token);
       if (!(await unsubscribeFromEmail(deps, recipientId))) throw notFound("Recipient", recipientId);
       const branding = await getBranding(deps);
