@@ -16,7 +16,7 @@
  * resting, a lone step shorter than the slow interval may be under-counted (by at most that interval).
  */
 import { realTimers, type Timers } from "../timers.ts";
-import { quantile } from "./latency-window.ts";
+import { createLatencyWindow, quantile } from "./latency-window.ts";
 import type { Histogram } from "./metrics-registry.ts";
 
 /** The sampling interval while the process works: every step holding the thread for 20 ms or more shows. */
@@ -90,11 +90,7 @@ export function createEventLoopLagMonitor(
   const now = options.now ?? (() => performance.now());
   const cpuMicros = options.cpuMicros ?? processCpuMicros;
   // Samples cannot come faster than one per interval, so this many always cover the window.
-  const capacity = Math.ceil(windowMs / sampleMs) + 1;
-  const lags = new Float64Array(capacity);
-  const times = new Float64Array(capacity);
-  let count = 0;
-  let next = 0;
+  const samples = createLatencyWindow(Math.ceil(windowMs / sampleMs) + 1);
   let handle: unknown = null;
   let expected = 0;
   let armedAt = 0;
@@ -103,10 +99,7 @@ export function createEventLoopLagMonitor(
   let lastActiveAt = 0;
 
   function record(at: number, lagMs: number): void {
-    lags[next] = lagMs;
-    times[next] = at;
-    next = (next + 1) % capacity;
-    if (count < capacity) count++;
+    samples.record(lagMs, at);
     histogram.observe({}, lagMs / 1000);
   }
 
@@ -145,14 +138,7 @@ export function createEventLoopLagMonitor(
       return handle !== null;
     },
     snapshot(window = windowMs) {
-      const since = now() - window;
-      const inWindow: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const slot = (next - 1 - i + capacity) % capacity;
-        if ((times[slot] as number) < since) break; // older from here on
-        inWindow.push(lags[slot] as number);
-      }
-      const sorted = Float64Array.from(inWindow).sort();
+      const sorted = samples.sortedSince(now() - window);
       return {
         samples: sorted.length,
         p50Ms: quantile(sorted, 0.5),

@@ -24,7 +24,9 @@ export interface LatencySummary {
 /** A ring of (time, latency) samples. */
 export interface LatencyWindow {
   record(ms: number, at: number): void;
-  /** The samples taken after `since` (epoch ms). */
+  /** The values recorded at or after `since`, ascending. */
+  sortedSince(since: number): Float64Array;
+  /** Percentiles of the values recorded at or after `since`, rounded to 0.01 ms. */
   summary(since: number): LatencySummary;
 }
 
@@ -39,6 +41,15 @@ export function createLatencyWindow(capacity = WINDOW_CAPACITY): LatencyWindow {
   const values = new Float64Array(capacity);
   let next = 0;
   let count = 0;
+  const sortedSince = (since: number) => {
+    const inWindow: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const slot = (next - 1 - i + capacity) % capacity;
+      if ((times[slot] as number) < since) break; // older from here on
+      inWindow.push(values[slot] as number);
+    }
+    return Float64Array.from(inWindow).sort();
+  };
   return {
     record(ms, at) {
       times[next] = at;
@@ -46,14 +57,9 @@ export function createLatencyWindow(capacity = WINDOW_CAPACITY): LatencyWindow {
       next = (next + 1) % capacity;
       if (count < capacity) count++;
     },
+    sortedSince,
     summary(since) {
-      const inWindow: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const slot = (next - 1 - i + capacity) % capacity;
-        if ((times[slot] as number) < since) break; // older from here on
-        inWindow.push(values[slot] as number);
-      }
-      const sorted = Float64Array.from(inWindow).sort();
+      const sorted = sortedSince(since);
       const round = (ms: number) => Math.round(ms * 100) / 100;
       return {
         count: sorted.length,

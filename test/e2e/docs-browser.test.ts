@@ -3,9 +3,8 @@
  * request staying on loopback. Needs chromium: `.ci/run` installs it; elsewhere a missing chromium skips loudly (helpers/requires-tool.ts).
  */
 import { afterAll, expect, test } from "bun:test";
-import { chromium } from "playwright-core";
+import { openLoopbackBrowser } from "../helpers/browser.ts";
 import { CHROMIUM, requireTool } from "../helpers/requires-tool.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const chromiumTool = requireTool(CHROMIUM);
@@ -17,36 +16,9 @@ chromiumTool.describe("GET /docs in chromium", () => {
     afterAll(() => server.stop(true));
     const origin = `http://127.0.0.1:${server.port}`;
 
-    const context = await chromium.launchPersistentContext(tempDir("herald-chromium-"), {
-      executablePath: chromiumTool.path,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await openLoopbackBrowser(chromiumTool.path, origin);
+    const { page, requested, pageErrors, cspViolations } = browser;
     try {
-      // Every request the page makes is recorded; anything not for our server is refused, never sent.
-      const requested: string[] = [];
-      await context.route("**/*", (route) => {
-        const url = route.request().url();
-        requested.push(url);
-        return url.startsWith(`${origin}/`) ? route.continue() : route.abort("blockedbyclient");
-      });
-      const page = context.pages()[0] ?? (await context.newPage());
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      const cspViolations: string[] = [];
-      page.on("console", (message) => {
-        if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
-      });
-
       const response = await page.goto(`${origin}/docs`, { waitUntil: "load" });
       expect(response?.status()).toBe(200);
       expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
@@ -61,7 +33,7 @@ chromiumTool.describe("GET /docs in chromium", () => {
       expect(requested).toContain(`${origin}/openapi.json`);
       expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
     } finally {
-      await context.close();
+      await browser.close();
     }
   }, 60_000);
 });

@@ -6,10 +6,9 @@
  * a missing chromium skips loudly (helpers/requires-tool.ts).
  */
 import { afterAll, expect, test } from "bun:test";
-import { chromium } from "playwright-core";
 import { linkToken } from "../../src/domain/recipient-tokens/recipient-links.ts";
+import { openLoopbackBrowser } from "../helpers/browser.ts";
 import { CHROMIUM, requireTool } from "../helpers/requires-tool.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 
 const chromiumTool = requireTool(CHROMIUM);
@@ -31,39 +30,12 @@ chromiumTool.describe("the preference page in chromium at 375 px", () => {
     const origin = `http://127.0.0.1:${server.port}`;
     const link = `${origin}/preferences?token=${linkToken(t.deps.tokenSecret, "preferences", "tech-7")}`;
 
-    const context = await chromium.launchPersistentContext(tempDir("herald-chromium-"), {
-      executablePath: chromiumTool.path,
-      headless: true,
+    const browser = await openLoopbackBrowser(chromiumTool.path, origin, {
       viewport: { width: 375, height: 740 },
-      isMobile: true,
-      hasTouch: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      mobile: true,
     });
+    const { page } = browser;
     try {
-      const requested: string[] = [];
-      await context.route("**/*", (route) => {
-        const url = route.request().url();
-        requested.push(url);
-        return url.startsWith(`${origin}/`) ? route.continue() : route.abort("blockedbyclient");
-      });
-      const page = context.pages()[0] ?? (await context.newPage());
-      const problems: string[] = [];
-      page.on("pageerror", (error) => problems.push(error.message));
-      page.on("console", (message) => {
-        if (message.type() === "error" || message.text().includes("Content Security Policy"))
-          problems.push(message.text());
-      });
-      page.on("requestfailed", (request) => problems.push(`failed: ${request.url()}`));
-
       const response = await page.goto(link, { waitUntil: "load" });
       expect(response?.status()).toBe(200);
       await expect(page.getByRole("heading", { name: "Notification preferences" }).isVisible()).resolves.toBe(
@@ -105,10 +77,15 @@ chromiumTool.describe("the preference page in chromium at 375 px", () => {
           fullPage: true,
         });
       }
-      expect(problems).toEqual([]);
-      expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
+      expect([
+        ...browser.pageErrors,
+        ...browser.consoleErrors,
+        ...browser.cspViolations,
+        ...browser.failedRequests,
+      ]).toEqual([]);
+      expect(browser.requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
     } finally {
-      await context.close();
+      await browser.close();
     }
   }, 60_000);
 });

@@ -37,6 +37,21 @@ export type Notice = { kind: "saved" } | { kind: "error"; message: string } | nu
 const hours = Array.from({ length: 24 }, (_, h) => h);
 const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
+/** One topic × channel checkbox, labelled for screen readers ("repair by email"). */
+function TopicBox(props: { name: string; topic: string; checked: boolean; label: string }) {
+  return (
+    <td class="c">
+      <input
+        type="checkbox"
+        name={props.name}
+        value={props.topic}
+        checked={props.checked}
+        aria-label={`${props.topic} ${props.label}`}
+      />
+    </td>
+  );
+}
+
 export function PreferencePageView(props: {
   page: PreferencePage;
   /** The form's target and the unsubscribe link, both carrying the recipient's signed tokens. */
@@ -113,33 +128,19 @@ export function PreferencePageView(props: {
                           {topic}
                           <input type="hidden" name="shown" value={topic} />
                         </th>
-                        <td class="c">
-                          <input
-                            type="checkbox"
-                            name="email"
-                            value={topic}
-                            checked={!optedOut("email", topic)}
-                            aria-label={`${topic} by email`}
-                          />
-                        </td>
-                        <td class="c">
-                          <input
-                            type="checkbox"
-                            name="sms"
-                            value={topic}
-                            checked={!optedOut("sms", topic)}
-                            aria-label={`${topic} by SMS`}
-                          />
-                        </td>
-                        <td class="c">
-                          <input
-                            type="checkbox"
-                            name="digest"
-                            value={topic}
-                            checked={p.digestCategories.includes(topic)}
-                            aria-label={`${topic} in the daily digest email`}
-                          />
-                        </td>
+                        <TopicBox
+                          name="email"
+                          topic={topic}
+                          checked={!optedOut("email", topic)}
+                          label="by email"
+                        />
+                        <TopicBox name="sms" topic={topic} checked={!optedOut("sms", topic)} label="by SMS" />
+                        <TopicBox
+                          name="digest"
+                          topic={topic}
+                          checked={p.digestCategories.includes(topic)}
+                          label="in the daily digest email"
+                        />
                       </tr>
                     ))}
                   </tbody>
