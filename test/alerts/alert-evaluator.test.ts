@@ -125,7 +125,7 @@ describe("alert evaluator", () => {
     const pendingSince = (await stateOf("HeraldQueueBacklog:email")).since;
 
     const restarted = await createServerDeps(
-      loadConfig({ DATABASE_URL: `file:${t.dbPath}`, HERALD_SEED: "false", ...env }),
+      loadConfig({ DATABASE_URL: t.databaseUrl, HERALD_SEED: "false", ...env }),
       {
         clock: t.clock,
         logger: memoryLogger(),

@@ -62,7 +62,7 @@ describe("herald alerts", () => {
   });
 
   test("a bad --state or a stray argument is a usage error (exit 64)", async () => {
-    const env = { DATABASE_URL: `file:${t.dbPath}`, HERALD_LOG_LEVEL: "silent" };
+    const env = { DATABASE_URL: t.databaseUrl, HERALD_LOG_LEVEL: "silent" };
     const run = async (args: string[]) => {
       const err: string[] = [];
       const io: CliIo = { out: () => {}, err: (x) => err.push(x), isTTY: false };

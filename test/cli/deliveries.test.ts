@@ -113,7 +113,7 @@ describe("herald deliveries", () => {
   test("bad filters are usage errors (exit 64) and change nothing", async () => {
     const t = await seeded();
     const before = await statusCounts(t.deps);
-    const env = { DATABASE_URL: `file:${t.dbPath}` };
+    const env = { DATABASE_URL: t.databaseUrl };
     const run = async (args: string[]) => {
       const err: string[] = [];
       const io: CliIo = { out: () => {}, err: (x) => err.push(x), isTTY: false };

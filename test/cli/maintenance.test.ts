@@ -23,7 +23,7 @@ async function herald(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false };
-  const config = loadConfig({ DATABASE_URL: `file:${t.dbPath}`, HERALD_LOG_LEVEL: "silent" });
+  const config = loadConfig({ DATABASE_URL: t.databaseUrl, HERALD_LOG_LEVEL: "silent" });
   const context: CommandContext = { io, config: () => config, env: {} };
   const code = await maintenanceCommand.run(args, context);
   return { code, out: out.join("\n"), err: err.join("\n") };

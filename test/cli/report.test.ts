@@ -91,7 +91,7 @@ describe("herald report", () => {
 
   test("bad arguments are usage errors (exit 64) naming the reports", async () => {
     const t = await seeded();
-    const env = { DATABASE_URL: `file:${t.dbPath}` };
+    const env = { DATABASE_URL: t.databaseUrl };
     const run = async (args: string[]) => {
       const { io, err } = captureIo(false);
       return { code: await runCli(["report", ...args], io, env), stderr: err.join("\n") };

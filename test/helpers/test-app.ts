@@ -8,6 +8,7 @@ import { createApiKey } from "../../src/domain/api-keys/api-keys.service.ts";
 import { memoryLogger } from "../../src/logger.ts";
 import type { ServerDeps } from "../../src/server-deps.ts";
 import { checkResponse } from "./response-contract.ts";
+import { onSqld, startSqld } from "./sqld.ts";
 import { tempDir } from "./temp-dir.ts";
 
 export { tempDir };
@@ -38,7 +39,10 @@ export interface TestApp {
   logs: ReturnType<typeof memoryLogger>["lines"];
   adminKey: string;
   portalKey: string;
+  /** The database file; in the sqld pass nothing is there (suites about the file itself do not run on sqld). */
   dbPath: string;
+  /** DATABASE_URL for another process (a CLI command, a second engine) on the same database: file or sqld. */
+  databaseUrl: string;
   /** The delivery engine (not started): drive it with `tick()`, `runUntilIdle()` and `sweep()`. */
   delivery: ServerDeps["delivery"];
   /**
@@ -64,12 +68,14 @@ export type TestResponse = Omit<Response, "json"> & { json(): Promise<any> };
 
 /**
  * Builds the real app on a temp-file database (never `:memory:`: libSQL swaps in an empty DB for
- * transactions), a fixed clock and an in-memory logger, with an admin and a portal key.
+ * transactions), or on its own sqld in the sqld pass (`HERALD_TEST_DB=sqld`), a fixed clock and an in-memory
+ * logger, with an admin and a portal key.
  */
 export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dbPath = join(tempDir(), "herald.db");
+  const databaseUrl = onSqld ? (await startSqld()).url : `file:${dbPath}`;
   const config = loadConfig({
-    DATABASE_URL: `file:${dbPath}`,
+    DATABASE_URL: databaseUrl,
     HERALD_SEED: options.seed === false ? "false" : "true",
     HERALD_LOG_LEVEL: "debug",
     ...options.env,
@@ -96,6 +102,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     adminKey,
     portalKey,
     dbPath,
+    databaseUrl,
     delivery: deps.delivery,
     async call(method, path, { body, key = adminKey, headers = {}, checkResponse: check = true } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
