@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json" with { type: "json" };
+import { servesApi } from "./config.ts";
 import { DatabaseBusyError, DatabaseDurabilityError, DatabaseOverloadedError } from "./db/database.ts";
 import { AppError } from "./errors.ts";
 import { authenticate } from "./http/auth.ts";
@@ -75,11 +76,14 @@ export function createApp(deps: ServerDeps) {
 
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
-  app.route("/", v1Routes(deps));
-  app.route("/", unsubscribeRoutes(deps));
-  app.route("/", preferencePageRoutes(deps));
-  app.route("/", webhookRoutes(deps));
-  app.route("/", docsRoutes());
+  // A `worker` process answers only its health and metrics: the API is served by the `api` processes.
+  if (servesApi(deps.config.HERALD_ROLE)) {
+    app.route("/", v1Routes(deps));
+    app.route("/", unsubscribeRoutes(deps));
+    app.route("/", preferencePageRoutes(deps));
+    app.route("/", webhookRoutes(deps));
+    app.route("/", docsRoutes());
+  }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

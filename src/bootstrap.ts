@@ -9,6 +9,7 @@ import { createDeliveryWakeups, type DeliveryWakeups } from "./delivery/delivery
 import type { Deps } from "./deps.ts";
 import { fetchSnsHttp, type SnsHttp } from "./domain/feedback/sns-http.ts";
 import { createInboxEvents } from "./domain/inbox/inbox.events.ts";
+import { createInboxFeed } from "./domain/inbox/inbox.feed.ts";
 import { maintenanceGate } from "./domain/ops-settings/ops-settings.service.ts";
 import { generateTokenSecret } from "./domain/recipient-tokens/recipient-tokens.ts";
 import { seedDefaults } from "./domain/seed/seed.ts";
@@ -107,6 +108,7 @@ export async function createServerDeps(config: Config, overrides: DepsOverrides 
     ...engineDeps,
     schedulers: createSchedulers(engineDeps),
     loopLag: createEventLoopLagMonitor(base.metrics.eventLoopLag),
+    inboxFeed: createInboxFeed(base),
   };
   registerCollectors(deps);
   if (config.HERALD_SEED) await seedDefaults(deps);

@@ -1,8 +1,8 @@
 /**
  * Every cache of database reads one Herald holds, built by the composition root (`bootstrap.ts`) with the rest
  * of its dependencies: two apps in one process (tests, a CLI command next to a server) never share one, and
- * dropping the deps drops them. Each is short-lived (seconds), so a change made by another process sharing the
- * database shows up within its TTL; a change made through this process clears it at once.
+ * dropping the deps drops them. Each lives one second, so a change made by another process sharing the database
+ * (the CLI, another Herald) shows up within a second; a change made through this process clears it at once.
  *
  * What stays at module level is memoisation keyed by its own input, which no database can make stale: compiled
  * Liquid (keyed by the template's source), `Intl` time-zone formatters, prepared statements (per connection),
@@ -18,7 +18,7 @@ export const OPS_SETTINGS_CACHE_MS = 1_000;
 /** How long a template read for a notification is reused. */
 export const TEMPLATE_CACHE_MS = 1_000;
 /** How long branding is reused (every email reads it). */
-export const BRANDING_CACHE_MS = 5_000;
+export const BRANDING_CACHE_MS = 1_000;
 /** How long a verified API key is trusted: a revocation by another process takes effect within it. */
 export const KEY_CACHE_MS = 1_000;
 

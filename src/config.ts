@@ -6,6 +6,9 @@ import { z } from "zod";
  */
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
+/** What a process may run: everything, the HTTP API only, or the delivery workers and schedulers only. */
+export const ROLES = ["all", "api", "worker"] as const;
+
 const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -61,6 +64,11 @@ const configSchema = z
     /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (the scraper's bearer_token). */
     HERALD_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     HERALD_SEED: bool.default(true),
+    /**
+     * What this process runs: `all` (HTTP, delivery workers and schedulers), `api` (HTTP only) or `worker`
+     * (delivery workers and schedulers, with only /health and /metrics over HTTP). `herald serve --role` sets it.
+     */
+    HERALD_ROLE: z.enum(ROLES).default("all"),
     NODE_ENV: z.string().default("development"),
     // Delivery engine (src/delivery). Rates are provider calls per second, never exceeded in any 1 s window.
     HERALD_EMAIL_RATE: z.coerce.number().int().min(1).max(1_000_000).default(14),
@@ -169,6 +177,13 @@ const configSchema = z
 
 /** Validated configuration. Field names mirror the environment variables. */
 export type Config = z.infer<typeof configSchema>;
+
+/** What a Herald process runs (`HERALD_ROLE`, `herald serve --role`). */
+export type Role = (typeof ROLES)[number];
+/** True when a process of `role` runs the delivery workers and the schedulers. */
+export const runsDelivery = (role: Role) => role !== "api";
+/** True when a process of `role` serves the API (a `worker` answers only /health and /metrics). */
+export const servesApi = (role: Role) => role !== "worker";
 
 /** Thrown when the environment is invalid; the message names every bad key. */
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 import { createApp } from "./app.ts";
 import { createServerDeps } from "./bootstrap.ts";
-import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig, runsDelivery, servesApi } from "./config.ts";
 import { ensureAdminKey } from "./domain/api-keys/api-keys.service.ts";
 import type { ServerDeps } from "./server-deps.ts";
 
@@ -43,10 +43,16 @@ export async function serve(config: Config): Promise<RunningServer> {
     idleTimeout: config.HERALD_IDLE_TIMEOUT_SECONDS,
   });
   const port = server.port ?? config.PORT;
-  deps.logger.info("herald listening", { port, database: config.DATABASE_URL.split(":")[0] });
+  const role = config.HERALD_ROLE;
+  deps.logger.info("herald listening", { port, role, database: config.DATABASE_URL.split(":")[0] });
   deps.loopLag.start();
-  deps.delivery.start();
-  for (const scheduler of deps.schedulers) scheduler.start();
+  // An `api` process leaves delivery and schedulers to the `worker` processes sharing its database; they find
+  // what it commits on their next poll (within a second).
+  if (runsDelivery(role)) {
+    deps.delivery.start();
+    for (const scheduler of deps.schedulers) scheduler.start();
+  }
+  if (servesApi(role)) deps.inboxFeed.start();
 
   let stopped: Promise<void> | null = null;
   async function shutdown(graceMs: number) {
@@ -61,6 +67,7 @@ export async function serve(config: Config): Promise<RunningServer> {
     }
     await Promise.all([deliveryStopped, schedulersStopped]);
     deps.loopLag.stop();
+    deps.inboxFeed.stop();
     await deps.errors.flush(2_000);
     // Waits for writes already queued (requests that were answered, or cut, still commit what they queued).
     await deps.db.close();

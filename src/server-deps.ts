@@ -1,6 +1,7 @@
 import type { Providers } from "./channels/types.ts";
 import type { DeliveryEngine } from "./delivery/delivery-engine.ts";
 import type { Deps } from "./deps.ts";
+import type { InboxFeed } from "./domain/inbox/inbox.feed.ts";
 import type { EventLoopLagMonitor } from "./observability/event-loop-lag.ts";
 import type { Scheduler } from "./schedulers/scheduler.ts";
 
@@ -18,4 +19,6 @@ export interface ServerDeps extends Deps {
   schedulers: Scheduler[];
   /** Event-loop lag, measured in process (started by the server only; tests start it when they want it). */
   loopLag: EventLoopLagMonitor;
+  /** Other processes' unread-count changes for this process's event streams (started by API processes). */
+  inboxFeed: InboxFeed;
 }

@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { firingAlerts } from "../alerts/alert-evaluator.ts";
+import { runsDelivery } from "../config.ts";
 import { channelBacklog } from "../delivery/backlog.repo.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import type { ServerDeps } from "../server-deps.ts";
@@ -23,26 +24,36 @@ import type { PerformanceSummary, Readiness, ReadinessComponent } from "./readin
 export async function checkReadiness(deps: ServerDeps): Promise<Required<Readiness>> {
   const database = await databaseComponent(deps);
   const now = deps.clock.now();
+  const role = deps.config.HERALD_ROLE;
   const engine = deps.delivery.status();
   // Only ask a database that just proved writable; a failing one is reported as such.
   const writable = database.status === "healthy";
   const held = writable ? (await channelBacklog(deps, now)).sms.unknown : 0;
   const firing = writable ? await firingAlerts(deps) : [];
+  // An `api` process runs no workers or schedulers by design: they are not its to report as stopped.
+  const delivery = runsDelivery(role);
+  const elsewhere: ReadinessComponent = {
+    status: "healthy",
+    detail: "runs in the worker processes (role api)",
+  };
   const components: Record<string, ReadinessComponent> = {
     database,
-    emailWorker: workerComponent(engine.email, now),
-    smsWorker: workerComponent(engine.sms, now),
+    emailWorker: delivery ? workerComponent(engine.email, now) : elsewhere,
+    smsWorker: delivery ? workerComponent(engine.sms, now) : elsewhere,
     ...Object.fromEntries(
-      deps.schedulers.map((s) => [`scheduler:${s.name}`, schedulerComponent(s.status(), now)]),
+      deps.schedulers.map((s) => [
+        `scheduler:${s.name}`,
+        delivery ? schedulerComponent(s.status(), now) : elsewhere,
+      ]),
     ),
-    sweeper: schedulerComponent(deps.delivery.sweeper.status(), now),
+    sweeper: delivery ? schedulerComponent(deps.delivery.sweeper.status(), now) : elsewhere,
     emailProvider: providerComponent(deps.providers.email.name, engine.email),
     smsProvider: providerComponent(deps.providers.sms.name, engine.sms),
     maintenance: await maintenanceComponent(deps),
     heldSms: heldSmsComponent(held),
     alerts: alertsComponent(firing),
   };
-  return { status: readinessStatus(components), components, performance: performanceSummary(deps) };
+  return { status: readinessStatus(components), role, components, performance: performanceSummary(deps) };
 }
 
 /** A write transaction proves the file is writable and the write lock obtainable, not just readable. */

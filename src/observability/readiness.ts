@@ -2,6 +2,7 @@
  * What `GET /health/ready` answers, defined once: the route builds it and publishes its schema from these
  * lists, and `herald status` reads it with these types (the CLI imports no HTTP schema).
  */
+import type { Role } from "../config.ts";
 import type { LagSnapshot } from "./event-loop-lag.ts";
 import type { LatencySummary } from "./latency-window.ts";
 
@@ -36,6 +37,8 @@ export interface PerformanceSummary {
 /** The body of `GET /health/ready`. */
 export interface Readiness {
   status: ReadinessStatus;
+  /** What this process runs (`HERALD_ROLE`); absent only from servers older than this field. */
+  role?: Role;
   components: Record<string, ReadinessComponent>;
   /** Absent only from servers older than this field. */
   performance?: PerformanceSummary;

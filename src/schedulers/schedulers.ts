@@ -9,6 +9,8 @@ import { retentionScheduler } from "./retention.scheduler.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 /** The schedulers of one process (not started: the server starts them after it listens, tests run them by hand). */
-export function createSchedulers(deps: Omit<ServerDeps, "schedulers" | "loopLag">): Scheduler[] {
+export function createSchedulers(
+  deps: Omit<ServerDeps, "schedulers" | "loopLag" | "inboxFeed">,
+): Scheduler[] {
   return [digestScheduler(deps), retentionScheduler(deps), alertsScheduler(deps)];
 }

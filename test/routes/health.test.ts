@@ -138,3 +138,30 @@ describe("health", () => {
     expect((await res.json()).components.database.status).toBe("failing");
   });
 });
+
+describe("roles", () => {
+  test("an api process reports the workers and schedulers as run elsewhere, and is ready without them", async () => {
+    const api = await makeTestApp({ env: { HERALD_ROLE: "api" } });
+    const body = await (await api.call("GET", "/health/ready", { key: null })).json();
+    expect(body.status).toBe("ready");
+    expect(body.role).toBe("api");
+    const elsewhere = { status: "healthy", detail: "runs in the worker processes (role api)" };
+    expect(body.components.emailWorker).toEqual(elsewhere);
+    expect(body.components.sweeper).toEqual(elsewhere);
+    expect(body.components["scheduler:digest"]).toEqual(elsewhere);
+    // The API is there: an unknown recipient, not an unknown route.
+    expect((await (await api.call("GET", "/v1/recipients/r-1")).json()).code).toBe("not-found");
+  });
+
+  test("a worker process answers /health and /metrics only", async () => {
+    const worker = await makeTestApp({ env: { HERALD_ROLE: "worker" } });
+    const ready = await (await worker.call("GET", "/health/ready", { key: null })).json();
+    expect(ready.role).toBe("worker");
+    expect((await worker.call("GET", "/metrics", { key: null })).status).toBe(200);
+    for (const path of ["/v1/recipients", "/docs", "/unsubscribe?token=x", "/preferences?token=x"]) {
+      const res = await worker.call("GET", path, { checkResponse: false });
+      expect(res.status).toBe(404);
+      expect((await res.json()).code).toBe("route-not-found");
+    }
+  });
+});

@@ -15,6 +15,8 @@ export interface InboxEvents {
   subscribe(recipientId: string, listener: (change: InboxChange) => void): () => void;
   /** Number of open subscriptions (for metrics and tests). */
   size(): number;
+  /** The recipients with at least one open subscription. */
+  recipients(): string[];
 }
 
 /** The in-memory implementation: one listener set per recipient. */
@@ -38,5 +40,6 @@ export function createInboxEvents(): InboxEvents {
       };
     },
     size: () => count,
+    recipients: () => [...listeners.keys()],
   };
 }

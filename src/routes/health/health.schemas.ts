@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ROLES } from "../../config.ts";
 import { COMPONENT_STATUSES, READINESS_STATUSES } from "../../observability/readiness.ts";
 
 const Component = z.object({
@@ -34,6 +35,9 @@ const Performance = z
 export const Ready = z
   .object({
     status: z.enum(READINESS_STATUSES),
+    role: z.enum(ROLES).openapi({
+      description: "What this process runs: all, api (HTTP only) or worker (delivery and schedulers)",
+    }),
     components: z.record(z.string(), Component),
     performance: Performance,
   })
