@@ -48,6 +48,7 @@ import type { LoadSpec, StreamResult } from "./bench-load.ts";
 import { percentile } from "./bench-load.ts";
 import { seedBenchRecipients } from "./bench-seed.ts";
 import { seedVolume } from "./seed-volume.ts";
+import { getLua as getLuaFor, postLua as postLuaFor, runWrk, type WrkResult } from "./wrk.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -258,73 +259,14 @@ async function openLoop(spec: Omit<LoadSpec, "out" | "apiKey">): Promise<StreamR
 // ---------------------------------------------------------------------------------------------------------------
 // wrk
 
-interface WrkResult {
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  non2xx: number;
-  errors: number;
-  requests: number;
-}
-
 /** Runs wrk (closed loop, `--connections` connections, 2 threads) with a Lua script against `base`. */
-async function wrk(name: string, base: string, lua: string, seconds = opt.seconds): Promise<WrkResult> {
-  const script = join(dir, `${name.replace(/\W+/g, "-")}-${Date.now()}.lua`);
-  writeFileSync(
-    script,
-    `${lua}
-math.randomseed(os.time())
-done = function(summary, latency, requests)
-  local errs = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format('RESULT {"requests":%d,"seconds":%f,"p50":%f,"p99":%f,"errors":%d,"status":%d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errs, summary.errors.status))
-end
-`,
-  );
+function wrk(name: string, base: string, lua: string, seconds = opt.seconds): Promise<WrkResult> {
   log(`wrk ${name} (${seconds} s, ${opt.connections} connections)`);
-  const proc = Bun.spawn(
-    ["wrk", "-t2", `-c${opt.connections}`, `-d${seconds}s`, "--latency", "-s", script, base],
-    {
-      stdout: "pipe",
-      stderr: "inherit",
-    },
-  );
-  const out = await new Response(proc.stdout).text();
-  await proc.exited;
-  const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-  if (!line) throw new Error(`wrk printed no result:\n${out}`);
-  const r = JSON.parse(line.slice(7)) as {
-    requests: number;
-    seconds: number;
-    p50: number;
-    p99: number;
-    errors: number;
-    status: number;
-  };
-  return {
-    rps: r.requests / r.seconds,
-    p50ms: r.p50,
-    p99ms: r.p99,
-    non2xx: r.status,
-    errors: r.errors,
-    requests: r.requests,
-  };
+  return runWrk({ name, base, lua, seconds, connections: opt.connections, dir });
 }
 
-const luaAuth = `wrk.headers["Authorization"] = "Bearer ${ADMIN_KEY}"\nwrk.headers["Content-Type"] = "application/json"`;
-const luaList = (ids: string[]) =>
-  `local ids = {${ids.map((id) => JSON.stringify(id)).join(",")}}\nlocal function pick() return ids[math.random(1, #ids)] end`;
-/** A HIGH repair-approved notification about a fresh repair (a random id up to 1e9) to a random recipient. */
-const luaNotification = `
-local function body()
-  local repair = "R-" .. math.random(1, 1000000000)
-  return '{"recipientId":"' .. pick() .. '","template":"repair-approved","priority":"HIGH","subject":{"type":"repair","id":"' .. repair ..
-    '"},"context":{"repair":{"id":"' .. repair .. '","title":"Replace compressor","address":"12 Main St, Springfield"},"technician":{"name":"Alex Rivera"},"customer":{"name":"Dana Whitfield"},"approvedBy":"Sam Ortiz","scheduledFor":"Tuesday 9:00"}}'
-end`;
-const postLua = (path: string, ids: string[]) =>
-  `${luaAuth}\n${luaList(ids)}\n${luaNotification}\nwrk.method = "POST"\nrequest = function() return wrk.format(nil, "${path}", nil, body()) end`;
-const getLua = (pathExpr: string, ids: string[]) =>
-  `${luaAuth}\n${luaList(ids)}\nrequest = function() return wrk.format("GET", ${pathExpr}) end`;
+const postLua = (path: string, ids: string[]) => postLuaFor(ADMIN_KEY, path, ids);
+const getLua = (pathExpr: string, ids: string[]) => getLuaFor(ADMIN_KEY, pathExpr, ids);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Database preparation (before a server starts on the file)

