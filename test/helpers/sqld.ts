@@ -5,19 +5,12 @@
  */
 import { afterAll } from "bun:test";
 import { join } from "node:path";
+import { freePort } from "./processes.ts";
 import { findTool, SQLD } from "./requires-tool.ts";
 import { tempDir } from "./temp-dir.ts";
 
 /** True when this test run is the sqld pass (`HERALD_TEST_DB=sqld`). */
 export const onSqld = process.env.HERALD_TEST_DB === "sqld";
-
-/** A port the OS just gave out and took back (a tiny race, fine on a test machine). */
-function freePort(): number {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port as number;
-  server.stop(true);
-  return port;
-}
 
 /** A started sqld: its URL for DATABASE_URL, and how to stop it (also done after the file's tests). */
 export interface Sqld {

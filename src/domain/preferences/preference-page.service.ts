@@ -5,11 +5,11 @@
 import { asc, eq } from "drizzle-orm";
 import { templates } from "../../../db/schema.ts";
 import type { Deps } from "../../deps.ts";
-import { AppError, notFound } from "../../errors.ts";
+import { notFound } from "../../errors.ts";
 import { getBranding } from "../branding/branding.service.ts";
 import { findRecipient } from "../recipients/recipients.service.ts";
 import { type PreferenceForm, preferencesFromForm } from "./preferences.rules.ts";
-import { getPreferences, replacePreferences } from "./preferences.service.ts";
+import { changePreferences, getPreferences } from "./preferences.service.ts";
 import type { Preferences } from "./preferences.types.ts";
 
 /** Everything the page shows. */
@@ -61,20 +61,11 @@ export async function preferencePage(
   };
 }
 
-/**
- * Applies the page's form to the recipient's stored preferences. The read happens outside the write: two
- * tabs saving at once is last-writer-wins on the whole page, as the recipient would expect of a form.
- */
-export async function savePreferencePage(
+/** Applies the page's form to the recipient's stored preferences (topics the page did not list keep theirs). */
+export function savePreferencePage(
   deps: Pick<Deps, "db" | "clock">,
   recipientId: string,
   form: PreferenceForm,
 ): Promise<Preferences> {
-  if (form.quietHours.start === form.quietHours.end) {
-    throw new AppError("validation-failed", "Quiet hours must end at a different time than they start", {
-      errors: [{ path: "quietEnd", message: "must differ from the start" }],
-    });
-  }
-  const current = await getPreferences(deps.db.read, recipientId);
-  return replacePreferences(deps, recipientId, preferencesFromForm(current, form));
+  return changePreferences(deps, recipientId, (current) => preferencesFromForm(current, form));
 }

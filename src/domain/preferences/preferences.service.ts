@@ -135,18 +135,30 @@ export async function replacePreferences(
 
 /**
  * Changes only what a JSON merge patch (RFC 7396) names in a live recipient's preferences; `null` puts a member
- * back to its default. Read, merge and write happen in one transaction, so two patches to different members
- * never undo each other. The merged document is checked as a whole (quiet hours must not start where they end).
+ * back to its default.
  */
-export async function patchPreferences(
+export function patchPreferences(
   deps: Deps,
   recipientId: string,
   patch: PreferencesPatch,
 ): Promise<Preferences> {
+  return changePreferences(deps, recipientId, (current) => mergePreferences(current, patch));
+}
+
+/**
+ * Applies `change` to a live recipient's stored preferences: read, change and write happen in one transaction,
+ * so two changes to different members (a merge patch, the preference page) never undo each other. The result
+ * is checked as a whole (quiet hours must not start where they end); not-found for an unknown recipient.
+ */
+export async function changePreferences(
+  deps: Deps,
+  recipientId: string,
+  change: (current: Preferences) => Preferences,
+): Promise<Preferences> {
   const now = deps.clock.now();
   return deps.db.write(async (tx) => {
     if (!(await findRecipient(tx, recipientId))) throw notFound("Recipient", recipientId);
-    const next = normalizePreferences(mergePreferences(await getPreferences(tx, recipientId), patch));
+    const next = normalizePreferences(change(await getPreferences(tx, recipientId)));
     if (next.quietHours.start === next.quietHours.end) {
       throw new AppError("validation-failed", "Quiet hours must end at a different time than they start", {
         errors: [{ path: "quietHours.end", message: "must differ from start" }],
