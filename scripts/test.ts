@@ -42,13 +42,15 @@ async function run(label: string, argv: string[], env: Record<string, string> = 
   return proc.exited;
 }
 
+// Both passes always run: a failure on files must not hide what the sqld pass says (nor skip its report).
 let status = 0;
-if (pass !== "sqld") status ||= await run("local SQLite files", ["test", ...args]);
+if (pass !== "sqld") status = Math.max(status, await run("local SQLite files", ["test", ...args]));
 if (pass !== "files") {
   if (await Bun.file(SQLD).exists()) {
-    status ||= await run("libSQL server (sqld)", ["test", ...SQLD_SUITES, ...sqldArgs], {
-      HERALD_TEST_DB: "sqld",
-    });
+    status = Math.max(
+      status,
+      await run("libSQL server (sqld)", ["test", ...SQLD_SUITES, ...sqldArgs], { HERALD_TEST_DB: "sqld" }),
+    );
   } else if (process.env.CI) {
     console.error(
       `\nsqld is missing (${SQLD}): CI installs it with npm run tools:sqld, so this is a failure.`,

@@ -112,7 +112,14 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
       }
     });
   const listening = await Promise.race([
-    child.stdout.waitFor((line) => line.includes('"herald listening"'), "the server listening"),
+    child.stdout
+      .waitFor((line) => line.includes('"herald listening"'), "the server listening")
+      .catch(async (error: Error) => {
+        // Its stdout ended first: say why it exited, from its stderr.
+        await child.proc.exited;
+        await child.stderr.done;
+        throw new Error(`${error.message}\nstderr:\n${child.stderr.lines.join("\n")}`);
+      }),
     child.proc.exited.then((code) => {
       throw new Error(`server exited with ${code} before listening:\n${child.stderr.lines.join("\n")}`);
     }),

@@ -131,12 +131,23 @@ const liveKeyByHash = prepared((q) =>
  */
 export async function ensureAdminKey(deps: Deps, configuredKey: string | undefined): Promise<string | null> {
   if (configuredKey) {
-    const hash = hashKey(configuredKey);
-    const [existing] = await deps.db.read.select().from(apiKeys).where(eq(apiKeys.hash, hash));
-    if (!existing)
-      await createApiKey(deps, { name: "HERALD_ADMIN_KEY", scopes: ["admin"], secret: configuredKey });
-    else if (existing.revokedAt !== null)
-      await deps.db.write((tx) => tx.update(apiKeys).set({ revokedAt: null }).where(eq(apiKeys.hash, hash)));
+    // One statement, so processes starting together on one database cannot both insert it: the configured key
+    // exists and is live afterwards, whoever wrote it.
+    const now = deps.clock.now();
+    await deps.db.write((tx) =>
+      tx
+        .insert(apiKeys)
+        .values({
+          id: newId(now),
+          name: "HERALD_ADMIN_KEY",
+          prefix: configuredKey.slice(0, 10),
+          hash: hashKey(configuredKey),
+          scopes: ["admin"],
+          createdAt: now,
+        })
+        .onConflictDoUpdate({ target: apiKeys.hash, set: { revokedAt: null } }),
+    );
+    deps.caches.apiKeys.clear();
     return null;
   }
   const live = await listApiKeys(deps);
