@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json" with { type: "json" };
+import { adminRoutes } from "./admin/index.tsx";
 import { servesApi } from "./config.ts";
 import { DatabaseBusyError, DatabaseDurabilityError, DatabaseOverloadedError } from "./db/database.ts";
 import { AppError } from "./errors.ts";
@@ -83,6 +84,7 @@ export function createApp(deps: ServerDeps) {
     app.route("/", preferencePageRoutes(deps));
     app.route("/", webhookRoutes(deps));
     app.route("/", docsRoutes());
+    app.route("/", adminRoutes(deps));
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

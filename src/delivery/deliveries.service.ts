@@ -69,10 +69,14 @@ export interface AttemptView {
 
 /** Which deliveries a list or bulk verb applies to. */
 export interface DeliveryFilter {
+  /** One delivery (the admin console cancels one at a time through the bulk verb). */
+  id?: string;
   status?: DeliveryStatus[];
   channel?: Channel;
   notificationId?: string;
   recipientId?: string;
+  /** The stored (normalised) email address or phone number. */
+  destination?: string;
   createdFrom?: number;
   createdTo?: number;
 }
@@ -108,10 +112,12 @@ function toView(r: Row): DeliveryView {
  */
 function conditions(f: DeliveryFilter, column: (c: AnySQLiteColumn) => SQLWrapper = (c) => c): SQL[] {
   const where: SQL[] = [];
+  if (f.id) where.push(eq(column(deliveries.id), f.id));
   if (f.status?.length) where.push(inArray(column(deliveries.status), f.status));
   if (f.channel) where.push(eq(column(deliveries.channel), f.channel));
   if (f.notificationId) where.push(eq(column(deliveries.notificationId), f.notificationId));
   if (f.recipientId) where.push(eq(column(deliveries.recipientId), f.recipientId));
+  if (f.destination) where.push(eq(column(deliveries.destination), f.destination));
   if (f.createdFrom !== undefined) where.push(gte(column(deliveries.createdAt), f.createdFrom));
   if (f.createdTo !== undefined) where.push(lte(column(deliveries.createdAt), f.createdTo));
   return where;

@@ -9,12 +9,14 @@ import type { AppEnv } from "./env.ts";
  * (unsubscribe links carry a token in the URL), no framing (`frame-ancestors 'none'` and `X-Frame-Options:
  * DENY`), and one Content-Security-Policy that the HTML pages (/docs, /unsubscribe) live within: scripts and
  * styles from Herald itself only (inline style attributes allowed, inline scripts not), requests to Herald
- * and to its public URL (Swagger UI's "try it out"), forms posting back to Herald.
+ * and to its public URL (Swagger UI's "try it out"), forms posting back to Herald. A header a route set itself
+ * is kept (the admin console sends a stricter CSP of its own).
  *
  * @example app.use("*", browserHeaders(config));
  */
 export function browserHeaders(config: Pick<Config, "HERALD_PUBLIC_URL">): MiddlewareHandler<AppEnv> {
   return secureHeaders({
+    overwrite: false,
     xFrameOptions: "DENY",
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],

@@ -1,0 +1,149 @@
+/** Small pieces shared by the console's pages: badges, a bar chart, a pager and the CSRF field. */
+import type { Child } from "hono/jsx";
+
+/** A notification priority as a coloured badge (URGENT red, HIGH orange, MEDIUM blue, LOW grey). */
+export function PriorityBadge(props: { priority: string }) {
+  return <span class={`badge priority-${props.priority.toLowerCase()}`}>{props.priority}</span>;
+}
+
+/** Delivery statuses by how an operator should read them. */
+const statusTone: Record<string, string> = {
+  delivered: "good",
+  sent: "good",
+  queued: "wait",
+  leased: "wait",
+  digest: "wait",
+  failed: "bad",
+  bounced: "bad",
+  complained: "bad",
+  unknown: "bad",
+  cancelled: "muted",
+  skipped: "muted",
+};
+
+/** A delivery status as a badge. */
+export function StatusBadge(props: { status: string }) {
+  return <span class={`badge status-${statusTone[props.status] ?? "muted"}`}>{props.status}</span>;
+}
+
+/** The hidden CSRF field every state-changing form carries. */
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+/** One bar of a {@link BarChart}. */
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+/**
+ * A horizontal bar chart as inline SVG (presentation attributes only, so the strict CSP holds), with the numbers
+ * as text beside each bar and a title for screen readers.
+ */
+export function BarChart(props: { title: string; bars: Bar[]; unit?: string }) {
+  const rowHeight = 26;
+  const labelWidth = 70;
+  const barSpace = 150;
+  const max = Math.max(1, ...props.bars.map((b) => b.value));
+  const height = props.bars.length * rowHeight;
+  return (
+    <svg
+      class="chart"
+      role="img"
+      aria-label={props.title}
+      viewBox={`0 0 ${labelWidth + barSpace + 60} ${height}`}
+      width="100%"
+      preserveAspectRatio="xMinYMin meet"
+    >
+      <title>{props.title}</title>
+      {props.bars.map((bar, i) => {
+        const y = i * rowHeight;
+        const width = Math.round((bar.value / max) * barSpace);
+        return (
+          <g>
+            <text x="0" y={y + 17} font-size="13" fill="currentColor">
+              {bar.label}
+            </text>
+            <rect x={labelWidth} y={y + 4} width={Math.max(width, 1)} height="16" fill="#2563eb" rx="2" />
+            <text x={labelWidth + width + 6} y={y + 17} font-size="13" fill="currentColor">
+              {`${bar.value}${props.unit ?? ""}`}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+/** A table that scrolls sideways on a narrow screen instead of overflowing the page. */
+export function ScrollTable(props: { caption: string; children?: Child }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption>{props.caption}</caption>
+        {props.children}
+      </table>
+    </div>
+  );
+}
+
+/** "Next page" for a cursor list: the current query with the cursor replaced. */
+export function NextPage(props: { path: string; query: URLSearchParams; nextCursor: string | null }) {
+  if (!props.nextCursor) return <p class="muted">End of the list.</p>;
+  const next = new URLSearchParams(props.query);
+  next.set("cursor", props.nextCursor);
+  return (
+    <p>
+      <a class="button" href={`${props.path}?${next.toString()}`} rel="next">
+        Next page
+      </a>
+    </p>
+  );
+}
+
+/** A labelled `<select>` whose first option means "any". */
+export function SelectField(props: {
+  name: string;
+  label: string;
+  value: string;
+  options: readonly string[];
+}) {
+  const id = `f-${props.name}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name}>
+        <option value="">Any</option>
+        {props.options.map((option) => (
+          <option value={option} selected={option === props.value}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A labelled `<input>`. */
+export function InputField(props: {
+  name: string;
+  label: string;
+  value: string;
+  type?: string;
+  placeholder?: string;
+}) {
+  const id = `f-${props.name}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value}
+        placeholder={props.placeholder}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * `/admin/deliveries`: the job table as `GET /v1/deliveries` lists it (filters, cursor pagination), one delivery
+ * with its attempt log, and the operator's two verbs on it: retry (`retryDelivery`, as
+ * `POST /v1/deliveries/{id}/retry`) and cancel (`cancelDeliveries`, as `POST /v1/deliveries/cancel`, for this one).
+ */
+import { Hono } from "hono";
+import type { DeliveryPayload } from "../../../db/schema.ts";
+import { deliveryStatuses } from "../../../db/schema.ts";
+import {
+  type AttemptView,
+  cancelDeliveries,
+  getDelivery,
+  listDeliveries,
+  retryableStatuses,
+  retryDelivery,
+} from "../../delivery/deliveries.service.ts";
+import type { Deps } from "../../deps.ts";
+import { AppError } from "../../errors.ts";
+import type { AdminEnv } from "../admin-env.ts";
+import { CsrfField, InputField, NextPage, ScrollTable, SelectField, StatusBadge } from "../components.tsx";
+import { formatTime } from "../layout.tsx";
+import { channels, deliveryFilter, echoQuery } from "../list-filters.rules.ts";
+import { renderPage } from "../render.tsx";
+
+const filterNames = ["channel", "status", "from", "to", "recipient", "contact"] as const;
+
+/** What a delivery sends (null once its recipient was erased). */
+export function PayloadView(props: { payload: DeliveryPayload | null }) {
+  const p = props.payload;
+  if (!p) return <p class="muted">Nothing to send (the recipient was erased).</p>;
+  if (p.kind === "sms")
+    return (
+      <>
+        <p class="muted">
+          SMS, {p.encoding}, {p.segments} segment{p.segments === 1 ? "" : "s"}
+        </p>
+        <pre>{p.text}</pre>
+      </>
+    );
+  return (
+    <>
+      <p>
+        <strong>Subject:</strong> {p.subject}
+      </p>
+      <pre>{p.text}</pre>
+    </>
+  );
+}
+
+/** A delivery's attempt log, oldest first. */
+export function AttemptTable(props: { attempts: AttemptView[] }) {
+  if (props.attempts.length === 0) return <p class="muted">No provider attempt yet.</p>;
+  return (
+    <ScrollTable caption="Attempts, oldest first">
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">When</th>
+          <th scope="col">Provider</th>
+          <th scope="col">Result</th>
+          <th scope="col">Error</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Cost</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.attempts.map((a) => (
+          <tr>
+            <td>{a.attempt}</td>
+            <td>{formatTime(a.createdAt)}</td>
+            <td>{a.provider}</td>
+            <td>{a.status}</td>
+            <td>{a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : (a.errorMessage ?? "")}</td>
+            <td>{a.durationMs} ms</td>
+            <td>{a.costUsd > 0 ? `$${a.costUsd.toFixed(4)}` : "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </ScrollTable>
+  );
+}
+
+/** What an action left behind, shown once after its redirect. */
+const notices: Record<string, string> = {
+  retried: "The delivery is back in the queue, due now.",
+  cancelled: "The delivery was cancelled.",
+};
+
+/** The delivery pages and actions. */
+export function deliveryPages(deps: Deps) {
+  const app = new Hono<AdminEnv>();
+
+  app.get("/admin/deliveries", async (c) => {
+    const query = c.req.query();
+    const { filter, issues } = deliveryFilter(query);
+    const { items, nextCursor } =
+      issues.length === 0 ? await listDeliveries(deps, filter) : { items: [], nextCursor: null };
+    return renderPage(
+      c,
+      deps,
+      { title: "Deliveries", section: "/admin/deliveries", status: issues.length > 0 ? 400 : 200 },
+      <>
+        <form method="get" action="/admin/deliveries" class="filters" aria-label="Filter deliveries">
+          <SelectField name="channel" label="Channel" value={query.channel ?? ""} options={channels} />
+          <SelectField name="status" label="Status" value={query.status ?? ""} options={deliveryStatuses} />
+          <InputField name="from" label="Created from (UTC)" type="date" value={query.from ?? ""} />
+          <InputField name="to" label="Created to (UTC)" type="date" value={query.to ?? ""} />
+          <InputField name="recipient" label="Recipient id" value={query.recipient ?? ""} />
+          <InputField
+            name="contact"
+            label="Email or phone"
+            value={query.contact ?? ""}
+            placeholder="pat@example.com or +1555…"
+          />
+          <button type="submit">Filter</button>
+          <a href="/admin/deliveries">Clear</a>
+        </form>
+        {issues.length > 0 ? (
+          <ul class="error" role="alert">
+            {issues.map((issue) => (
+              <li>{issue}</li>
+            ))}
+          </ul>
+        ) : null}
+        <ScrollTable caption={`Deliveries, newest first (${items.length} on this page)`}>
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Status</th>
+              <th scope="col">To</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Last error</th>
+              <th scope="col">Delivery</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((d) => (
+              <tr>
+                <td>{formatTime(d.createdAt)}</td>
+                <td>{d.channel}</td>
+                <td>
+                  <StatusBadge status={d.status} />
+                  {d.reason ? <span class="muted"> {d.reason}</span> : null}
+                </td>
+                <td>{d.destination ?? "—"}</td>
+                <td>
+                  {d.attempts} / {d.maxAttempts}
+                </td>
+                <td>{d.lastError ?? ""}</td>
+                <td>
+                  <a href={`/admin/deliveries/${encodeURIComponent(d.id)}`}>{d.id}</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+        <NextPage path="/admin/deliveries" query={echoQuery(query, filterNames)} nextCursor={nextCursor} />
+      </>,
+    );
+  });
+
+  app.get("/admin/deliveries/:id", async (c) => {
+    const d = await getDelivery(deps, c.req.param("id"));
+    const notice = notices[c.req.query("done") ?? ""];
+    const canRetry = (retryableStatuses as readonly string[]).includes(d.status) && d.payload !== null;
+    const canCancel = d.status === "queued";
+    const action = `/admin/deliveries/${encodeURIComponent(d.id)}`;
+    return renderPage(
+      c,
+      deps,
+      { title: `${d.channel === "email" ? "Email" : "SMS"} delivery ${d.id}`, section: "/admin/deliveries" },
+      <>
+        {notice ? (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
+        <dl class="facts">
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={d.status} />
+            {d.reason ? ` ${d.reason}` : ""}
+          </dd>
+          <dt>Notification</dt>
+          <dd>
+            <a href={`/admin/notifications/${encodeURIComponent(d.notificationId)}`}>{d.notificationId}</a>
+          </dd>
+          <dt>Recipient</dt>
+          <dd>{d.recipientId}</dd>
+          <dt>To</dt>
+          <dd>{d.destination ?? "—"}</dd>
+          <dt>Attempts</dt>
+          <dd>
+            {d.attempts} of {d.maxAttempts}
+          </dd>
+          <dt>Due</dt>
+          <dd>{formatTime(d.runAt)}</dd>
+          <dt>Sent</dt>
+          <dd>{formatTime(d.sentAt)}</dd>
+          <dt>Provider id</dt>
+          <dd>{d.providerMessageId ?? "—"}</dd>
+          <dt>Last error</dt>
+          <dd>{d.lastError ?? "—"}</dd>
+          <dt>Created</dt>
+          <dd>{formatTime(d.createdAt)}</dd>
+          <dt>Updated</dt>
+          <dd>{formatTime(d.updatedAt)}</dd>
+        </dl>
+        {canRetry || canCancel ? (
+          <div class="actions">
+            {canRetry ? (
+              <form method="post" action={`${action}/retry`}>
+                <CsrfField token={c.get("csrf")} />
+                <button type="submit">Retry now</button>
+              </form>
+            ) : null}
+            {canCancel ? (
+              <form method="post" action={`${action}/cancel`}>
+                <CsrfField token={c.get("csrf")} />
+                <button type="submit" class="secondary">
+                  Cancel delivery
+                </button>
+              </form>
+            ) : null}
+          </div>
+        ) : null}
+        <h2>Message</h2>
+        <PayloadView payload={d.payload} />
+        <h2>Attempt log</h2>
+        <AttemptTable attempts={d.attemptLog} />
+      </>,
+    );
+  });
+
+  app.post("/admin/deliveries/:id/retry", async (c) => {
+    const id = c.req.param("id");
+    await retryDelivery(deps, id);
+    deps.logger.info("admin console: delivery retried", { deliveryId: id, keyId: c.get("session").keyId });
+    return c.redirect(`/admin/deliveries/${encodeURIComponent(id)}?done=retried`, 303);
+  });
+
+  app.post("/admin/deliveries/:id/cancel", async (c) => {
+    const id = c.req.param("id");
+    const current = await getDelivery(deps, id);
+    const cancelled = await cancelDeliveries(deps, { id });
+    if (cancelled === 0) {
+      throw new AppError(
+        "conflict",
+        `A delivery that is '${current.status}' cannot be cancelled; only a queued one can`,
+      );
+    }
+    deps.logger.info("admin console: delivery cancelled", { deliveryId: id, keyId: c.get("session").keyId });
+    return c.redirect(`/admin/deliveries/${encodeURIComponent(id)}?done=cancelled`, 303);
+  });
+
+  return app;
+}

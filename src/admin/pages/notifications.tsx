@@ -1,0 +1,227 @@
+/**
+ * `/admin/notifications`: the notification list with filters and cursor pagination (`listNotifications`, as
+ * `GET /v1/notifications`), and one notification with each channel's decision, deliveries and attempts.
+ */
+import { Hono } from "hono";
+import { type DeliveryView, getDelivery, listDeliveries } from "../../delivery/deliveries.service.ts";
+import type { Deps } from "../../deps.ts";
+import {
+  getNotification,
+  listNotifications,
+  type NotificationFilter,
+} from "../../domain/notifications/notifications.queries.ts";
+import type { AdminEnv } from "../admin-env.ts";
+import {
+  InputField,
+  NextPage,
+  PriorityBadge,
+  ScrollTable,
+  SelectField,
+  StatusBadge,
+} from "../components.tsx";
+import { formatTime } from "../layout.tsx";
+import { echoQuery, notificationFilter, priorities, readStates } from "../list-filters.rules.ts";
+import { renderPage } from "../render.tsx";
+import { AttemptTable, PayloadView } from "./deliveries.tsx";
+
+const filterNames = ["priority", "category", "read", "from", "to", "recipient", "q"] as const;
+
+/** A delivery row's state as "email: sent" with a badge. */
+function ChannelStates(props: { deliveries: DeliveryView[] }) {
+  if (props.deliveries.length === 0) return <span class="muted">in-app only</span>;
+  return (
+    <>
+      {props.deliveries.map((d) => (
+        <div>
+          {d.channel}: <StatusBadge status={d.status} />
+          {d.reason ? <span class="muted"> {d.reason}</span> : null}
+        </div>
+      ))}
+    </>
+  );
+}
+
+/** The notification pages. */
+export function notificationPages(deps: Deps) {
+  const app = new Hono<AdminEnv>();
+
+  app.get("/admin/notifications", async (c) => {
+    const query = c.req.query();
+    const { filter, issues } = notificationFilter(query);
+    const { items, nextCursor } =
+      issues.length === 0 ? await listNotificationsPage(deps, filter) : { items: [], nextCursor: null };
+    return renderPage(
+      c,
+      deps,
+      { title: "Notifications", section: "/admin/notifications", status: issues.length > 0 ? 400 : 200 },
+      <>
+        <form method="get" action="/admin/notifications" class="filters" aria-label="Filter notifications">
+          <SelectField name="priority" label="Priority" value={query.priority ?? ""} options={priorities} />
+          <InputField name="category" label="Category" value={query.category ?? ""} />
+          <SelectField name="read" label="Read" value={query.read ?? ""} options={readStates} />
+          <InputField name="from" label="Created from (UTC)" type="date" value={query.from ?? ""} />
+          <InputField name="to" label="Created to (UTC)" type="date" value={query.to ?? ""} />
+          <InputField name="recipient" label="Recipient id" value={query.recipient ?? ""} />
+          <InputField
+            name="q"
+            label="Text"
+            type="search"
+            value={query.q ?? ""}
+            placeholder="title or message"
+          />
+          <button type="submit">Filter</button>
+          <a href="/admin/notifications">Clear</a>
+        </form>
+        {issues.length > 0 ? (
+          <ul class="error" role="alert">
+            {issues.map((issue) => (
+              <li>{issue}</li>
+            ))}
+          </ul>
+        ) : null}
+        <ScrollTable caption={`Notifications, newest first (${items.length} on this page)`}>
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Priority</th>
+              <th scope="col">Title</th>
+              <th scope="col">Recipient</th>
+              <th scope="col">Category</th>
+              <th scope="col">Read</th>
+              <th scope="col">Channels</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map(({ notification: n, deliveries }) => (
+              <tr>
+                <td>{formatTime(n.createdAt)}</td>
+                <td>
+                  <PriorityBadge priority={n.priority} />
+                </td>
+                <td>
+                  <a href={`/admin/notifications/${encodeURIComponent(n.id)}`}>{n.title}</a>
+                </td>
+                <td>{n.recipientId}</td>
+                <td>{n.category}</td>
+                <td>{n.read ? "read" : "unread"}</td>
+                <td>
+                  <ChannelStates deliveries={deliveries} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+        <NextPage path="/admin/notifications" query={echoQuery(query, filterNames)} nextCursor={nextCursor} />
+      </>,
+    );
+  });
+
+  app.get("/admin/notifications/:id", async (c) => {
+    const n = await getNotification(deps, c.req.param("id"));
+    const deliveries = await Promise.all(n.deliveries.map((d) => getDelivery(deps, d.id)));
+    return renderPage(
+      c,
+      deps,
+      { title: n.title, section: "/admin/notifications" },
+      <>
+        <dl class="facts">
+          <dt>Id</dt>
+          <dd>{n.id}</dd>
+          <dt>Priority</dt>
+          <dd>
+            <PriorityBadge priority={n.priority} />
+          </dd>
+          <dt>Recipient</dt>
+          <dd>
+            <a href={`/admin/notifications?recipient=${encodeURIComponent(n.recipientId)}`}>
+              {n.recipientId}
+            </a>
+          </dd>
+          <dt>Template</dt>
+          <dd>{n.template}</dd>
+          <dt>Category</dt>
+          <dd>{n.category}</dd>
+          <dt>Created</dt>
+          <dd>{formatTime(n.createdAt)}</dd>
+          <dt>Read</dt>
+          <dd>{n.read ? formatTime(n.readAt) : "unread"}</dd>
+          {n.subject ? (
+            <>
+              <dt>Subject</dt>
+              <dd>
+                {n.subject.type} {n.subject.id}
+              </dd>
+            </>
+          ) : null}
+          {n.actionUrl ? (
+            <>
+              <dt>Action URL</dt>
+              <dd>{n.actionUrl}</dd>
+            </>
+          ) : null}
+        </dl>
+        <h2>In-app message</h2>
+        <pre>{n.message}</pre>
+
+        <h2>Channels</h2>
+        <ScrollTable caption="Each channel's decision">
+          <thead>
+            <tr>
+              <th scope="col">Channel</th>
+              <th scope="col">Decision</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Delivery</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">in-app</th>
+              <td>
+                <StatusBadge status="delivered" />
+              </td>
+              <td>stored in the inbox</td>
+              <td>—</td>
+              <td>—</td>
+            </tr>
+            {deliveries.map((d) => (
+              <tr>
+                <th scope="row">{d.channel}</th>
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td>{d.reason ?? d.lastError ?? ""}</td>
+                <td>{d.attempts}</td>
+                <td>
+                  <a href={`/admin/deliveries/${encodeURIComponent(d.id)}`}>{d.id}</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+
+        {deliveries.map((d) => (
+          <section aria-label={`${d.channel} delivery`}>
+            <h2>{d.channel === "email" ? "Email" : "SMS"}</h2>
+            <PayloadView payload={d.payload} />
+            <AttemptTable attempts={d.attemptLog} />
+          </section>
+        ))}
+      </>,
+    );
+  });
+
+  return app;
+}
+
+/** One page of notifications, each with its deliveries (a notification has at most one per channel). */
+async function listNotificationsPage(deps: Deps, filter: NotificationFilter) {
+  const page = await listNotifications(deps, filter);
+  const items = await Promise.all(
+    page.items.map(async (notification) => ({
+      notification,
+      deliveries: (await listDeliveries(deps, { notificationId: notification.id, limit: 10 })).items,
+    })),
+  );
+  return { items, nextCursor: page.nextCursor };
+}

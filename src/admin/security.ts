@@ -1,0 +1,151 @@
+/**
+ * The admin console's gatekeepers: response headers for every /admin response, the session check for every page
+ * but the sign-in form and the stylesheet, and the CSRF check for every state-changing form.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { getConnInfo } from "hono/bun";
+import { deleteCookie, getSignedCookie } from "hono/cookie";
+import type { Config } from "../config.ts";
+import type { Deps } from "../deps.ts";
+import { liveKeyScopes } from "../domain/api-keys/api-keys.service.ts";
+import { hasScope } from "../domain/api-keys/scopes.rules.ts";
+import type { AdminEnv } from "./admin-env.ts";
+import {
+  type createSignedOutSessions,
+  csrfMatches,
+  csrfToken,
+  decodeSession,
+  SESSION_COOKIE,
+} from "./session.ts";
+
+/**
+ * The console's Content-Security-Policy: everything from Herald itself, no inline script or style (the pages
+ * have none; charts use SVG presentation attributes), no framing, forms post back to Herald only.
+ */
+export const ADMIN_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * Headers on every /admin response, whatever produced it (page, redirect, error): the console's CSP (replacing
+ * the app-wide one), `nosniff`, and `no-store`, since pages show people's contacts and messages.
+ *
+ * @example app.use("/admin/*", adminHeaders);
+ */
+export const adminHeaders: MiddlewareHandler<AdminEnv> = async (c, next) => {
+  await next();
+  c.res.headers.set("content-security-policy", ADMIN_CSP);
+  c.res.headers.set("x-content-type-options", "nosniff");
+  c.res.headers.set("cache-control", "no-store");
+};
+
+/** The paths that answer without a session. */
+export const publicPaths = (path: string) => path === "/admin/login" || path.startsWith("/admin/assets/");
+
+/** Options for {@link requireSession}. */
+export interface SessionCheckOptions {
+  deps: Pick<Deps, "db" | "clock">;
+  /** The cookie-signing secret (`sessionSecret(deps.tokenSecret)`). */
+  secret: string;
+  signedOut: ReturnType<typeof createSignedOutSessions>;
+}
+
+/**
+ * Lets a request through only with a valid session whose key is still live and admin-scoped (asked on every
+ * request, so a revoked key's sessions end at once); otherwise sends the browser to the sign-in form. Sets
+ * `session` and `csrf` for the pages.
+ *
+ * @example app.use("/admin/*", requireSession({ deps, secret, signedOut }));
+ */
+export function requireSession(options: SessionCheckOptions): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    if (publicPaths(c.req.path)) return next();
+    const session = await currentSession(c, options);
+    if (!session) {
+      // A stale cookie is dropped, so the browser stops sending it.
+      if (hasSessionCookie(c)) deleteCookie(c, SESSION_COOKIE, { path: "/admin" });
+      return c.redirect("/admin/login", 303);
+    }
+    c.set("session", session);
+    c.set("csrf", csrfToken(options.secret, session.id));
+    return next();
+  };
+}
+
+/** The valid session of this request, or null (no cookie, bad signature, expired, signed out, key not live). */
+export async function currentSession(c: Context, options: SessionCheckOptions) {
+  const value = await getSignedCookie(c, options.secret, SESSION_COOKIE);
+  if (!value) return null;
+  const session = decodeSession(value, options.deps.clock.now());
+  if (!session || options.signedOut.has(session)) return null;
+  const scopes = await liveKeyScopes(options.deps, session.keyId);
+  if (!scopes || !hasScope(scopes, "admin")) return null;
+  return session;
+}
+
+const hasSessionCookie = (c: Context) => (c.req.header("cookie") ?? "").includes(`${SESSION_COOKIE}=`);
+
+/**
+ * Refuses (403) a state-changing request whose form lacks the session's CSRF token. Runs after
+ * {@link requireSession}; the sign-in form, which has no session yet, is exempt.
+ *
+ * @example app.use("/admin/*", requireCsrf(secret, forbidden));
+ */
+export function requireCsrf(
+  secret: string,
+  refuse: (c: Context<AdminEnv>) => Response | Promise<Response>,
+): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD" || publicPaths(c.req.path)) return next();
+    const contentType = c.req.header("content-type") ?? "";
+    const form =
+      contentType.startsWith("application/x-www-form-urlencoded") ||
+      contentType.startsWith("multipart/form-data")
+        ? await c.req.parseBody()
+        : {};
+    if (!csrfMatches(secret, c.get("session").id, form._csrf)) return refuse(c);
+    return next();
+  };
+}
+
+/**
+ * Refuses (403) a form posted from another site, including the sign-in form, which no CSRF token can protect (a
+ * page elsewhere could sign the operator's browser in with the attacker's key). Browsers say where a form came
+ * from in `Sec-Fetch-Site`, or failing that in `Origin` (compared with the Host and with HERALD_PUBLIC_URL, which
+ * differ behind a TLS-terminating proxy); a request with neither is not from a browser form and passes.
+ *
+ * @example app.use("/admin/*", sameSiteForms(config, forbidden));
+ */
+export function sameSiteForms(
+  config: Pick<Config, "HERALD_PUBLIC_URL">,
+  refuse: (c: Context<AdminEnv>) => Response | Promise<Response>,
+): MiddlewareHandler<AdminEnv> {
+  const publicHost = new URL(config.HERALD_PUBLIC_URL).host;
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const site = c.req.header("sec-fetch-site");
+    if (site !== undefined) return site === "same-origin" || site === "none" ? next() : refuse(c);
+    const origin = c.req.header("origin");
+    if (origin === undefined) return next();
+    let host: string | null = null;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      // "null" (a sandboxed or privacy-sensitive context) or garbage: not this site.
+    }
+    return host !== null && (host === c.req.header("host") || host === publicHost) ? next() : refuse(c);
+  };
+}
+
+/**
+ * The client's address for the sign-in throttle: the connection's peer as Bun reports it, or `unknown` when the
+ * request did not come through Bun's server (in-process tests). Behind a reverse proxy every client shares the
+ * proxy's address, so the throttle becomes per-process there.
+ */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
