@@ -3,7 +3,7 @@
  * (sqld), against one process on a local file and an `api` + `worker` pair on one local file, in one run on this
  * machine.
  *
- *   bun scripts/bench-scale.ts [--seconds 10] [--runs 2] [--connections 32]
+ *   bun scripts/bench-scale.ts [--seconds 10] [--runs 2] [--connections 32] [--only sqld] [--scheme ws|http]
  *
  * Per configuration: a fresh database; the processes (`herald serve`, outbox providers, provider rates raised to
  * 1,000,000/s so the rate limit is not what is measured, SMS budget $1M, loop guard 10,000) start together; 50
@@ -27,6 +27,9 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     runs: { type: "string", default: "2" },
     connections: { type: "string", default: "32" },
+    // Which configurations to run: a substring of their names (for example "sqld").
+    only: { type: "string", default: "" },
+    scheme: { type: "string", default: "ws" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -41,13 +44,16 @@ interface Config {
   database: "file" | "sqld";
   roles: ("all" | "api" | "worker")[];
 }
-const CONFIGS: Config[] = [
+const ALL_CONFIGS: Config[] = [
   { name: "1 process, local file", database: "file", roles: ["all"] },
   { name: "api + worker, one local file", database: "file", roles: ["api", "worker"] },
   { name: "1 process, sqld", database: "sqld", roles: ["all"] },
   { name: "2 processes, sqld", database: "sqld", roles: ["all", "all"] },
   { name: "3 processes, sqld", database: "sqld", roles: ["all", "all", "all"] },
 ];
+
+// The baseline (1 process on a file) always runs, so every ratio is against the same run.
+const CONFIGS = ALL_CONFIGS.filter((c, i) => i === 0 || c.name.includes(values.only));
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -88,8 +94,8 @@ async function measure(config: Config): Promise<Result> {
           stderr: "ignore",
         }),
       );
-      url = `http://127.0.0.1:${port}`;
-      await until("sqld", async () => (await fetch(`${url}/health`)).ok, 10_000);
+      await until("sqld", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 10_000);
+      url = `${values.scheme}://127.0.0.1:${port}`;
     }
     // Settings first, through the CLI: every process then starts with maintenance on (nothing is sent during
     // ingest) and the guards out of the way.

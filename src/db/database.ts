@@ -26,6 +26,9 @@ function shmDescriptor(path: string): number {
   return fd;
 }
 
+/** Reads in flight at once on a remote database's reader client. */
+const REMOTE_READ_CONCURRENCY = 32;
+
 /** Options for {@link openDatabase}. */
 export interface DatabaseOptions {
   url: string;
@@ -162,7 +165,7 @@ interface Job {
 /** Opens (creating the directory of a local file if needed) the database at `url`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const isLocalFile = options.url.startsWith("file:");
-  let connect: () => Client;
+  let connect: (role: "reader" | "writer") => Client;
   let path = "";
   if (isLocalFile) {
     path = options.url.slice("file:".length).replace(/^\/\/(localhost)?/, "");
@@ -177,17 +180,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } else {
     // Loaded only for a remote database: its node entry also loads the libsql native addon.
     const { createClient } = await import("@libsql/client");
-    connect = () =>
+    connect = (role: "reader" | "writer") =>
       createClient({
         url: options.url,
         authToken: options.authToken,
         timeout: BUSY_TIMEOUT_MS,
-        // One connection: the writer is serialized by our queue anyway.
-        concurrency: 1,
+        // The writer is serialized by our queue anyway. Remote reads are round trips that wait on the network,
+        // not on this thread, so many of them are in flight at once (the client's own default is 20).
+        concurrency: role === "writer" ? 1 : REMOTE_READ_CONCURRENCY,
       });
   }
-  const writerClient = connect();
-  const readerClient = connect();
+  const writerClient = connect("writer");
+  const readerClient = connect("reader");
 
   async function configure(client: Client, role: "reader" | "writer") {
     if (!isLocalFile) return;
@@ -225,6 +229,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
    * A batch runs synchronously on the thread (the local driver never yields), so it stops taking jobs once it
    * has run for {@link BATCH_BUDGET_MS}: the rest go back to the front of the queue for the next batch. Cheap
    * jobs still share big batches; a batch of creates (each decided inside its write) holds the thread ~8 ms.
+   * A remote database's batch waits on the network, not on the thread, so it takes every queued job (up to
+   * `maxBatch`): fewer, larger transactions are what a remote writer needs.
    */
   async function commit(batch: Job[]) {
     const started = Date.now();
@@ -239,7 +245,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           values.length = 0;
           const batchStart = performance.now();
           for (const [index, job] of pending.entries()) {
-            if (index > 0 && performance.now() - batchStart > BATCH_BUDGET_MS) break;
+            if (index > 0 && isLocalFile && performance.now() - batchStart > BATCH_BUDGET_MS) break;
             try {
               values.push(await job.work(tx));
             } catch (error) {

@@ -27,10 +27,13 @@ export async function startSqld(): Promise<Sqld> {
     [path, "--db-path", join(tempDir("herald-sqld-"), "data"), "--http-listen-addr", `127.0.0.1:${port}`],
     { stdout: "ignore", stderr: "ignore", env: { ...process.env, RUST_LOG: "error" } },
   );
-  const url = `http://127.0.0.1:${port}`;
+  const http = `http://127.0.0.1:${port}`;
+  // Clients speak Hrana over WebSockets, what the README recommends (`libsql://`/`ws://`): per statement it is
+  // about twice as fast as Hrana over HTTP.
+  const url = `ws://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const ok = await fetch(`${url}/health`)
+    const ok = await fetch(`${http}/health`)
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;

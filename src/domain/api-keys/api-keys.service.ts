@@ -163,8 +163,32 @@ export async function ensureAdminKey(deps: Deps, configuredKey: string | undefin
     deps.caches.apiKeys.clear();
     return null;
   }
-  const live = await listApiKeys(deps);
-  if (live.some((k) => k.revokedAt === null && k.scopes.includes("admin"))) return null;
-  const { key } = await createApiKey(deps, { name: "generated admin key", scopes: ["admin"] });
-  return key;
+  // The check and the insert share one write transaction: of processes starting together on an empty
+  // database, the first to write creates the key and the others then find it, so only one key is generated
+  // (and printed).
+  const key = generateKey();
+  const now = deps.clock.now();
+  const created = await deps.db.write(async (tx) => {
+    const [live] = await tx
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(
+        and(
+          isNull(apiKeys.revokedAt),
+          sql`EXISTS (SELECT 1 FROM json_each(${apiKeys.scopes}) WHERE value = 'admin')`,
+        ),
+      )
+      .limit(1);
+    if (live) return false;
+    await tx.insert(apiKeys).values({
+      id: newId(now),
+      name: "generated admin key",
+      prefix: key.slice(0, 10),
+      hash: hashKey(key),
+      scopes: ["admin"],
+      createdAt: now,
+    });
+    return true;
+  });
+  return created ? key : null;
 }

@@ -36,3 +36,28 @@ describe("ensureAdminKey with a configured key", () => {
     }
   });
 });
+
+describe("ensureAdminKey without a configured key", () => {
+  test("several processes starting together on an empty database generate one admin key between them", async () => {
+    const t = await makeTestApp({ seed: false });
+    const others = await Promise.all(
+      [1, 2, 3].map(() =>
+        createDeps(loadConfig({ DATABASE_URL: t.databaseUrl }), { logger: createLogger("silent") }),
+      ),
+    );
+    try {
+      // The test app's own admin key would count as live: start from none.
+      await t.deps.db.write((tx) => tx.delete(apiKeys));
+      const printed = await Promise.all([t.deps, ...others].map((deps) => ensureAdminKey(deps, undefined)));
+      const generated = printed.filter((key) => key !== null) as string[];
+      expect(generated).toHaveLength(1);
+      const rows = await t.deps.db.read.select().from(apiKeys);
+      expect(rows.map((r) => r.name)).toEqual(["generated admin key"]);
+      expect(await verifyApiKey(t.deps, generated[0] as string)).toMatchObject({ scopes: ["admin"] });
+      // A later start finds it and generates none.
+      expect(await ensureAdminKey(t.deps, undefined)).toBeNull();
+    } finally {
+      await Promise.all(others.map((deps) => deps.db.close()));
+    }
+  });
+});
