@@ -1,7 +1,9 @@
 import { createApp } from "./app.ts";
 import { createServerDeps } from "./bootstrap.ts";
 import { type Config, ConfigError, loadConfig, runsDelivery, servesApi } from "./config.ts";
+import { isAuthError } from "./db/database.ts";
 import { ensureAdminKey } from "./domain/api-keys/api-keys.service.ts";
+import { createLogger } from "./logger.ts";
 import type { ServerDeps } from "./server-deps.ts";
 
 /** How long in-flight requests (and open event streams) get to finish after SIGTERM before they are cut. */
@@ -106,7 +108,18 @@ export async function runServer(config: Config = loadConfigOrExit()): Promise<nu
     process.on("SIGTERM", resolve);
     process.on("SIGINT", resolve);
   });
-  const running = await serve(config);
+  let running: RunningServer;
+  try {
+    running = await serve(config);
+  } catch (error) {
+    if (!isAuthError(error)) throw error;
+    // Exit 78 (EX_CONFIG), which the systemd unit does not restart: only a new token fixes it.
+    createLogger(config.HERALD_LOG_LEVEL).error(
+      "the database refused Herald's credentials: set DATABASE_AUTH_TOKEN to a token the server accepts",
+      { database: config.DATABASE_URL.split(":")[0], reason: (error as Error).message },
+    );
+    return 78;
+  }
   const signal = await signalled;
   running.deps.logger.info("shutting down", { signal });
   try {

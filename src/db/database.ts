@@ -116,6 +116,19 @@ export function isBusyError(error: unknown): boolean {
 }
 
 /**
+ * True when a remote database refused the client's credentials (no token, a wrong or expired one): a
+ * configuration error that no retry or restart fixes.
+ */
+export function isAuthError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (code.startsWith("AUTH_") || /Authentication failed|Unauthorized/.test(String((e as Error).message)))
+      return true;
+  }
+  return false;
+}
+
+/**
  * WAL frames (pages) at which the writer lets a checkpoint finish before its next commit (see drain): 16 MB of
  * 4 KB pages. SQLite's own autocheckpoint default is 1,000 pages; a larger WAL means fewer pauses.
  */
