@@ -20,20 +20,29 @@ export const apiKeys = sqliteTable("api_keys", {
 });
 
 /** People Herald notifies, keyed by the portal's own id. Erasure nulls contact data and sets `erased_at`. */
-export const recipients = sqliteTable("recipients", {
-  id: text("id").primaryKey(),
-  kind: text("kind", { enum: ["technician", "customer", "staff"] }).notNull(),
-  name: text("name"),
-  email: text("email"),
-  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
-  phone: text("phone"),
-  phoneVerified: integer("phone_verified", { mode: "boolean" }).notNull().default(false),
-  timezone: text("timezone").notNull().default("UTC"),
-  locale: text("locale").notNull().default("en"),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-  erasedAt: integer("erased_at"),
-});
+export const recipients = sqliteTable(
+  "recipients",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["technician", "customer", "staff"] }).notNull(),
+    name: text("name"),
+    email: text("email"),
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    phone: text("phone"),
+    phoneVerified: integer("phone_verified", { mode: "boolean" }).notNull().default(false),
+    timezone: text("timezone").notNull().default("UTC"),
+    locale: text("locale").notNull().default("en"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    erasedAt: integer("erased_at"),
+  },
+  (t) => [
+    // An operator looks a recipient up by contact (the admin console): emails are stored as the portal gave them,
+    // so they are indexed in their normalised form (contacts.rules.ts); phones are stored in E.164 already.
+    index("recipients_email_idx").on(sql`lower(trim(${t.email}))`),
+    index("recipients_phone_idx").on(t.phone),
+  ],
+);
 
 /** Per-recipient delivery preferences; a missing row means the defaults. */
 export const preferences = sqliteTable("preferences", {

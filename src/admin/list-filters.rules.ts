@@ -1,11 +1,13 @@
 /**
- * The console's list filters: the query string of `/admin/notifications` and `/admin/deliveries` as the domain's
- * filter objects. Pure: a bad value becomes an issue shown above the list, never a guess.
+ * The console's list filters: the query string of `/admin/notifications`, `/admin/deliveries` and
+ * `/admin/suppressions` as the domain's filter objects. Pure: a bad value becomes an issue shown above the list, never a guess.
  */
 import { deliveryStatuses } from "../../db/schema.ts";
+import type { Channel } from "../channels/types.ts";
 import type { DeliveryFilter } from "../delivery/deliveries.service.ts";
 import type { NotificationFilter } from "../domain/notifications/notifications.queries.ts";
 import { normalizeContact } from "../domain/suppressions/contacts.rules.ts";
+import { SuppressionFilter } from "../domain/suppressions/suppressions.input.ts";
 
 /** Rows per page of a console list. */
 export const PAGE_SIZE = 25;
@@ -106,6 +108,25 @@ export function deliveryFilter(q: Query): Parsed<DeliveryFilter & { cursor?: str
   const contact = text(q, "contact");
   if (contact) filter.destination = normalizeContact(contact.includes("@") ? "email" : "sms", contact);
   return { filter, issues };
+}
+
+/**
+ * The suppression list's query: channel, contact, cursor. Checked with the filter schema `GET /v1/suppressions`
+ * and `herald suppressions list` use; the service normalises the contact.
+ */
+export function suppressionFilter(
+  q: Query,
+): Parsed<{ channel?: Channel; contact?: string; cursor?: string; limit: number }> {
+  const checked = SuppressionFilter.safeParse({
+    channel: text(q, "channel") || undefined,
+    contact: text(q, "contact") || undefined,
+  });
+  if (!checked.success)
+    return {
+      filter: { limit: PAGE_SIZE },
+      issues: checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+    };
+  return { filter: { limit: PAGE_SIZE, ...checked.data, ...cursorOf(q) }, issues: [] };
 }
 
 /** The query of the page as the filter form shows it back (only the known, non-empty fields). */

@@ -7,13 +7,6 @@ import { renderPage } from "../render.tsx";
 
 const pending: { path: SectionPath; title: string; api: string; cli: string }[] = [
   { path: "/admin/templates", title: "Templates", api: "GET /v1/templates", cli: "—" },
-  { path: "/admin/recipients", title: "Recipients", api: "GET /v1/recipients/{id}", cli: "—" },
-  {
-    path: "/admin/suppressions",
-    title: "Suppressions",
-    api: "GET /v1/suppressions",
-    cli: "herald suppressions",
-  },
   {
     path: "/admin/settings",
     title: "Settings",

@@ -14,6 +14,7 @@ import type { Queryable, Tx } from "../../db/queryable.ts";
 import { AppError, notFound } from "../../errors.ts";
 import type { InboxEvents } from "../inbox/inbox.events.ts";
 import { canonicalTimeZone } from "../notifications/local-time.rules.ts";
+import { normalizeContact } from "../suppressions/contacts.rules.ts";
 import { decodeRecipientCursor, encodeRecipientCursor } from "./recipients.rules.ts";
 
 export type RecipientKind = "technician" | "customer" | "staff";
@@ -58,6 +59,31 @@ export async function getRecipient({ db }: Deps, id: string): Promise<Recipient>
   const recipient = await findRecipient(db.read, id);
   if (!recipient) throw notFound("Recipient", id);
   return recipient;
+}
+
+/**
+ * Live recipients whose email address or phone number is `contact`, compared in the normalised form suppressions
+ * use (contacts.rules.ts), in id order, at most `limit`. Several recipients may share a contact (a household, a
+ * shared inbox). Each side is a probe of its own index (`recipients_email_idx`, `recipients_phone_idx`).
+ */
+export async function findRecipientsByContact(
+  { db }: Pick<Deps, "db">,
+  channel: "email" | "sms",
+  contact: string,
+  limit: number,
+): Promise<Recipient[]> {
+  const normalised = normalizeContact(channel, contact);
+  const matches =
+    channel === "email"
+      ? sql`lower(trim(${recipients.email})) = ${normalised}`
+      : eq(recipients.phone, normalised);
+  const rows = await db.read
+    .select()
+    .from(recipients)
+    .where(and(matches, isNull(recipients.erasedAt)))
+    .orderBy(asc(recipients.id))
+    .limit(limit);
+  return rows.map(strip);
 }
 
 /** One page of recipients, in id order, with the cursor of the next page (null on the last). */
