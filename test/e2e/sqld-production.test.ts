@@ -2,32 +2,40 @@
  * Herald on sqld the way the README's "Scaling out" sets it up, with the real binaries: sqld accepts only clients
  * with a JWT signed by the operator's Ed25519 key (Herald's DATABASE_AUTH_TOKEN), and backs its database up to
  * S3 itself with bottomless replication (moto's S3 API here), which is what replaces Litestream in that mode.
+ * sqld runs with the environment scripts/fly.sqld.toml deploys.
  * The sqld machine is then replaced: stopped, its disk lost, and a new one started on an empty disk restores from
  * the bucket; every accepted notification is back with its sent deliveries.
  */
 import { expect } from "bun:test";
 import { generateKeyPairSync, sign } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, pollUntil, startGroup } from "../helpers/processes.ts";
+import { freePort, pollUntil, ROOT, startGroup } from "../helpers/processes.ts";
 import { findTool, MOTO_SERVER, requireTool, SQLD } from "../helpers/requires-tool.ts";
 import { spawnBun, startServer } from "../helpers/server-process.ts";
 import { startSqld } from "../helpers/sqld.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
 
 const ADMIN_KEY = "hk_sqld_production_admin_key_0123456789";
 const NOTIFICATIONS = 20;
 const moto = requireTool(MOTO_SERVER);
 
-/** An Ed25519 key pair: the public key for sqld (PEM file), a signed JWT for Herald. */
-function jwtKeys(dir: string): { publicKeyFile: string; token: string } {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
-  const publicKeyFile = join(dir, "jwt.pem");
-  writeFileSync(publicKeyFile, publicKey.export({ type: "spki", format: "pem" }));
+/** The sqld environment scripts/fly.sqld.toml deploys. */
+function flySqldEnv(): Record<string, string> {
+  const fly = Bun.TOML.parse(readFileSync(join(ROOT, "scripts/fly.sqld.toml"), "utf8")) as {
+    env: Record<string, string>;
+  };
+  return fly.env;
+}
+
+/** An Ed25519 key pair: the raw public key for sqld (base64url, as SQLD_AUTH_JWT_KEY), a signed JWT for Herald. */
+function jwtKeys(): { publicKey: string; token: string } {
+  const pair = generateKeyPairSync("ed25519");
+  const publicKey = pair.publicKey.export({ format: "jwk" }).x as string;
+  const privateKey = pair.privateKey;
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const unsigned = `${part({ alg: "EdDSA", typ: "JWT" })}.${part({ exp: Math.floor(Date.now() / 1000) + 3600 })}`;
   return {
-    publicKeyFile,
+    publicKey,
     token: `${unsigned}.${sign(null, Buffer.from(unsigned), privateKey).toString("base64url")}`,
   };
 }
@@ -37,7 +45,6 @@ moto.test(
   async () => {
     // Fails (not skips) without sqld, like every test of a tool CI provides.
     expect(findTool(SQLD)).not.toBeNull();
-    const dir = tempDir("herald-sqld-prod-");
     const s3Port = freePort();
     const endpoint = `http://127.0.0.1:${s3Port}`;
     const s3 = startGroup([moto.path, "-H", "127.0.0.1", "-p", String(s3Port)], { PATH: process.env.PATH });
@@ -47,13 +54,15 @@ moto.test(
         process: s3,
       });
       expect((await fetch(`${endpoint}/herald-sqld`, { method: "PUT" })).status).toBe(200);
-      const { publicKeyFile, token } = jwtKeys(dir);
+      const { publicKey, token } = jwtKeys();
+      // The deployment's own settings (scripts/fly.sqld.toml), but where this machine keeps its data and listens.
+      const { SQLD_DB_PATH, SQLD_HTTP_LISTEN_ADDR, SQLD_NODE, ...deployed } = flySqldEnv();
       const sqldOptions = {
-        args: ["--auth-jwt-key-file", publicKeyFile, "--enable-bottomless-replication"],
         env: {
+          ...deployed,
+          SQLD_AUTH_JWT_KEY: publicKey,
           LIBSQL_BOTTOMLESS_BUCKET: "herald-sqld",
           LIBSQL_BOTTOMLESS_ENDPOINT: endpoint,
-          LIBSQL_BOTTOMLESS_AWS_DEFAULT_REGION: "us-east-1",
           LIBSQL_BOTTOMLESS_AWS_ACCESS_KEY_ID: "AKIDBOTTOMLESSTEST",
           LIBSQL_BOTTOMLESS_AWS_SECRET_ACCESS_KEY: "bottomless-secret",
         },
