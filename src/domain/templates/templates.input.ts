@@ -6,11 +6,9 @@
 import { z } from "zod";
 import { PrioritySchema } from "../priorities.ts";
 import { E164 } from "../recipients/recipients.rules.ts";
-import { CONTEXT_PATH } from "./templates.rules.ts";
+import { CONTEXT_PATH, TEMPLATE_NAME } from "./templates.rules.ts";
 
-/** A template name: letters, digits and `._-`, starting with a letter or digit. */
-export const TEMPLATE_NAME = /^[A-Za-z0-9][\w.-]*$/;
-
+/** A template name: letters, digits and `._-`, starting with a letter or digit, at most 100 characters. */
 export const TemplateName = z
   .string()
   .min(1)
