@@ -6,5 +6,7 @@ export interface AdminEnv {
   Variables: AppEnv["Variables"] & {
     session: AdminSession;
     csrf: string;
+    /** CSP hash sources of inline styles a page previews (a rendered email), added to its `style-src`. */
+    inlineStyles?: readonly string[];
   };
 }

@@ -15,6 +15,7 @@ import { overviewPage } from "./pages/overview.tsx";
 import { placeholderPages } from "./pages/placeholders.tsx";
 import { recipientPages } from "./pages/recipients.tsx";
 import { suppressionPages } from "./pages/suppressions.tsx";
+import { templatePages } from "./pages/templates.tsx";
 import { renderBare } from "./render.tsx";
 import { adminHeaders, requireCsrf, requireSession, sameSiteForms } from "./security.ts";
 import { createSignedOutSessions, sessionSecret } from "./session.ts";
@@ -23,6 +24,12 @@ import { createSignInThrottle } from "./sign-in-throttle.ts";
 
 /** Largest form the console accepts (a sign-in or an action form is a few hundred bytes). */
 const MAX_FORM_BYTES = 16 * 1024;
+/**
+ * Largest template form: every field at the API's limits (about 315,000 characters) plus a sample context,
+ * URL-encoded, which can double markup-heavy text.
+ */
+const MAX_TEMPLATE_FORM_BYTES = 2 * 1024 * 1024;
+const isTemplateForm = (path: string) => path === "/admin/templates" || path.startsWith("/admin/templates/");
 
 /** The console's stylesheet, read once when the console is built. */
 const stylesheet = () => readFileSync(new URL("./admin.css", import.meta.url), "utf8");
@@ -52,13 +59,14 @@ export function adminRoutes(deps: ServerDeps) {
 
   const app = new Hono<AdminEnv>();
   app.use("/admin/*", adminHeaders);
-  app.use(
-    "/admin/*",
+  const formLimit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_FORM_BYTES,
+      maxSize,
       onError: (c) => renderBare(c, "Too large", <p class="error">The form is too large.</p>, 413),
-    }),
-  );
+    });
+  const smallForms = formLimit(MAX_FORM_BYTES);
+  const templateForms = formLimit(MAX_TEMPLATE_FORM_BYTES);
+  app.use("/admin/*", (c, next) => (isTemplateForm(c.req.path) ? templateForms : smallForms)(c, next));
   app.use("/admin/*", sameSiteForms(deps.config, refused));
   app.use("/admin/*", requireSession({ deps, secret, signedOut }));
   app.use("/admin/*", requireCsrf(secret, refused));
@@ -71,6 +79,7 @@ export function adminRoutes(deps: ServerDeps) {
   app.route("/", alertsPage(deps));
   app.route("/", recipientPages(deps));
   app.route("/", suppressionPages(deps));
+  app.route("/", templatePages(deps));
   app.route("/", placeholderPages(deps));
 
   // Expected failures (unknown id, bad cursor, a delivery that cannot be retried) as a page, not problem+json.

@@ -21,20 +21,37 @@ import {
 /**
  * The console's Content-Security-Policy: everything from Herald itself, no inline script or style (the pages
  * have none; charts use SVG presentation attributes), no framing, forms post back to Herald only.
+ *
+ * The template preview shows the rendered email in `<iframe sandbox="" srcdoc>`, which needs no change here:
+ * a srcdoc frame is not fetched, so `frame-src` (from `default-src`) does not govern it, and `frame-ancestors`
+ * is checked only on fetched responses. Its document inherits this policy, though: no script (the empty
+ * sandbox forbids it too), no remote image, and no inline style unless the page names it (see
+ * {@link adminCsp}).
  */
 export const ADMIN_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
+ * The console's policy for one response: {@link ADMIN_CSP}, plus, on a template preview, the hashes of the
+ * rendered email's own inline styles (inline-styles.rules.ts), so the frame shows the email as it is sent.
+ * Hashes allow those exact styles and nothing else; `'unsafe-hashes'` extends them to `style` attributes.
+ */
+export function adminCsp(inlineStyles: readonly string[] = []): string {
+  if (inlineStyles.length === 0) return ADMIN_CSP;
+  return ADMIN_CSP.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${inlineStyles.join(" ")}`);
+}
+
+/**
  * Headers on every /admin response, whatever produced it (page, redirect, error): the console's CSP (replacing
- * the app-wide one), `nosniff`, and `no-store`, since pages show people's contacts and messages.
+ * the app-wide one; a page may set `inlineStyles` to add the hashes of the inline styles it previews),
+ * `nosniff`, and `no-store`, since pages show people's contacts and messages.
  *
  * @example app.use("/admin/*", adminHeaders);
  */
 export const adminHeaders: MiddlewareHandler<AdminEnv> = async (c, next) => {
   await next();
-  c.res.headers.set("content-security-policy", ADMIN_CSP);
+  c.res.headers.set("content-security-policy", adminCsp(c.get("inlineStyles")));
   c.res.headers.set("x-content-type-options", "nosniff");
   c.res.headers.set("cache-control", "no-store");
 };

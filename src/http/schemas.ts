@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CHANNELS } from "../channels/types.ts";
-import { PRIORITIES } from "../domain/priorities.ts";
+import { PrioritySchema } from "../domain/priorities.ts";
 import { errorStatus } from "../errors.ts";
 import { MAX_JSON_DEPTH } from "./json-depth.ts";
 
@@ -59,7 +59,8 @@ export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON bod
 /** Pagination envelope fields. */
 export const pageInfo = { nextCursor: z.string().nullable() };
 
-export const Priority = z.enum(PRIORITIES).openapi("Priority");
+/** A notification priority (defined with the domain's input contracts, which use it too). */
+export const Priority = PrioritySchema;
 export const Channel = z.enum(CHANNELS).openapi("Channel");
 
 /** Epoch milliseconds (UTC). */

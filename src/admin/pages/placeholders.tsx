@@ -6,7 +6,6 @@ import type { SectionPath } from "../layout.tsx";
 import { renderPage } from "../render.tsx";
 
 const pending: { path: SectionPath; title: string; api: string; cli: string }[] = [
-  { path: "/admin/templates", title: "Templates", api: "GET /v1/templates", cli: "—" },
   {
     path: "/admin/settings",
     title: "Settings",

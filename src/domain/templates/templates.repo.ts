@@ -1,5 +1,5 @@
 /** Queries on the `templates` table. */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, gt } from "drizzle-orm";
 import { eventRules, templates } from "../../../db/schema.ts";
 import type { Caches } from "../../caches.ts";
 import type { Database } from "../../db/database.ts";
@@ -32,6 +32,20 @@ export async function getTemplate(q: Queryable, name: string): Promise<TemplateR
 /** Every template, by name. */
 export async function listTemplateRows(q: Queryable): Promise<TemplateRecord[]> {
   return q.select().from(templates).orderBy(asc(templates.name));
+}
+
+/** Up to `limit` templates whose names sort after `after` (`""` for the first page), by name. */
+export async function templateRowsAfter(
+  q: Queryable,
+  after: string,
+  limit: number,
+): Promise<TemplateRecord[]> {
+  return q
+    .select()
+    .from(templates)
+    .where(gt(templates.name, after))
+    .orderBy(asc(templates.name))
+    .limit(limit);
 }
 
 /** Inserts `row` unless the name is taken; returns whether it was inserted. */

@@ -45,6 +45,20 @@ export const GLOBAL_PATHS: readonly string[] = Object.entries(GLOBAL_PROPERTIES)
   props.length === 0 ? [root] : props.map((p) => `${root}.${p}`),
 );
 
+/** A template name: letters, digits and `._-`, starting with a letter or digit. */
+export const TEMPLATE_NAME = /^[A-Za-z0-9][\w.-]*$/;
+
+/** The opaque cursor of a templates page: the last name of the previous page, base64url-encoded. */
+export function encodeTemplateCursor(name: string): string {
+  return Buffer.from(name).toString("base64url");
+}
+
+/** The last name a templates cursor names, or null when it is not one of ours. */
+export function decodeTemplateCursor(cursor: string): string | null {
+  const name = Buffer.from(cursor, "base64url").toString("utf8");
+  return TEMPLATE_NAME.test(name) && encodeTemplateCursor(name) === cursor ? name : null;
+}
+
 /** A context path: dot-separated keys of letters, digits, `_` and `-` (array indexes are digits). */
 export const CONTEXT_PATH = /^[A-Za-z_][\w-]*(\.[\w-]+)*$/;
 

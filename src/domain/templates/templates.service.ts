@@ -1,4 +1,7 @@
-/** Template verbs: create, read, update, delete and preview. Every stored template parses and is sandbox-safe. */
+/**
+ * Template verbs: create, read (one, all, or a page), update, delete and preview (stored or draft). Every
+ * stored template parses and is sandbox-safe.
+ */
 
 import type { Deps } from "../../deps.ts";
 import { AppError, notFound } from "../../errors.ts";
@@ -17,8 +20,16 @@ import {
   listTemplateRows,
   replaceTemplateRow,
   rulesUsingTemplate,
+  templateRowsAfter,
 } from "./templates.repo.ts";
-import { emailPartIssues, LIQUID_FIELDS, missingContext, requiredContextIssues } from "./templates.rules.ts";
+import {
+  decodeTemplateCursor,
+  emailPartIssues,
+  encodeTemplateCursor,
+  LIQUID_FIELDS,
+  missingContext,
+  requiredContextIssues,
+} from "./templates.rules.ts";
 import type {
   RenderedNotification,
   RenderGlobals,
@@ -65,16 +76,22 @@ export function assertStorable(fields: TemplateFields): void {
   if (sourceIssues.length > 0) throw invalidTemplate(sourceIssues);
 }
 
+/** A new template's fields: the input with defaults for what it left out, checked as a save checks them. */
+function storableNewFields(input: CreateTemplateInput): { name: string; fields: TemplateFields } {
+  const { name, ...given } = input;
+  const fields = normalized({ ...OPTIONAL_DEFAULTS, ...definedFields(given) } as TemplateFields);
+  assertStorable(fields);
+  return { name, fields };
+}
+
 /** Creates a template at version 1; 409 `conflict` when the name is taken. */
 export async function createTemplate(
   deps: TemplateDeps,
   input: CreateTemplateInput,
 ): Promise<TemplateRecord> {
-  const { name, ...fields } = input;
-  const merged = normalized({ ...OPTIONAL_DEFAULTS, ...definedFields(fields) } as TemplateFields);
-  assertStorable(merged);
+  const { name, fields } = storableNewFields(input);
   const now = deps.clock.now();
-  const row: TemplateRecord = { name, ...merged, version: 1, createdAt: now, updatedAt: now };
+  const row: TemplateRecord = { name, ...fields, version: 1, createdAt: now, updatedAt: now };
   const inserted = await deps.db.write((tx) => insertTemplateIfAbsent(tx, row));
   if (!inserted) {
     throw new AppError(
@@ -92,6 +109,29 @@ export async function createTemplate(
 /** Every template, by name. */
 export async function listTemplates(deps: Pick<Deps, "db">): Promise<TemplateRecord[]> {
   return listTemplateRows(deps.db.read);
+}
+
+/** One page of templates, by name, with the cursor of the next page (null on the last). */
+export interface TemplatePage {
+  items: TemplateRecord[];
+  nextCursor: string | null;
+}
+
+/** Templates by name, `limit` at a time after the `cursor` of the previous page (a range of the primary key). */
+export async function listTemplatePage(
+  deps: Pick<Deps, "db">,
+  page: { limit: number; cursor?: string },
+): Promise<TemplatePage> {
+  const after = page.cursor === undefined ? "" : decodeTemplateCursor(page.cursor);
+  if (after === null) {
+    throw new AppError("validation-failed", "cursor is not valid", {
+      errors: [{ path: "cursor", message: "not a cursor from this list" }],
+    });
+  }
+  const rows = await templateRowsAfter(deps.db.read, after, page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > page.limit && last ? encodeTemplateCursor(last.name) : null };
 }
 
 /** The template called `name`, or not-found. */
@@ -168,13 +208,38 @@ export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = {
   locale: "en",
 };
 
+type PreviewDeps = Pick<Deps, "db" | "config" | "tokenSecret" | "caches">;
+
 /** Renders a stored template (active or not) with a sample context, exactly as a notification would be. */
 export async function previewTemplate(
-  deps: Pick<Deps, "db" | "config" | "tokenSecret" | "caches">,
+  deps: PreviewDeps,
   name: string,
   input: PreviewInput,
 ): Promise<TemplatePreview> {
-  const template = await requireTemplate(deps, name);
+  return renderPreview(deps, await requireTemplate(deps, name), input);
+}
+
+/**
+ * Renders fields that are not stored (an editor's draft, new or changed) as {@link previewTemplate} renders a
+ * stored template, after the checks a save makes: a draft that could not be saved is refused with the same
+ * located errors instead of being rendered.
+ */
+export async function previewDraft(
+  deps: PreviewDeps,
+  draft: CreateTemplateInput,
+  input: PreviewInput,
+): Promise<TemplatePreview> {
+  const { name, fields } = storableNewFields(draft);
+  // Version 0 is never stored. The renderer's parse cache, keyed by name, version and sources, keeps draft and
+  // stored template apart (the stored one is parsed again on its next render).
+  return renderPreview(deps, { name, ...fields, version: 0, createdAt: 0, updatedAt: 0 }, input);
+}
+
+async function renderPreview(
+  deps: PreviewDeps,
+  template: TemplateRecord,
+  input: PreviewInput,
+): Promise<TemplatePreview> {
   const missing = missingContext(template.requiredContext, input.context);
   if (missing.length > 0) {
     throw new AppError("missing-context", `The context lacks ${missing.join(", ")}`, {

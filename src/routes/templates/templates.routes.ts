@@ -1,15 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireScope } from "../../http/auth.ts";
-import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
 import {
   CreateTemplate,
-  Preview,
   PreviewRequest,
-  Template,
-  TemplateList,
   TemplateName,
   UpdateTemplate,
-} from "./templates.schemas.ts";
+} from "../../domain/templates/templates.input.ts";
+import { requireScope } from "../../http/auth.ts";
+import { bearer, commonErrors, jsonBody, jsonContent, problemOf } from "../../http/schemas.ts";
+import { Preview, Template, TemplateList } from "./templates.schemas.ts";
 
 const admin = { tags: ["templates"], security: bearer, middleware: [requireScope("admin")] };
 const params = z.object({ name: TemplateName });
