@@ -19,6 +19,20 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: integer("revoked_at"),
 });
 
+/**
+ * Admin console sign-ins. Kept in the database, not only in the signed cookie, so that signing out (or the key's
+ * revocation) ends the session in every process sharing the database. Expired rows are deleted at sign-in.
+ */
+export const adminSessions = sqliteTable("admin_sessions", {
+  id: text("id").primaryKey(),
+  keyId: text("key_id")
+    .notNull()
+    .references(() => apiKeys.id),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  endedAt: integer("ended_at"),
+});
+
 /** People Herald notifies, keyed by the portal's own id. Erasure nulls contact data and sets `erased_at`. */
 export const recipients = sqliteTable(
   "recipients",

@@ -18,7 +18,7 @@ import { suppressionPages } from "./pages/suppressions.tsx";
 import { templatePages } from "./pages/templates.tsx";
 import { renderBare } from "./render.tsx";
 import { adminHeaders, requireCsrf, requireSession, sameSiteForms } from "./security.ts";
-import { createSignedOutSessions, sessionSecret } from "./session.ts";
+import { sessionSecret } from "./session.ts";
 import { signInRoutes } from "./sign-in.tsx";
 import { createSignInThrottle } from "./sign-in-throttle.ts";
 
@@ -53,7 +53,6 @@ function refused(c: Context<AdminEnv>) {
 /** Builds the console on `deps`; mount with `app.route("/", adminRoutes(deps))`. */
 export function adminRoutes(deps: ServerDeps) {
   const secret = sessionSecret(deps.tokenSecret);
-  const signedOut = createSignedOutSessions();
   const throttle = createSignInThrottle();
   const css = stylesheet();
 
@@ -68,11 +67,11 @@ export function adminRoutes(deps: ServerDeps) {
   const templateForms = formLimit(MAX_TEMPLATE_FORM_BYTES);
   app.use("/admin/*", (c, next) => (isTemplateForm(c.req.path) ? templateForms : smallForms)(c, next));
   app.use("/admin/*", sameSiteForms(deps.config, refused));
-  app.use("/admin/*", requireSession({ deps, secret, signedOut }));
+  app.use("/admin/*", requireSession({ deps, secret }));
   app.use("/admin/*", requireCsrf(secret, refused));
 
   app.get("/admin/assets/admin.css", (c) => c.body(css, 200, { "content-type": "text/css; charset=utf-8" }));
-  app.route("/", signInRoutes({ deps, secret, signedOut, throttle }));
+  app.route("/", signInRoutes({ deps, secret, throttle }));
   app.route("/", overviewPage(deps));
   app.route("/", notificationPages(deps));
   app.route("/", deliveryPages(deps));

@@ -7,16 +7,9 @@ import { getConnInfo } from "hono/bun";
 import { deleteCookie, getSignedCookie } from "hono/cookie";
 import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
-import { liveKeyScopes } from "../domain/api-keys/api-keys.service.ts";
-import { hasScope } from "../domain/api-keys/scopes.rules.ts";
 import type { AdminEnv } from "./admin-env.ts";
-import {
-  type createSignedOutSessions,
-  csrfMatches,
-  csrfToken,
-  decodeSession,
-  SESSION_COOKIE,
-} from "./session.ts";
+import { csrfMatches, csrfToken, decodeSession, SESSION_COOKIE } from "./session.ts";
+import { isSessionLive } from "./session-store.ts";
 
 /**
  * The console's Content-Security-Policy: everything from Herald itself, no inline script or style (the pages
@@ -64,7 +57,6 @@ export interface SessionCheckOptions {
   deps: Pick<Deps, "db" | "clock">;
   /** The cookie-signing secret (`sessionSecret(deps.tokenSecret)`). */
   secret: string;
-  signedOut: ReturnType<typeof createSignedOutSessions>;
 }
 
 /**
@@ -72,7 +64,7 @@ export interface SessionCheckOptions {
  * request, so a revoked key's sessions end at once); otherwise sends the browser to the sign-in form. Sets
  * `session` and `csrf` for the pages.
  *
- * @example app.use("/admin/*", requireSession({ deps, secret, signedOut }));
+ * @example app.use("/admin/*", requireSession({ deps, secret }));
  */
 export function requireSession(options: SessionCheckOptions): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
@@ -94,9 +86,7 @@ export async function currentSession(c: Context, options: SessionCheckOptions) {
   const value = await getSignedCookie(c, options.secret, SESSION_COOKIE);
   if (!value) return null;
   const session = decodeSession(value, options.deps.clock.now());
-  if (!session || options.signedOut.has(session)) return null;
-  const scopes = await liveKeyScopes(options.deps, session.keyId);
-  if (!scopes || !hasScope(scopes, "admin")) return null;
+  if (!session || !(await isSessionLive(options.deps, session))) return null;
   return session;
 }
 

@@ -1,9 +1,8 @@
 /**
  * Admin console sessions: a cookie naming a random session id, the API key that signed in and an expiry, signed
  * with HMAC-SHA256 under a key derived from the token secret (domain-separated from recipient and unsubscribe
- * tokens, which use the same secret). Stateless, so any process on the same database accepts it; the key is
- * re-checked on every request (revoking it ends its sessions) and a sign-out is remembered by this process until
- * the session would have expired anyway.
+ * tokens, which use the same secret). The cookie alone is not enough: session-store.ts keeps each session in the
+ * database, so a sign-out or a revoked key ends it in every process.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -58,26 +57,4 @@ export function csrfMatches(secret: string, sessionId: string, given: unknown): 
   const expected = Buffer.from(csrfToken(secret, sessionId));
   const actual = Buffer.from(given);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
-}
-
-/**
- * Sessions signed out in this process, until they would have expired. Bounded: past `max` entries the oldest is
- * forgotten (it would take `max` sign-outs within one session lifetime to reach it).
- */
-export function createSignedOutSessions(max = 10_000) {
-  const ended = new Map<string, number>();
-  return {
-    /** Remembers that `session` was signed out. */
-    add(session: AdminSession, now: number): void {
-      for (const [id, expiresAt] of ended) {
-        if (expiresAt > now && ended.size < max) break;
-        ended.delete(id);
-      }
-      ended.set(session.id, session.expiresAt);
-    },
-    /** True when `session` was signed out here. */
-    has(session: AdminSession): boolean {
-      return ended.has(session.id);
-    },
-  };
 }

@@ -8,30 +8,24 @@ import type { AdminEnv } from "./admin-env.ts";
 import { LoginForm } from "./pages/login.tsx";
 import { renderBare } from "./render.tsx";
 import { clientAddress, currentSession } from "./security.ts";
-import {
-  type createSignedOutSessions,
-  encodeSession,
-  newSession,
-  SESSION_COOKIE,
-  SESSION_TTL_MS,
-} from "./session.ts";
+import { encodeSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session.ts";
+import { endSession, startSession } from "./session-store.ts";
 import type { SignInThrottle } from "./sign-in-throttle.ts";
 
 /** What the sign-in routes need. */
 export interface SignInOptions {
   deps: Deps;
   secret: string;
-  signedOut: ReturnType<typeof createSignedOutSessions>;
   throttle: SignInThrottle;
 }
 
 /** The sign-in form, the sign-in itself and sign-out. */
-export function signInRoutes({ deps, secret, signedOut, throttle }: SignInOptions) {
+export function signInRoutes({ deps, secret, throttle }: SignInOptions) {
   const secure = new URL(deps.config.HERALD_PUBLIC_URL).protocol === "https:";
   const app = new Hono<AdminEnv>();
 
   app.get("/admin/login", async (c) => {
-    if (await currentSession(c, { deps, secret, signedOut })) return c.redirect("/admin", 303);
+    if (await currentSession(c, { deps, secret })) return c.redirect("/admin", 303);
     return renderBare(c, "Sign in", <LoginForm />);
   });
 
@@ -60,7 +54,7 @@ export function signInRoutes({ deps, secret, signedOut, throttle }: SignInOption
       return renderBare(c, "Sign in", <LoginForm error={error} />, 401);
     }
     throttle.succeed(client);
-    const session = newSession(key.id, now);
+    const session = await startSession(deps, key.id);
     await setSignedCookie(c, SESSION_COOKIE, encodeSession(session), secret, {
       path: "/admin",
       httpOnly: true,
@@ -72,8 +66,8 @@ export function signInRoutes({ deps, secret, signedOut, throttle }: SignInOption
     return c.redirect("/admin", 303);
   });
 
-  app.post("/admin/logout", (c) => {
-    signedOut.add(c.get("session"), deps.clock.now());
+  app.post("/admin/logout", async (c) => {
+    await endSession(deps, c.get("session"));
     deleteCookie(c, SESSION_COOKIE, { path: "/admin", secure, httpOnly: true, sameSite: "Strict" });
     return c.redirect("/admin/login", 303);
   });

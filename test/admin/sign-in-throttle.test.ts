@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { createSignedOutSessions, newSession } from "../../src/admin/session.ts";
 import { createSignInThrottle } from "../../src/admin/sign-in-throttle.ts";
 
 describe("sign-in throttle", () => {
@@ -24,21 +23,5 @@ describe("sign-in throttle", () => {
     for (const client of ["a", "b", "c"]) throttle.fail(client, 0);
     expect(throttle.retryAfterMs("a", 1)).toBe(0);
     expect(throttle.retryAfterMs("c", 1)).toBeGreaterThan(0);
-  });
-});
-
-describe("signed-out sessions", () => {
-  test("are remembered until they expire, and at most max of them", () => {
-    const ended = createSignedOutSessions(2);
-    const [a, b, c] = [newSession("k", 0), newSession("k", 0), newSession("k", 0)];
-    ended.add(a, 0);
-    ended.add(b, 0);
-    expect(ended.has(a) && ended.has(b)).toBe(true);
-    ended.add(c, 0);
-    expect(ended.has(a)).toBe(false);
-    expect(ended.has(c)).toBe(true);
-    // Expired entries are dropped first.
-    ended.add(newSession("k", a.expiresAt), a.expiresAt + 1);
-    expect(ended.has(b)).toBe(false);
   });
 });

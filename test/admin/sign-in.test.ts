@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { createApp } from "../../src/app.ts";
+import { createServerDeps } from "../../src/bootstrap.ts";
+import { loadConfig } from "../../src/config.ts";
 import { createApiKey, revokeApiKey } from "../../src/domain/api-keys/api-keys.service.ts";
+import { createLogger } from "../../src/logger.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
 import { browserWith, postSignIn, sessionCookieOf, signIn } from "./admin-session.ts";
 
@@ -107,6 +111,26 @@ describe("signing in to the admin console", () => {
     const after = await browser.get("/admin");
     expect(after.status).toBe(303);
     expect(after.headers.get("location")).toBe("/admin/login");
+  });
+
+  test("a session works in every process on the database, and signing out in one ends it in all", async () => {
+    // A second server process on the same database (same token secret, stored there at first start).
+    const other = await createServerDeps(loadConfig({ DATABASE_URL: t.databaseUrl }), {
+      logger: createLogger("silent"),
+      clock: t.clock,
+    });
+    try {
+      const otherApp = createApp(other);
+      const browser = await signIn(t);
+      const inOther = () => otherApp.request("/admin", { headers: { cookie: browser.cookie } });
+      expect((await inOther()).status).toBe(200);
+      expect((await browser.post("/admin/logout")).status).toBe(303);
+      const after = await inOther();
+      expect(after.status).toBe(303);
+      expect(after.headers.get("location")).toBe("/admin/login");
+    } finally {
+      await other.db.close();
+    }
   });
 
   test("failed sign-ins from one client are refused with 429 after five, even with the right key", async () => {

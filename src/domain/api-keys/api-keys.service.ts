@@ -115,19 +115,6 @@ export async function verifyApiKey(
   });
 }
 
-/**
- * The scopes of key `id` while it is live, else null. Admin console sessions remember the key they signed in
- * with and ask on every request, uncached, so revoking the key ends its sessions at once, in every process.
- */
-export async function liveKeyScopes({ db }: Pick<Deps, "db">, id: string): Promise<Scope[] | null> {
-  const [row] = await db.read
-    .select({ scopes: apiKeys.scopes })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  return row ? (row.scopes as Scope[]) : null;
-}
-
 /** Prepared once per connection: every request of a key not verified within the last second runs it. */
 const liveKeyByHash = prepared((q) =>
   q
