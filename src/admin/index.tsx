@@ -13,6 +13,8 @@ import { deliveryPages } from "./pages/deliveries.tsx";
 import { notificationPages } from "./pages/notifications.tsx";
 import { overviewPage } from "./pages/overview.tsx";
 import { placeholderPages } from "./pages/placeholders.tsx";
+import { reportPages } from "./pages/reports.tsx";
+import { settingsPages } from "./pages/settings.tsx";
 import { renderBare } from "./render.tsx";
 import { adminHeaders, requireCsrf, requireSession, sameSiteForms } from "./security.ts";
 import { createSignedOutSessions, sessionSecret } from "./session.ts";
@@ -67,6 +69,8 @@ export function adminRoutes(deps: ServerDeps) {
   app.route("/", notificationPages(deps));
   app.route("/", deliveryPages(deps));
   app.route("/", alertsPage(deps));
+  app.route("/", settingsPages(deps));
+  app.route("/", reportPages(deps));
   app.route("/", placeholderPages(deps));
 
   // Expected failures (unknown id, bad cursor, a delivery that cannot be retried) as a page, not problem+json.

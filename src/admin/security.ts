@@ -26,6 +26,20 @@ export const ADMIN_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/** The page with the email preview, the one page whose CSP differs ({@link BRANDING_PAGE_CSP}). */
+export const BRANDING_PAGE = "/admin/settings/branding";
+
+/**
+ * The branding page's CSP: the console's, loosened for its email preview only. The preview is an
+ * `<iframe sandbox="" srcdoc>` (no scripts, no forms, an opaque origin), and a srcdoc document is held to the CSP
+ * of the page around it. Emails are styled with style attributes (mail clients drop stylesheets) and show the
+ * logo from the operator's https URL, so this page also allows style attributes and https images; scripts, style
+ * sheets and everything else stay as strict as on every other page.
+ */
+export const BRANDING_PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; " +
+  "img-src 'self' data: https:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /**
  * Headers on every /admin response, whatever produced it (page, redirect, error): the console's CSP (replacing
  * the app-wide one), `nosniff`, and `no-store`, since pages show people's contacts and messages.
@@ -34,7 +48,7 @@ export const ADMIN_CSP =
  */
 export const adminHeaders: MiddlewareHandler<AdminEnv> = async (c, next) => {
   await next();
-  c.res.headers.set("content-security-policy", ADMIN_CSP);
+  c.res.headers.set("content-security-policy", c.req.path === BRANDING_PAGE ? BRANDING_PAGE_CSP : ADMIN_CSP);
   c.res.headers.set("x-content-type-options", "nosniff");
   c.res.headers.set("cache-control", "no-store");
 };

@@ -14,13 +14,6 @@ const pending: { path: SectionPath; title: string; api: string; cli: string }[] 
     api: "GET /v1/suppressions",
     cli: "herald suppressions",
   },
-  {
-    path: "/admin/settings",
-    title: "Settings",
-    api: "GET /v1/settings",
-    cli: "herald settings, herald maintenance",
-  },
-  { path: "/admin/reports", title: "Reports", api: "GET /v1/reports/{name}", cli: "herald report <name>" },
 ];
 
 /** One page per section still to build. */
