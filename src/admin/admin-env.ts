@@ -8,5 +8,7 @@ export interface AdminEnv {
     csrf: string;
     /** CSP hash sources of inline styles a page previews (a rendered email), added to its `style-src`. */
     inlineStyles?: readonly string[];
+    /** https origins of images a previewed email shows (the branding logo), added to its `img-src`. */
+    imageOrigins?: readonly string[];
   };
 }

@@ -12,8 +12,9 @@ import { alertsPage } from "./pages/alerts.tsx";
 import { deliveryPages } from "./pages/deliveries.tsx";
 import { notificationPages } from "./pages/notifications.tsx";
 import { overviewPage } from "./pages/overview.tsx";
-import { placeholderPages } from "./pages/placeholders.tsx";
 import { recipientPages } from "./pages/recipients.tsx";
+import { reportPages } from "./pages/reports.tsx";
+import { settingsPages } from "./pages/settings.tsx";
 import { suppressionPages } from "./pages/suppressions.tsx";
 import { templatePages } from "./pages/templates.tsx";
 import { renderBare } from "./render.tsx";
@@ -79,7 +80,8 @@ export function adminRoutes(deps: ServerDeps) {
   app.route("/", recipientPages(deps));
   app.route("/", suppressionPages(deps));
   app.route("/", templatePages(deps));
-  app.route("/", placeholderPages(deps));
+  app.route("/", settingsPages(deps));
+  app.route("/", reportPages(deps));
 
   // Expected failures (unknown id, bad cursor, a delivery that cannot be retried) as a page, not problem+json.
   app.onError((error, c) => {

@@ -25,14 +25,22 @@ export const ADMIN_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/** The email branding page (settings.tsx). */
+export const BRANDING_PAGE = "/admin/settings/branding";
+
 /**
- * The console's policy for one response: {@link ADMIN_CSP}, plus, on a template preview, the hashes of the
- * rendered email's own inline styles (inline-styles.rules.ts), so the frame shows the email as it is sent.
- * Hashes allow those exact styles and nothing else; `'unsafe-hashes'` extends them to `style` attributes.
+ * The console's policy for one response: {@link ADMIN_CSP}, plus, on a page that previews an email (template
+ * preview, branding), the hashes of that email's own inline styles (inline-styles.rules.ts) and the https
+ * origins of its images (the logo), so the frame shows the email as it is sent. Hashes allow those exact styles
+ * and nothing else (`'unsafe-hashes'` extends them to `style` attributes); scripts stay forbidden everywhere.
  */
-export function adminCsp(inlineStyles: readonly string[] = []): string {
-  if (inlineStyles.length === 0) return ADMIN_CSP;
-  return ADMIN_CSP.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${inlineStyles.join(" ")}`);
+export function adminCsp(inlineStyles: readonly string[] = [], imageOrigins: readonly string[] = []): string {
+  let policy = ADMIN_CSP;
+  if (inlineStyles.length > 0)
+    policy = policy.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${inlineStyles.join(" ")}`);
+  if (imageOrigins.length > 0)
+    policy = policy.replace("img-src 'self' data:", `img-src 'self' data: ${imageOrigins.join(" ")}`);
+  return policy;
 }
 
 /**
@@ -44,7 +52,7 @@ export function adminCsp(inlineStyles: readonly string[] = []): string {
  */
 export const adminHeaders: MiddlewareHandler<AdminEnv> = async (c, next) => {
   await next();
-  c.res.headers.set("content-security-policy", adminCsp(c.get("inlineStyles")));
+  c.res.headers.set("content-security-policy", adminCsp(c.get("inlineStyles"), c.get("imageOrigins")));
   c.res.headers.set("x-content-type-options", "nosniff");
   c.res.headers.set("cache-control", "no-store");
 };

@@ -50,6 +50,9 @@ export async function getOpsSettings(source: OpsSettingsSource, now?: number): P
   return settings;
 }
 
+/** Where a settings change came from, for the change log: the API, the `herald` CLI or the admin console. */
+export type OpsSettingsChangeSource = "api" | "cli" | "admin";
+
 /**
  * Applies a partial update and returns the settings now in force; switching maintenance off wakes the workers.
  * Invalid combinations are refused with `validation-failed` and change nothing. The change is logged by field
@@ -58,7 +61,7 @@ export async function getOpsSettings(source: OpsSettingsSource, now?: number): P
 export async function updateOpsSettings(
   deps: Pick<Deps, "db" | "config" | "caches" | "clock" | "logger" | "wakeups">,
   patch: OpsSettingsPatch,
-  source: "api" | "cli",
+  source: OpsSettingsChangeSource,
 ): Promise<OpsSettings> {
   const now = deps.clock.now();
   const defaults = defaultOpsSettings(deps.config);

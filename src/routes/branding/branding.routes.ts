@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { BrandingInput } from "../../domain/branding/branding.input.ts";
 import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonBody, jsonContent } from "../../http/schemas.ts";
-import { Branding, BrandingInput } from "./branding.schemas.ts";
+import { Branding } from "./branding.schemas.ts";
 
 const admin = { tags: ["branding"], security: bearer, middleware: [requireScope("admin")] };
 

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { ReportQuery } from "../../domain/reports/report-options.input.ts";
 import { requireScope } from "../../http/auth.ts";
 import { bearer, commonErrors, jsonContent, problemOf } from "../../http/schemas.ts";
-import { Report, ReportParams, ReportQuery } from "./reports.schemas.ts";
+import { Report, ReportParams } from "./reports.schemas.ts";
 
 export const get = createRoute({
   tags: ["operations"],

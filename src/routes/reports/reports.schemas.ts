@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PRIORITIES, type Priority } from "../../domain/priorities.ts";
 import { reportNames } from "../../domain/reports/report-catalogue.ts";
-import { WINDOW_PATTERN } from "../../domain/reports/report-window.rules.ts";
 import { retentionCategories } from "../../domain/retention/retention.rules.ts";
 import { Channel, EpochMs } from "../../http/schemas.ts";
 
@@ -30,24 +29,6 @@ export const ReportParams = z.object({
       description: `One of: ${reportNames.join(", ")}`,
       example: "delivery-rates",
     }),
-});
-
-export const ReportQuery = z.object({
-  window: z
-    .string()
-    .regex(WINDOW_PATTERN, "must be a number of hours or days, like 24h or 7d")
-    .optional()
-    .openapi({
-      description:
-        "Window ending now (`24h`, `7d`, at most 366d): volume, failures, top-sms-recipients (default 7d), loops' skip count (default 24h)",
-    }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ description: "Rows in ranked lists (default 20)" }),
 });
 
 const DeliveryRates = z
