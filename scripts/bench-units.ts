@@ -19,12 +19,14 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { evaluateAlerts } from "../src/alerts/alert-evaluator.ts";
 import { readAlertSnapshot } from "../src/alerts/alert-snapshot.ts";
+import { createApp } from "../src/app.ts";
 import { createServerDeps } from "../src/bootstrap.ts";
 import { FixedClock } from "../src/clock.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { channelBacklog } from "../src/delivery/backlog.repo.ts";
 import { listDeliveries } from "../src/delivery/deliveries.service.ts";
+import { createApiKey } from "../src/domain/api-keys/api-keys.service.ts";
 import { runDigests } from "../src/domain/digest/digest.service.ts";
 import { smsSpend } from "../src/domain/guards/sms-budget.service.ts";
 import { listNotifications } from "../src/domain/notifications/notifications.queries.ts";
@@ -229,6 +231,56 @@ const deliveryCases: [string, Parameters<typeof listDeliveries>[1]][] = [
 ];
 for (const [name, filter] of deliveryCases) {
   await unit("list", `GET /v1/deliveries ${name}`, () => listDeliveries(deps, filter));
+}
+
+// The admin console's pages, as an operator opens them: each request through the app (session check, queries,
+// rendering), signed in with an admin key. Server time is the request's total; the step is what it cost the
+// thread, i.e. how long an API request would have waited behind it.
+const app = createApp(deps);
+const { key: adminKey } = await createApiKey(deps, { name: "bench admin", scopes: ["admin"] });
+const signIn = await app.request("/admin/login", {
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams({ key: adminKey }).toString(),
+});
+const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+const someDelivery = await pick(sql`SELECT id AS v FROM deliveries ORDER BY id DESC LIMIT 1 OFFSET 300000`);
+const busyEmail = await pick(sql`SELECT email AS v FROM recipients WHERE id = ${busyRecipient}`);
+const isoDay = (n: number) => new Date(day(n)).toISOString().slice(0, 10);
+/** The first page's "next" link, to time a second page as the operator reaches it. */
+const nextPage = async (path: string) => {
+  const html = await (await app.request(path, { headers: { cookie } })).text();
+  return /href="([^"]*cursor=[^"]*)"/.exec(html)?.[1]?.replaceAll("&amp;", "&") ?? path;
+};
+const adminPages: string[] = [
+  "/admin",
+  "/admin/notifications",
+  await nextPage("/admin/notifications"),
+  "/admin/notifications?priority=URGENT",
+  `/admin/notifications?recipient=${busyRecipient}`,
+  "/admin/notifications?category=billing&read=unread",
+  `/admin/notifications?from=${isoDay(31)}&to=${isoDay(30)}&q=denied`,
+  "/admin/notifications?q=R-12345",
+  `/admin/notifications/${someNotification}`,
+  "/admin/deliveries",
+  await nextPage("/admin/deliveries?status=failed"),
+  "/admin/deliveries?status=failed&channel=sms",
+  `/admin/deliveries?contact=${encodeURIComponent(busyEmail)}`,
+  `/admin/deliveries/${someDelivery}`,
+  `/admin/recipients?id=${busyRecipient}`,
+  `/admin/recipients?contact=${encodeURIComponent(busyEmail)}`,
+  "/admin/suppressions",
+  "/admin/templates",
+  "/admin/alerts",
+  "/admin/settings",
+  ...reportNames.map((name) => `/admin/reports/${name}`),
+];
+for (const path of adminPages) {
+  await unit("admin", `GET ${path.replace(/cursor=[^&]+/, "cursor=…")}`, async () => {
+    const res = await app.request(path, { headers: { cookie } });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return res.text();
+  });
 }
 
 // Data-changing units last, once each.
