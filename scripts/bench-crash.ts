@@ -32,7 +32,7 @@ try {
     `| duplicates after ${report.kills} SIGKILLs | ${duplicates} | ${ambiguous} sends in progress at kills | ${(duplicates / Math.max(1, ambiguous)).toFixed(2)}x |`,
   );
   console.log(
-    `| lost / unfinished / over max attempts / unexplained duplicates | ${lost} / ${report.unfinished.length} / ${overMax} / ${unexplainedDuplicates(report).length} | 0 / 0 / 0 / 0 | - |`,
+    `| lost / unfinished / over max attempts / unexplained duplicates | ${lost} / ${report.unfinished.length} / ${overMax} / ${unexplainedDuplicates(report.sends, report.ambiguousAtKill).length} | 0 / 0 / 0 / 0 | - |`,
   );
   console.log(
     `\n${report.rows.length} deliveries → ${JSON.stringify(report.byStatus)}; final SIGTERM exit ${report.finalExitCode}; ${(report.elapsedMs / 1000).toFixed(1)} s`,

@@ -172,7 +172,10 @@ export function createDeliveryEngine(
       email.start();
       sms.start();
       sweeper.start();
+      // The owner is what this process writes into `lease_owner`: an operator (or a crash drill) can tell which
+      // process holds a lease.
       logger.info("delivery engine started", {
+        owner: base.owner,
         email: providers.email.name,
         sms: providers.sms.name,
         emailRate: config.HERALD_EMAIL_RATE,
