@@ -24,11 +24,16 @@ import { AppError } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
 import { type BulkRequest, bulkRequest } from "../bulk-deliveries.rules.ts";
 import { CsrfField, InputField, NextPage, ScrollTable, SelectField, StatusBadge } from "../components.tsx";
+import { inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
 import { channels, deliveryFilter, deliveryFilterNames, echoQuery } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
 
-/** What a delivery sends (null once its recipient was erased). */
+/**
+ * What a delivery sends (null once its recipient was erased): an SMS's text with its encoding and segments, or an
+ * email's subject, its HTML in a sandboxed frame and its text version. A page showing an email sets
+ * {@link emailStyles} so the frame keeps the email's own inline styles under the console's CSP.
+ */
 export function PayloadView(props: { payload: DeliveryPayload | null }) {
   const p = props.payload;
   if (!p) return <p class="muted">Nothing to send (the recipient was erased).</p>;
@@ -46,9 +51,19 @@ export function PayloadView(props: { payload: DeliveryPayload | null }) {
       <p>
         <strong>Subject:</strong> {p.subject}
       </p>
-      <pre>{p.text}</pre>
+      {/* No sandbox permission at all: no script, no form, no navigation of this page, an opaque origin. */}
+      <iframe class="email-preview" sandbox="" srcdoc={p.html} title={`Email as sent: ${p.subject}`} />
+      <details>
+        <summary>Text version</summary>
+        <pre>{p.text}</pre>
+      </details>
     </>
   );
+}
+
+/** The CSP hash sources of the inline styles of the emails among `payloads`, for the page's `inlineStyles`. */
+export function emailStyles(payloads: (DeliveryPayload | null)[]): string[] {
+  return [...new Set(payloads.flatMap((p) => (p?.kind === "email" ? inlineStyleSources(p.html) : [])))];
 }
 
 /** A delivery's attempt log, oldest first. */
@@ -283,6 +298,7 @@ export function deliveryPages(deps: Deps) {
     const canRetry = (retryableStatuses as readonly string[]).includes(d.status) && d.payload !== null;
     const canCancel = d.status === "queued";
     const action = `/admin/deliveries/${encodeURIComponent(d.id)}`;
+    c.set("inlineStyles", emailStyles([d.payload]));
     return renderPage(
       c,
       deps,
