@@ -167,7 +167,7 @@ function BulkConfirmation(props: {
         {filters.size === 0 ? (
           <>
             <dt>Filter</dt>
-            <dd>none: every delivery in the table</dd>
+            <dd>none</dd>
           </>
         ) : null}
       </dl>
