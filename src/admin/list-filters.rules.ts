@@ -89,6 +89,9 @@ export function notificationFilter(q: Query): Parsed<NotificationFilter> {
   return { filter, issues };
 }
 
+/** The delivery list's filter fields, as the list's query and the bulk action's form carry them. */
+export const deliveryFilterNames = ["channel", "status", "from", "to", "recipient", "contact"] as const;
+
 /**
  * The delivery list's query: channel, status, from, to, recipient, contact, cursor. A contact is an email
  * address (it has an `@`) or a phone number, compared in its stored, normalised form.

@@ -6,6 +6,7 @@
 import {
   and,
   asc,
+  count,
   desc,
   eq,
   gte,
@@ -213,6 +214,34 @@ function requeueNow(deps: Pick<Deps, "config">, now: number) {
 /** Only rows that still have something to send can be retried (erasure removes destination and payload). */
 const sendable = () => [isNotNull(deliveries.destination), isNotNull(deliveries.payload)];
 
+/** The rows a bulk retry with `f` sends back: the filter's, that still have something to send. */
+const retryMatch = (f: DeliveryFilter & { status: RetryableStatus[] }) =>
+  and(...conditions(f), ...sendable());
+
+/** The rows a bulk cancel with `f` cancels: the filter's that are still queued. */
+const cancelMatch = (f: Omit<DeliveryFilter, "status">) => and(...conditions({ ...f, status: ["queued"] }));
+
+async function countWhere(deps: Pick<Deps, "db">, where: SQL | undefined): Promise<number> {
+  const [row] = await deps.db.read.select({ n: count() }).from(deliveries).where(where);
+  return row?.n ?? 0;
+}
+
+/**
+ * How many deliveries {@link retryDeliveries} would send back with the same filter, now: the count an operator
+ * confirms before a bulk retry (rows may still change before it runs; the retry returns what it changed).
+ */
+export function countRetryable(
+  deps: Pick<Deps, "db">,
+  f: DeliveryFilter & { status: RetryableStatus[] },
+): Promise<number> {
+  return countWhere(deps, retryMatch(f));
+}
+
+/** How many deliveries {@link cancelDeliveries} would cancel with the same filter, now. */
+export function countCancellable(deps: Pick<Deps, "db">, f: Omit<DeliveryFilter, "status">): Promise<number> {
+  return countWhere(deps, cancelMatch(f));
+}
+
 /** Sends one failed, unknown or cancelled delivery back to the queue, due now. */
 export async function retryDelivery(
   deps: Pick<Deps, "db" | "clock" | "config" | "wakeups">,
@@ -250,10 +279,7 @@ export async function retryDeliveries(
 ): Promise<number> {
   const now = deps.clock.now();
   const result = await deps.db.write((tx) =>
-    tx
-      .update(deliveries)
-      .set(requeueNow(deps, now))
-      .where(and(...conditions(f), ...sendable())),
+    tx.update(deliveries).set(requeueNow(deps, now)).where(retryMatch(f)),
   );
   if (result.rowsAffected > 0)
     for (const channel of f.channel ? [f.channel] : CHANNELS) deps.wakeups.notify(channel, now);
@@ -270,7 +296,7 @@ export async function cancelDeliveries(
     tx
       .update(deliveries)
       .set({ status: "cancelled", reason: "cancelled-by-operator", updatedAt: now })
-      .where(and(...conditions({ ...f, status: ["queued"] }))),
+      .where(cancelMatch(f)),
   );
   return result.rowsAffected;
 }

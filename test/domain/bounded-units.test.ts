@@ -19,6 +19,7 @@ import { countStats } from "../../src/domain/notifications/notifications.stats.t
 import { getStats } from "../../src/domain/notifications/stats.service.ts";
 import { runReadTask } from "../../src/domain/reports/read-tasks.ts";
 import { reportNames } from "../../src/domain/reports/report-catalogue.ts";
+import { seriesRange } from "../../src/domain/reports/report-series.rules.ts";
 import { reportWindow } from "../../src/domain/reports/report-window.rules.ts";
 import { defaultWindows, runReport } from "../../src/domain/reports/reports.service.ts";
 import type { ServerDeps } from "../../src/server-deps.ts";
@@ -312,6 +313,28 @@ describe("reports and stats on the read Worker", () => {
         limit: 20,
       };
       await expectBounded(() => runReadTask(deps, task));
+    }
+  });
+
+  test("the console's series read the same index ranges, per hour and per day", async () => {
+    for (const [window, bucket] of [
+      ["24h", "hour"],
+      ["30d", "day"],
+    ] as const) {
+      for (const name of ["delivery-rates", "volume"] as const) {
+        const task = {
+          kind: "report" as const,
+          name,
+          now: NOW,
+          window: reportWindow(window, NOW),
+          limit: 20,
+          series: seriesRange(reportWindow(window, NOW), bucket),
+        };
+        await expectBounded(() => runReadTask(deps, task));
+        expect(await runReport(deps, name, { window, series: bucket })).toEqual(
+          await runReadTask(deps, task),
+        );
+      }
     }
   });
 });

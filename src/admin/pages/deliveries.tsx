@@ -2,6 +2,8 @@
  * `/admin/deliveries`: the job table as `GET /v1/deliveries` lists it (filters, cursor pagination), one delivery
  * with its attempt log, and the operator's two verbs on it: retry (`retryDelivery`, as
  * `POST /v1/deliveries/{id}/retry`) and cancel (`cancelDeliveries`, as `POST /v1/deliveries/cancel`, for this one).
+ * The same two verbs apply to the whole filtered set (`retryDeliveries` and `cancelDeliveries`, as
+ * `POST /v1/deliveries/retry` and `/cancel`), after a confirmation page that states how many rows they touch.
  */
 import { Hono } from "hono";
 import type { DeliveryPayload } from "../../../db/schema.ts";
@@ -9,22 +11,29 @@ import { deliveryStatuses } from "../../../db/schema.ts";
 import {
   type AttemptView,
   cancelDeliveries,
+  countCancellable,
+  countRetryable,
   getDelivery,
   listDeliveries,
   retryableStatuses,
+  retryDeliveries,
   retryDelivery,
 } from "../../delivery/deliveries.service.ts";
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
+import { type BulkRequest, bulkRequest } from "../bulk-deliveries.rules.ts";
 import { CsrfField, InputField, NextPage, ScrollTable, SelectField, StatusBadge } from "../components.tsx";
+import { inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
-import { channels, deliveryFilter, echoQuery } from "../list-filters.rules.ts";
+import { channels, deliveryFilter, deliveryFilterNames, echoQuery } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
 
-const filterNames = ["channel", "status", "from", "to", "recipient", "contact"] as const;
-
-/** What a delivery sends (null once its recipient was erased). */
+/**
+ * What a delivery sends (null once its recipient was erased): an SMS's text with its encoding and segments, or an
+ * email's subject, its HTML in a sandboxed frame and its text version. A page showing an email sets
+ * {@link emailStyles} so the frame keeps the email's own inline styles under the console's CSP.
+ */
 export function PayloadView(props: { payload: DeliveryPayload | null }) {
   const p = props.payload;
   if (!p) return <p class="muted">Nothing to send (the recipient was erased).</p>;
@@ -42,9 +51,19 @@ export function PayloadView(props: { payload: DeliveryPayload | null }) {
       <p>
         <strong>Subject:</strong> {p.subject}
       </p>
-      <pre>{p.text}</pre>
+      {/* No sandbox permission at all: no script, no form, no navigation of this page, an opaque origin. */}
+      <iframe class="email-preview" sandbox="" srcdoc={p.html} title={`Email as sent: ${p.subject}`} />
+      <details>
+        <summary>Text version</summary>
+        <pre>{p.text}</pre>
+      </details>
     </>
   );
+}
+
+/** The CSP hash sources of the inline styles of the emails among `payloads`, for the page's `inlineStyles`. */
+export function emailStyles(payloads: (DeliveryPayload | null)[]): string[] {
+  return [...new Set(payloads.flatMap((p) => (p?.kind === "email" ? inlineStyleSources(p.html) : [])))];
 }
 
 /** A delivery's attempt log, oldest first. */
@@ -59,6 +78,7 @@ export function AttemptTable(props: { attempts: AttemptView[] }) {
           <th scope="col">Provider</th>
           <th scope="col">Result</th>
           <th scope="col">Error</th>
+          <th scope="col">Provider message id</th>
           <th scope="col">Duration</th>
           <th scope="col">Cost</th>
         </tr>
@@ -71,6 +91,7 @@ export function AttemptTable(props: { attempts: AttemptView[] }) {
             <td>{a.provider}</td>
             <td>{a.status}</td>
             <td>{a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ""}` : (a.errorMessage ?? "")}</td>
+            <td>{a.providerMessageId ?? "—"}</td>
             <td>{a.durationMs} ms</td>
             <td>{a.costUsd > 0 ? `$${a.costUsd.toFixed(4)}` : "—"}</td>
           </tr>
@@ -86,6 +107,92 @@ const notices: Record<string, string> = {
   cancelled: "The delivery was cancelled.",
 };
 
+const deliveriesText = (n: number) => `${n} ${n === 1 ? "delivery" : "deliveries"}`;
+
+/** What a bulk action changed, shown on the list after its redirect (`done` and `changed` in the query). */
+function bulkNotice(query: Record<string, string | undefined>): string | null {
+  const changed = query.changed ?? "";
+  if (!/^\d{1,9}$/.test(changed)) return null;
+  const n = Number(changed);
+  if (query.done === "retried") return `Retried ${deliveriesText(n)}: back in the queue, due now.`;
+  if (query.done === "cancelled") return `Cancelled ${deliveriesText(n)}.`;
+  return null;
+}
+
+/** The filter fields a form carries along as hidden inputs, so the next step reads the same set. */
+function FilterFields(props: { filters: URLSearchParams }) {
+  return (
+    <>
+      {[...props.filters].map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+    </>
+  );
+}
+
+/** The list's filter fields as the confirmation page names them. */
+const filterLabels: Record<(typeof deliveryFilterNames)[number], string> = {
+  channel: "Channel",
+  status: "Status",
+  from: "Created from (UTC)",
+  to: "Created to (UTC)",
+  recipient: "Recipient id",
+  contact: "Email or phone",
+};
+
+/** The confirmation step of a bulk action: exactly how many rows it will touch, and the button that does it. */
+function BulkConfirmation(props: {
+  request: BulkRequest;
+  count: number;
+  filters: URLSearchParams;
+  csrf: string;
+}) {
+  const { request, count, filters } = props;
+  const retry = request.action === "retry";
+  return (
+    <>
+      <p>
+        {retry ? "Retry" : "Cancel"} will change exactly <strong>{deliveriesText(count)}</strong>
+        {retry
+          ? ` (${request.filter.status.join(", ")}): each goes back to the queue, due now, with a fresh attempt budget.`
+          : " (queued now): each is cancelled and never sent; deliveries being sent at this moment are left alone."}
+      </p>
+      <dl class="facts">
+        {[...filters].map(([name, value]) => (
+          <>
+            <dt>{filterLabels[name as keyof typeof filterLabels] ?? name}</dt>
+            <dd>{value}</dd>
+          </>
+        ))}
+        {filters.size === 0 ? (
+          <>
+            <dt>Filter</dt>
+            <dd>none</dd>
+          </>
+        ) : null}
+      </dl>
+      {count === 0 ? (
+        <p class="notice" role="status">
+          No delivery matches: there is nothing to {request.action}.
+        </p>
+      ) : (
+        <form method="post" action="/admin/deliveries/bulk" class="actions">
+          <CsrfField token={props.csrf} />
+          <FilterFields filters={filters} />
+          <input type="hidden" name="action" value={request.action} />
+          <input type="hidden" name="confirm" value="1" />
+          <button type="submit">
+            {retry ? "Retry" : "Cancel"} {deliveriesText(count)}
+          </button>
+        </form>
+      )}
+      <p>
+        <a href={`/admin/deliveries?${filters}`}>Back to the list</a> (nothing changes).
+      </p>
+    </>
+  );
+}
+
 /** The delivery pages and actions. */
 export function deliveryPages(deps: Deps) {
   const app = new Hono<AdminEnv>();
@@ -95,11 +202,18 @@ export function deliveryPages(deps: Deps) {
     const { filter, issues } = deliveryFilter(query);
     const { items, nextCursor } =
       issues.length === 0 ? await listDeliveries(deps, filter) : { items: [], nextCursor: null };
+    const filters = echoQuery(query, deliveryFilterNames);
+    const notice = bulkNotice(query);
     return renderPage(
       c,
       deps,
       { title: "Deliveries", section: "/admin/deliveries", status: issues.length > 0 ? 400 : 200 },
       <>
+        {notice ? (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
         <form method="get" action="/admin/deliveries" class="filters" aria-label="Filter deliveries">
           <SelectField name="channel" label="Channel" value={query.channel ?? ""} options={channels} />
           <SelectField name="status" label="Status" value={query.status ?? ""} options={deliveryStatuses} />
@@ -121,7 +235,21 @@ export function deliveryPages(deps: Deps) {
               <li>{issue}</li>
             ))}
           </ul>
-        ) : null}
+        ) : (
+          <form method="post" action="/admin/deliveries/bulk" class="actions" aria-label="Act on every match">
+            <CsrfField token={c.get("csrf")} />
+            <FilterFields filters={filters} />
+            <button type="submit" name="action" value="retry">
+              Retry all matching…
+            </button>
+            <button type="submit" name="action" value="cancel" class="secondary">
+              Cancel all matching…
+            </button>
+            <span class="muted">
+              Every delivery the filters match, not only this page; you confirm the count next.
+            </span>
+          </form>
+        )}
         <ScrollTable caption={`Deliveries, newest first (${items.length} on this page)`}>
           <thead>
             <tr>
@@ -155,7 +283,11 @@ export function deliveryPages(deps: Deps) {
             ))}
           </tbody>
         </ScrollTable>
-        <NextPage path="/admin/deliveries" query={echoQuery(query, filterNames)} nextCursor={nextCursor} />
+        <NextPage
+          path="/admin/deliveries"
+          query={echoQuery(query, deliveryFilterNames)}
+          nextCursor={nextCursor}
+        />
       </>,
     );
   });
@@ -166,6 +298,7 @@ export function deliveryPages(deps: Deps) {
     const canRetry = (retryableStatuses as readonly string[]).includes(d.status) && d.payload !== null;
     const canCancel = d.status === "queued";
     const action = `/admin/deliveries/${encodeURIComponent(d.id)}`;
+    c.set("inlineStyles", emailStyles([d.payload]));
     return renderPage(
       c,
       deps,
@@ -231,6 +364,63 @@ export function deliveryPages(deps: Deps) {
         <AttemptTable attempts={d.attemptLog} />
       </>,
     );
+  });
+
+  // First post: the confirmation with the count. Second post (confirm=1): the verb, then back to the list.
+  app.post("/admin/deliveries/bulk", async (c) => {
+    const body = await c.req.parseBody();
+    const form = Object.fromEntries(
+      Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
+    const filters = echoQuery(form, deliveryFilterNames);
+    const { request, issues } = bulkRequest(form);
+    if (!request) {
+      return renderPage(
+        c,
+        deps,
+        { title: "Bulk action refused", section: "/admin/deliveries", status: 400 },
+        <>
+          <ul class="error" role="alert">
+            {issues.map((issue) => (
+              <li>{issue}</li>
+            ))}
+          </ul>
+          <p>
+            Nothing was changed. <a href={`/admin/deliveries?${filters}`}>Back to the list</a>
+          </p>
+        </>,
+      );
+    }
+    if (form.confirm !== "1") {
+      const count =
+        request.action === "retry"
+          ? await countRetryable(deps, request.filter)
+          : await countCancellable(deps, request.filter);
+      return renderPage(
+        c,
+        deps,
+        {
+          title: request.action === "retry" ? "Retry matching deliveries?" : "Cancel matching deliveries?",
+          section: "/admin/deliveries",
+        },
+        <BulkConfirmation request={request} count={count} filters={filters} csrf={c.get("csrf")} />,
+      );
+    }
+    const changed =
+      request.action === "retry"
+        ? await retryDeliveries(deps, request.filter)
+        : await cancelDeliveries(deps, request.filter);
+    // The filter can hold a contact (personal data): the log gets the action, the count and who, not the filter.
+    deps.logger.info(
+      `admin console: deliveries ${request.action === "retry" ? "retried" : "cancelled"} in bulk`,
+      {
+        changed,
+        keyId: c.get("session").keyId,
+      },
+    );
+    filters.set("done", request.action === "retry" ? "retried" : "cancelled");
+    filters.set("changed", String(changed));
+    return c.redirect(`/admin/deliveries?${filters}`, 303);
   });
 
   app.post("/admin/deliveries/:id/retry", async (c) => {

@@ -1,15 +1,23 @@
 /**
  * `/admin/notifications`: the notification list with filters and cursor pagination (`listNotifications`, as
- * `GET /v1/notifications`), and one notification with each channel's decision, deliveries and attempts.
+ * `GET /v1/notifications`), and one notification as it was rendered and sent: its context, each channel's
+ * decision at creation and state now, the email (in a sandboxed frame) and SMS each delivery carries, and each
+ * delivery's attempt log.
  */
 import { Hono } from "hono";
+import type { DeliveryPayload } from "../../../db/schema.ts";
 import { type DeliveryView, getDelivery, listDeliveries } from "../../delivery/deliveries.service.ts";
 import type { Deps } from "../../deps.ts";
 import {
   getNotification,
+  getNotificationContext,
   listNotifications,
   type NotificationFilter,
 } from "../../domain/notifications/notifications.queries.ts";
+import {
+  type DecisionView,
+  notificationDecisions,
+} from "../../domain/notifications/notifications.service.ts";
 import type { AdminEnv } from "../admin-env.ts";
 import {
   InputField,
@@ -22,7 +30,7 @@ import {
 import { formatTime } from "../layout.tsx";
 import { echoQuery, notificationFilter, priorities, readStates } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
-import { AttemptTable, PayloadView } from "./deliveries.tsx";
+import { AttemptTable, emailStyles, PayloadView } from "./deliveries.tsx";
 
 const filterNames = ["priority", "category", "read", "from", "to", "recipient", "q"] as const;
 
@@ -39,6 +47,46 @@ function ChannelStates(props: { deliveries: DeliveryView[] }) {
       ))}
     </>
   );
+}
+
+/** A channel's decision at creation: `deferred (quiet-hours) until …`, `skipped (preference)`, `queued`. */
+function DecisionText(props: { decision: DecisionView | undefined }) {
+  const d = props.decision;
+  if (!d) return <>—</>;
+  return (
+    <>
+      {d.status}
+      {d.reason && d.reason !== d.status ? ` (${d.reason})` : ""}
+      {d.status === "deferred" && d.runAt !== null ? ` until ${formatTime(d.runAt)}` : ""}
+    </>
+  );
+}
+
+/** States in which a delivery makes no send of its own, so its empty attempt log says nothing. */
+const withoutOwnSend = new Set(["skipped", "digest", "digested"]);
+
+/** What one channel's delivery carries, or why it carries nothing of its own. */
+function DeliveryContent(props: { delivery: DeliveryView & { payload: DeliveryPayload | null } }) {
+  const d = props.delivery;
+  switch (d.status) {
+    case "skipped":
+      return (
+        <p class="muted">
+          Skipped when the notification was created{d.reason ? ` (${d.reason})` : ""}: nothing was rendered or
+          sent on this channel.
+        </p>
+      );
+    case "digest":
+      return (
+        <p class="muted">
+          Held for the recipient's daily digest: it goes out inside the digest email, not alone.
+        </p>
+      );
+    case "digested":
+      return <p class="muted">Sent inside the recipient's daily digest email, not on its own.</p>;
+    default:
+      return <PayloadView payload={d.payload} />;
+  }
 }
 
 /** The notification pages. */
@@ -117,8 +165,15 @@ export function notificationPages(deps: Deps) {
   });
 
   app.get("/admin/notifications/:id", async (c) => {
-    const n = await getNotification(deps, c.req.param("id"));
-    const deliveries = await Promise.all(n.deliveries.map((d) => getDelivery(deps, d.id)));
+    const id = c.req.param("id");
+    const n = await getNotification(deps, id);
+    const [context, decisions, deliveries] = await Promise.all([
+      getNotificationContext(deps, id),
+      notificationDecisions(deps, id),
+      Promise.all(n.deliveries.map((d) => getDelivery(deps, d.id))),
+    ]);
+    const decisionOf = (deliveryId: string) => decisions.find((d) => d.deliveryId === deliveryId);
+    c.set("inlineStyles", emailStyles(deliveries.map((d) => d.payload)));
     return renderPage(
       c,
       deps,
@@ -143,6 +198,12 @@ export function notificationPages(deps: Deps) {
           <dd>{n.category}</dd>
           <dt>Created</dt>
           <dd>{formatTime(n.createdAt)}</dd>
+          {n.sendAt !== null ? (
+            <>
+              <dt>Send at</dt>
+              <dd>{formatTime(n.sendAt)}</dd>
+            </>
+          ) : null}
           <dt>Read</dt>
           <dd>{n.read ? formatTime(n.readAt) : "unread"}</dd>
           {n.subject ? (
@@ -163,13 +224,17 @@ export function notificationPages(deps: Deps) {
         <h2>In-app message</h2>
         <pre>{n.message}</pre>
 
+        <h2>Context</h2>
+        <pre>{JSON.stringify(context, null, 2)}</pre>
+
         <h2>Channels</h2>
-        <ScrollTable caption="Each channel's decision">
+        <ScrollTable caption="Each channel's decision at creation, and its delivery now">
           <thead>
             <tr>
               <th scope="col">Channel</th>
-              <th scope="col">Decision</th>
-              <th scope="col">Reason</th>
+              <th scope="col">Decided</th>
+              <th scope="col">Now</th>
+              <th scope="col">Reason or last error</th>
               <th scope="col">Attempts</th>
               <th scope="col">Delivery</th>
             </tr>
@@ -177,16 +242,20 @@ export function notificationPages(deps: Deps) {
           <tbody>
             <tr>
               <th scope="row">in-app</th>
+              <td>stored</td>
               <td>
                 <StatusBadge status="delivered" />
               </td>
-              <td>stored in the inbox</td>
+              <td>in the inbox{n.read ? ", read" : ""}</td>
               <td>—</td>
               <td>—</td>
             </tr>
             {deliveries.map((d) => (
               <tr>
                 <th scope="row">{d.channel}</th>
+                <td>
+                  <DecisionText decision={decisionOf(d.id)} />
+                </td>
                 <td>
                   <StatusBadge status={d.status} />
                 </td>
@@ -201,10 +270,12 @@ export function notificationPages(deps: Deps) {
         </ScrollTable>
 
         {deliveries.map((d) => (
-          <section aria-label={`${d.channel} delivery`}>
-            <h2>{d.channel === "email" ? "Email" : "SMS"}</h2>
-            <PayloadView payload={d.payload} />
-            <AttemptTable attempts={d.attemptLog} />
+          <section aria-labelledby={`delivery-${d.id}`}>
+            <h2 id={`delivery-${d.id}`}>{d.channel === "email" ? "Email" : "SMS"}</h2>
+            <DeliveryContent delivery={d} />
+            {d.attemptLog.length > 0 || !withoutOwnSend.has(d.status) ? (
+              <AttemptTable attempts={d.attemptLog} />
+            ) : null}
           </section>
         ))}
       </>,

@@ -55,6 +55,23 @@ export async function getNotification(
   };
 }
 
+/**
+ * The context a notification was rendered from, as stored (the views leave it out: it can be large). Not found
+ * for an unknown or erased notification, like {@link getNotification}.
+ */
+export async function getNotificationContext(
+  deps: Pick<Deps, "db">,
+  id: string,
+): Promise<Record<string, unknown>> {
+  const [row] = await deps.db.read
+    .select({ context: notifications.context })
+    .from(notifications)
+    .where(and(eq(notifications.id, id), isNull(notifications.erasedAt)))
+    .limit(1);
+  if (!row) throw notFound("Notification", id);
+  return row.context;
+}
+
 /** Filters for listing notifications. */
 export interface NotificationFilter {
   recipientId?: string;

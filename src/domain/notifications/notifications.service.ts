@@ -227,6 +227,18 @@ function decisionOf(row: typeof deliveries.$inferSelect): DecisionView {
   };
 }
 
+/**
+ * Each channel's decision as it was made when the notification was created (a dedupe replay answers the same),
+ * whatever its delivery did since: the console shows it beside the delivery's current state.
+ */
+export async function notificationDecisions(
+  deps: Pick<Deps, "db">,
+  notificationId: string,
+): Promise<DecisionView[]> {
+  const rows = await deliveriesOfNotification(deps.db.read).all({ notificationId });
+  return rows.map(decisionOf);
+}
+
 /** The existing notification for (recipient, dedupeKey) with its decisions, or null. */
 async function findByDedupeKey(
   q: Queryable,

@@ -17,11 +17,8 @@ export const deliveryRateTargets: Record<Channel, number> = { email: 0.95, sms: 
 /** Status counts of one channel over one period, as the query returns them. */
 export type StatusCounts = Partial<Record<string, number>>;
 
-/** One channel over one period. */
-export interface DeliveryRateRow {
-  channel: Channel;
-  period: "24h" | "7d";
-  from: number;
+/** One channel's figures over some span: what finished how, what has not finished, and the rate. */
+export interface DeliveryRateFigures {
   sent: number;
   delivered: number;
   failed: number;
@@ -38,22 +35,28 @@ export interface DeliveryRateRow {
   meetsTarget: boolean | null;
 }
 
-/** Shapes one channel's status counts over one period into a report row. */
-export function deliveryRateRow(
-  channel: Channel,
-  period: DeliveryRateRow["period"],
-  from: number,
-  counts: StatusCounts,
-): DeliveryRateRow {
+/** One channel over one period. */
+export interface DeliveryRateRow extends DeliveryRateFigures {
+  channel: Channel;
+  period: "24h" | "7d";
+  from: number;
+}
+
+/** Both channels over one bucket of a series (the console's charts). */
+export interface DeliveryRatePoint {
+  start: number;
+  email: DeliveryRateFigures;
+  sms: DeliveryRateFigures;
+}
+
+/** Shapes one channel's status counts into its figures against its target. */
+export function deliveryRateFigures(channel: Channel, counts: StatusCounts): DeliveryRateFigures {
   const n = (status: string) => counts[status] ?? 0;
   const succeeded = n("sent") + n("delivered");
   const unsuccessful = n("failed") + n("bounced") + n("complained");
   const rate = ratio(succeeded, succeeded + unsuccessful);
   const target = deliveryRateTargets[channel];
   return {
-    channel,
-    period,
-    from,
     sent: n("sent"),
     delivered: n("delivered"),
     failed: n("failed"),
@@ -65,4 +68,22 @@ export function deliveryRateRow(
     target,
     meetsTarget: rate === null ? null : rate >= target,
   };
+}
+
+/** Shapes one channel's status counts over one period into a report row. */
+export function deliveryRateRow(
+  channel: Channel,
+  period: DeliveryRateRow["period"],
+  from: number,
+  counts: StatusCounts,
+): DeliveryRateRow {
+  return { channel, period, from, ...deliveryRateFigures(channel, counts) };
+}
+
+/**
+ * Deliveries a channel made: every one that went, goes or may have gone to the provider (finished, pending or
+ * unknown), which leaves out the ones skipped, held for or carried by a digest, and cancelled.
+ */
+export function deliveriesMade(f: DeliveryRateFigures): number {
+  return f.sent + f.delivered + f.failed + f.bounced + f.complained + f.pending + f.unknown;
 }

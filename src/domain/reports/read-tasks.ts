@@ -52,11 +52,11 @@ async function run(source: ReadSource, task: ReadTask): Promise<Stats | Report> 
   if (task.kind === "stats") return countStats(source);
   switch (task.name) {
     case "delivery-rates":
-      return deliveryRatesReport(source, task.now);
+      return deliveryRatesReport(source, task.now, task.series);
     case "sms-costs":
-      return smsCostsReport(source, task.now);
+      return smsCostsReport(source, task.now, task.series);
     case "volume":
-      return volumeReport(source, windowOf(task));
+      return volumeReport(source, windowOf(task), task.series);
     case "failures":
       return failuresReport(source, windowOf(task), task.limit);
     case "top-sms-recipients":

@@ -6,6 +6,7 @@ import type { RetentionPreview } from "../retention/retention.service.ts";
 import type { DeliveryRatesReport } from "./delivery-rates.report.ts";
 import type { FailuresReport } from "./failures.report.ts";
 import type { LoopsReport } from "./loops.report.ts";
+import type { SeriesRange } from "./report-series.rules.ts";
 import type { ReportWindow } from "./report-window.rules.ts";
 import type { SmsCostsReport } from "./sms-costs.report.ts";
 import type { TopSmsRecipientsReport } from "./top-sms-recipients.report.ts";
@@ -43,4 +44,6 @@ export interface ReportTask {
   now: number;
   window: ReportWindow | null;
   limit: number;
+  /** Also count per bucket over this range (volume, delivery-rates, sms-costs); absent: no series. */
+  series?: SeriesRange;
 }

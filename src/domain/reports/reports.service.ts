@@ -6,6 +6,7 @@ import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import { runOffThread } from "./off-thread.ts";
 import { type Report, type ReportName, type ReportTask, reportNames } from "./report-catalogue.ts";
+import { type SeriesBucket, seriesRange } from "./report-series.rules.ts";
 import { reportWindow } from "./report-window.rules.ts";
 
 /** Options a report may use; the others ignore them. */
@@ -14,6 +15,11 @@ export interface ReportOptions {
   window?: string;
   /** Most rows in a ranked list (failures, top-sms-recipients, loops); default 20. */
   limit?: number;
+  /**
+   * Also give volume, delivery-rates and sms-costs per UTC hour or day over `window` (default 7d): the console's
+   * charts. The API and the CLI do not ask for it.
+   */
+  series?: SeriesBucket;
 }
 
 /** The window each windowed report uses when none is given. */
@@ -25,6 +31,8 @@ export const defaultWindows = {
 } as const;
 
 const DEFAULT_LIMIT = 20;
+/** The window of a series asked of a report that has no window of its own. */
+const SERIES_WINDOW = "7d";
 
 const isReportName = (name: string): name is ReportName => (reportNames as readonly string[]).includes(name);
 
@@ -43,14 +51,18 @@ export async function runReport(
   }
   const now = deps.clock.now();
   const windowed = (defaultWindows as Record<string, string>)[name];
+  // Parsed here, so a bad window is a validation error before any work is handed off.
+  const window = windowed === undefined ? null : reportWindow(options.window ?? windowed, now);
   const task: ReportTask = {
     kind: "report",
     name,
     now,
-    // Parsed here, so a bad window is a validation error before any work is handed off.
-    window: windowed === undefined ? null : reportWindow(options.window ?? windowed, now),
+    window,
     limit: options.limit ?? DEFAULT_LIMIT,
   };
+  if (options.series) {
+    task.series = seriesRange(window ?? reportWindow(options.window ?? SERIES_WINDOW, now), options.series);
+  }
   // Every report aggregates days of rows: it runs on the read Worker, never on the server's thread.
   return runOffThread(deps, task);
 }

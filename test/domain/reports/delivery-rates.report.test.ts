@@ -1,4 +1,6 @@
+// biome-ignore-all lint/style/noNonNullAssertion: the series has the buckets the test counts on
 import { describe, expect, test } from "bun:test";
+import { deliveriesMade } from "../../../src/domain/reports/delivery-rates.rules.ts";
 import { runReport } from "../../../src/domain/reports/reports.service.ts";
 import { makeTestApp } from "../../helpers/test-app.ts";
 import { addNotifications, addRecipients, DAY, HOUR, NOW } from "./report-fixtures.ts";
@@ -84,5 +86,32 @@ describe("delivery-rates report", () => {
       rate: 0.96,
       meetsTarget: false,
     });
+  });
+
+  test("a series gives each UTC day's figures and rate per channel against its target", async () => {
+    const { deps } = await makeTestApp({ seed: false, now: NOW });
+    await addRecipients(deps, ["r1"]);
+    const at = (createdAt: number, channel: "email" | "sms", status: "sent" | "failed" | "skipped") => ({
+      recipientId: "r1",
+      createdAt,
+      deliveries: [{ channel, status }],
+    });
+    await addNotifications(deps, [at(NOW - HOUR, "email", "sent")], 9);
+    await addNotifications(deps, [at(NOW - HOUR, "email", "failed")]);
+    await addNotifications(deps, [at(NOW - 2 * DAY, "sms", "sent")], 4);
+    await addNotifications(deps, [at(NOW - 2 * DAY, "sms", "skipped")]);
+
+    const report = await runReport(deps, "delivery-rates", { window: "7d", series: "day" });
+    if (report.report !== "delivery-rates") throw new Error("wrong report");
+    expect(report.series).toHaveLength(7);
+    const [twoDaysAgo, yesterday, today] = report.series?.slice(-3) ?? [];
+    expect(today?.start).toBe(NOW - 12 * HOUR);
+    expect(today?.email).toMatchObject({ sent: 9, failed: 1, rate: 0.9, target: 0.95, meetsTarget: false });
+    expect(today?.sms).toMatchObject({ rate: null, meetsTarget: null });
+    expect(yesterday?.email.rate).toBeNull();
+    expect(twoDaysAgo?.sms).toMatchObject({ sent: 4, rate: 1, target: 0.98, meetsTarget: true });
+    expect(deliveriesMade(twoDaysAgo!.sms)).toBe(4); // the skipped one was never made
+    // The 24 h and 7 d rows are unchanged by the series.
+    expect(report.rows.find((r) => r.channel === "email" && r.period === "7d")?.rate).toBe(0.9);
   });
 });

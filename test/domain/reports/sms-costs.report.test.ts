@@ -65,6 +65,29 @@ describe("sms-costs report", () => {
   });
 });
 
+describe("sms-costs series", () => {
+  test("per hour: SMS the provider accepted and their cost, by the hour they were sent", async () => {
+    const { deps } = await makeTestApp({ seed: false, now: NOW });
+    await addRecipients(deps, ["r1"]);
+    await addNotifications(deps, [sms(NOW - HOUR, 0.01)], 2);
+    await addNotifications(deps, [sms(NOW - 3 * HOUR, 0.25)]);
+    await addNotifications(deps, [sms(NOW - HOUR, 0.2, false)]); // queued: not spent
+    await addNotifications(deps, [sms(NOW - 30 * HOUR, 7)]); // before the 24 hours
+
+    const report = await runReport(deps, "sms-costs", { window: "24h", series: "hour" });
+    if (report.report !== "sms-costs") throw new Error("wrong report");
+    expect(report.series).toHaveLength(24);
+    expect(report.series?.filter((p) => p.count > 0)).toEqual([
+      { start: NOW - 3 * HOUR, count: 1, usd: 0.25 },
+      { start: NOW - HOUR, count: 2, usd: 0.02 },
+    ]);
+    // Per day, the series' days are the report's own days.
+    const daily = await runReport(deps, "sms-costs", { window: "30d", series: "day" });
+    if (daily.report !== "sms-costs") throw new Error("wrong report");
+    expect(daily.series?.map((p) => p.usd)).toEqual(daily.days.map((d) => d.usd));
+  });
+});
+
 describe("smsCostTotals", () => {
   test("month to date counts the 1st even when it is older than the 30 listed days", () => {
     const now = Date.UTC(2026, 11, 31, 10);

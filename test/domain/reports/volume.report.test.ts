@@ -47,4 +47,31 @@ describe("volume report", () => {
       code: "validation-failed",
     });
   });
+
+  test("a series counts product notifications per UTC day or hour, every bucket present", async () => {
+    const { deps } = await makeTestApp({ seed: false, now: NOW });
+    await addRecipients(deps, ["r1", "herald-operator"]);
+    const at = (createdAt: number, recipientId = "r1") => ({ recipientId, createdAt });
+    await addNotifications(deps, [at(NOW - HOUR)], 3); // today, 11:00
+    await addNotifications(deps, [at(NOW - 30 * 60_000)], 2); // today, 11:30
+    await addNotifications(deps, [at(NOW - 2 * DAY)]); // two days ago
+    await addNotifications(deps, [at(NOW - 7 * DAY)]); // before the 7 days
+    await addNotifications(deps, [at(NOW - HOUR, "herald-operator")]); // an alert email: not product traffic
+
+    const week = await runReport(deps, "volume", { window: "7d", series: "day" });
+    if (week.report !== "volume") throw new Error("wrong report");
+    const today = NOW - 12 * HOUR;
+    expect(week.series?.map((p) => p.count)).toEqual([0, 0, 0, 0, 1, 0, 5]);
+    expect(week.series?.[0]?.start).toBe(today - 6 * DAY);
+    expect(week.series?.at(-1)?.start).toBe(today);
+
+    const day = await runReport(deps, "volume", { window: "24h", series: "hour" });
+    if (day.report !== "volume") throw new Error("wrong report");
+    expect(day.series).toHaveLength(24);
+    expect(day.series?.find((p) => p.start === NOW - HOUR)?.count).toBe(5);
+    expect(day.series?.reduce((n, p) => n + p.count, 0)).toBe(5);
+
+    // Asked for nothing, the API's answer has no series.
+    expect(await runReport(deps, "volume")).not.toHaveProperty("series");
+  });
 });
