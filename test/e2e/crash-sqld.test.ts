@@ -10,11 +10,13 @@
  *
  * The duplicate rule is the single-process drill's (`unexplainedDuplicates`, crash-harness.ts): a delivery may be
  * sent once more for each of its leases whose send started but whose result was never recorded under it. Alone, a
- * killed process leaves such leases behind. On sqld a kill does more: a process killed inside a transaction keeps
- * sqld's write lock until sqld takes it back (5 s), so every process's writes wait, and leases of *live* processes
- * can expire mid-send too (their late results are refused by the fence and logged as `lease-lost`). So the open
- * windows are counted where the engine records every one of them, whoever held the lease: the sweeper's
- * `ambiguous` attempt rows (a lease that expired after its send started), plus provider calls that timed out. The
+ * killed process leaves such leases behind. On sqld a kill can do more: over Hrana on HTTP a process killed inside
+ * a transaction keeps sqld's write lock for sqld's transaction timeout (5 s), so every process's writes wait, and
+ * leases of *live* processes can expire mid-send too (their late results are refused by the fence and logged as
+ * `lease-lost`). Over WebSockets, which the processes here use as the README recommends, the killed process's socket
+ * closes and sqld rolls its transaction back at once. Either way the open windows are counted where the engine
+ * records every one of them, whoever held the lease: the sweeper's `ambiguous` attempt rows (a lease that expired
+ * after its send started), plus provider calls that timed out. The
  * summary line also shows how many of them a kill caught in the dead process (seen from outside, as the harness
  * does), how many were late results of live processes, and how long after each kill the dead process's leases
  * were all back.
@@ -51,9 +53,6 @@ const SERVER_ENV: Record<string, string> = {
   HERALD_SWEEP_INTERVAL_MS: "200",
   HERALD_RETRY_BASE_MS: "100",
   HERALD_RETRY_CAP_MS: "1000",
-  // Every kill also holds every process's writes for seconds (sqld keeps a killed transaction's lock), so one
-  // delivery can have many leases expire; the drill checks what comes back, so its attempts must not run out.
-  HERALD_DELIVERY_MAX_ATTEMPTS: "100",
   // Each recipient gets dozens of the same template within the hour: that is load here, not a loop.
   HERALD_LOOP_MAX: "10000",
 };
