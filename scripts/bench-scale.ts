@@ -207,9 +207,11 @@ const range = (xs: number[], digits = 0) => {
   const hi = Math.max(...xs).toFixed(digits);
   return lo === hi ? lo : `${lo}-${hi}`;
 };
+// Ratios are taken within a run (each run's configurations against that run's baseline), so a machine that is
+// busier during one run does not skew them.
 const base = results.get(CONFIGS[0]?.name as string) ?? [];
-const baseIngest = base.reduce((s, r) => s + r.ingestRps, 0) / Math.max(1, base.length);
-const baseDelivery = base.reduce((s, r) => s + r.deliveryRate, 0) / Math.max(1, base.length);
+const ratios = (rs: Result[], pick: (r: Result) => number) =>
+  rs.map((r, run) => pick(r) / pick(base[run] as Result));
 console.log(
   `\n${RUNS} runs, wrk ${CONNECTIONS} connections for ${SECONDS} s per run, ${RECIPIENTS.length} recipients, HIGH (in-app + email + SMS), outbox providers at 1,000,000/s, SMS budget $1M, loop guard 10,000\n`,
 );
@@ -221,13 +223,13 @@ for (const config of CONFIGS) {
   const rs = results.get(config.name) ?? [];
   console.log(
     `| ${config.name} | ${range(rs.map((r) => r.ingestRps))} | ${range(
-      rs.map((r) => r.ingestRps / baseIngest),
+      ratios(rs, (r) => r.ingestRps),
       2,
     )}x | ${range(
       rs.map((r) => r.ingestP99),
       1,
     )} | ${range(rs.map((r) => r.deliveryRate))} | ${range(
-      rs.map((r) => r.deliveryRate / baseDelivery),
+      ratios(rs, (r) => r.deliveryRate),
       2,
     )}x |`,
   );

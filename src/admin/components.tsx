@@ -77,67 +77,15 @@ export function BarChart(props: { title: string; bars: Bar[]; unit?: string; lab
   );
 }
 
-/** One point of a {@link LineChart}. */
-export interface Point {
-  label: string;
-  value: number;
-}
-
-/**
- * A line chart as inline SVG (presentation attributes only), for a series in time order: the top of the scale
- * and the first and last labels as text, each point's label and value as its tooltip, and a title for screen
- * readers. Pages show the same figures in a table beside it.
- */
-export function LineChart(props: { title: string; points: Point[]; format?: (value: number) => string }) {
-  const format = props.format ?? String;
-  const [width, height, left, right, top, bottom] = [320, 150, 56, 8, 8, 22];
-  const plotWidth = width - left - right;
-  const plotHeight = height - top - bottom;
-  const max = Math.max(0, ...props.points.map((p) => p.value)) || 1;
-  const last = props.points.length - 1;
-  const x = (i: number) => left + (last <= 0 ? plotWidth / 2 : (i * plotWidth) / last);
-  const y = (value: number) => top + plotHeight - (value / max) * plotHeight;
-  const round = (n: number) => Math.round(n * 10) / 10;
+/** What was wrong with a form or a query, announced to screen readers; nothing when all was well. */
+export function Issues(props: { issues: readonly string[]; id?: string }) {
+  if (props.issues.length === 0) return null;
   return (
-    <svg
-      class="chart"
-      role="img"
-      aria-label={props.title}
-      viewBox={`0 0 ${width} ${height}`}
-      width="100%"
-      preserveAspectRatio="xMinYMin meet"
-    >
-      <title>{props.title}</title>
-      <line x1={left} y1={top} x2={left} y2={top + plotHeight} stroke="#9ca3af" />
-      <line x1={left} y1={top + plotHeight} x2={width - right} y2={top + plotHeight} stroke="#9ca3af" />
-      <text x={left - 4} y={top + 10} font-size="11" text-anchor="end" fill="currentColor">
-        {format(max)}
-      </text>
-      <text x={left - 4} y={top + plotHeight} font-size="11" text-anchor="end" fill="currentColor">
-        {format(0)}
-      </text>
-      <polyline
-        points={props.points.map((p, i) => `${round(x(i))},${round(y(p.value))}`).join(" ")}
-        fill="none"
-        stroke="#2563eb"
-        stroke-width="2"
-      />
-      {props.points.map((p, i) => (
-        <circle cx={round(x(i))} cy={round(y(p.value))} r="2.5" fill="#2563eb">
-          <title>{`${p.label}: ${format(p.value)}`}</title>
-        </circle>
+    <ul class="error" role="alert" id={props.id}>
+      {props.issues.map((issue) => (
+        <li>{issue}</li>
       ))}
-      {last >= 0 ? (
-        <>
-          <text x={left} y={height - 6} font-size="11" fill="currentColor">
-            {props.points[0]?.label}
-          </text>
-          <text x={width - right} y={height - 6} font-size="11" text-anchor="end" fill="currentColor">
-            {props.points[last]?.label}
-          </text>
-        </>
-      ) : null}
-    </svg>
+    </ul>
   );
 }
 

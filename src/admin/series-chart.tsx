@@ -37,6 +37,8 @@ export function SeriesChart(props: {
   series: ChartSeries[];
   targets?: ChartTarget[];
   format: (value: number) => string;
+  /** Show the figures as a table under the chart (default); off where the page already has that table. */
+  figures?: boolean;
   /** The scale's bottom and top; default 0 to a round number above the largest value or target. */
   scale?: [number, number];
 }) {
@@ -146,30 +148,32 @@ export function SeriesChart(props: {
           );
         })}
       </svg>
-      <details>
-        <summary>Figures: {props.title}</summary>
-        <ScrollTable caption={props.title}>
-          <thead>
-            <tr>
-              <th scope="col">{props.bucketName}</th>
-              {props.series.map((s) => (
-                <th scope="col">{s.name}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {props.labels.map((label, i) => (
+      {props.figures === false ? null : (
+        <details>
+          <summary>Figures: {props.title}</summary>
+          <ScrollTable caption={props.title}>
+            <thead>
               <tr>
-                <th scope="row">{label}</th>
-                {props.series.map((s) => {
-                  const value = s.values[i];
-                  return <td>{value === null || value === undefined ? "—" : props.format(value)}</td>;
-                })}
+                <th scope="col">{props.bucketName}</th>
+                {props.series.map((s) => (
+                  <th scope="col">{s.name}</th>
+                ))}
               </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
-      </details>
+            </thead>
+            <tbody>
+              {props.labels.map((label, i) => (
+                <tr>
+                  <th scope="row">{label}</th>
+                  {props.series.map((s) => {
+                    const value = s.values[i];
+                    return <td>{value === null || value === undefined ? "—" : props.format(value)}</td>;
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        </details>
+      )}
     </figure>
   );
 }

@@ -62,7 +62,7 @@ describe("admin report pages", () => {
       const html = await page(`/admin/reports/${name}`);
       expect(html).toContain('<a href="/admin/reports" aria-current="page">Reports</a>');
       expect(html).toMatch(/<table><caption>[^<]+<\/caption><thead><tr><th scope="col">/);
-      expect(html).toMatch(/<svg class="chart" role="img"|Nothing to chart\./);
+      expect(html).toMatch(/<svg class="chart( wide)?" role="img"|Nothing to chart\./);
       const tables = html.match(/<table>/g)?.length ?? 0;
       expect(csvLinks(html)).toEqual(
         Array.from({ length: tables }, (_, i) => `/admin/reports/${name}.csv?table=${i + 1}`),
@@ -73,7 +73,7 @@ describe("admin report pages", () => {
   test("the figures are the report's: SMS cost as a line chart, volume by priority as bars, the formula as text", async () => {
     const costs = await page("/admin/reports/sms-costs");
     expect(costs).toContain("<polyline");
-    expect(costs).toContain("<title>2026-11-23: $0.01</title>");
+    expect(costs).toContain("<title>SMS cost, 2026-11-23: $0.01</title>");
     const volume = await page("/admin/reports/volume?window=24h");
     expect(volume).toMatch(/URGENT<\/text><rect[^>]*><\/rect><text[^>]*>1<\/text>/);
     expect(volume).toContain("<td>=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)</td>");

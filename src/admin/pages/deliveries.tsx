@@ -23,7 +23,15 @@ import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
 import { type BulkRequest, bulkRequest } from "../bulk-deliveries.rules.ts";
-import { CsrfField, InputField, NextPage, ScrollTable, SelectField, StatusBadge } from "../components.tsx";
+import {
+  CsrfField,
+  InputField,
+  Issues,
+  NextPage,
+  ScrollTable,
+  SelectField,
+  StatusBadge,
+} from "../components.tsx";
 import { inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
 import { channels, deliveryFilter, deliveryFilterNames, echoQuery } from "../list-filters.rules.ts";
@@ -230,11 +238,7 @@ export function deliveryPages(deps: Deps) {
           <a href="/admin/deliveries">Clear</a>
         </form>
         {issues.length > 0 ? (
-          <ul class="error" role="alert">
-            {issues.map((issue) => (
-              <li>{issue}</li>
-            ))}
-          </ul>
+          <Issues issues={issues} />
         ) : (
           <form method="post" action="/admin/deliveries/bulk" class="actions" aria-label="Act on every match">
             <CsrfField token={c.get("csrf")} />
@@ -380,11 +384,7 @@ export function deliveryPages(deps: Deps) {
         deps,
         { title: "Bulk action refused", section: "/admin/deliveries", status: 400 },
         <>
-          <ul class="error" role="alert">
-            {issues.map((issue) => (
-              <li>{issue}</li>
-            ))}
-          </ul>
+          <Issues issues={issues} />
           <p>
             Nothing was changed. <a href={`/admin/deliveries?${filters}`}>Back to the list</a>
           </p>

@@ -21,6 +21,7 @@ import {
 import type { AdminEnv } from "../admin-env.ts";
 import {
   InputField,
+  Issues,
   NextPage,
   PriorityBadge,
   ScrollTable,
@@ -120,13 +121,7 @@ export function notificationPages(deps: Deps) {
           <button type="submit">Filter</button>
           <a href="/admin/notifications">Clear</a>
         </form>
-        {issues.length > 0 ? (
-          <ul class="error" role="alert">
-            {issues.map((issue) => (
-              <li>{issue}</li>
-            ))}
-          </ul>
-        ) : null}
+        <Issues issues={issues} />
         <ScrollTable caption={`Notifications, newest first (${items.length} on this page)`}>
           <thead>
             <tr>

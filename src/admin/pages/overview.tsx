@@ -26,7 +26,7 @@ import {
   chartPeriodSeries,
   chartPeriods,
 } from "../chart-period.rules.ts";
-import { BarChart, ScrollTable } from "../components.tsx";
+import { BarChart, Issues, ScrollTable } from "../components.tsx";
 import { formatDuration, formatTime } from "../layout.tsx";
 import { renderPage } from "../render.tsx";
 import { rateScaleFloor } from "../series-chart.rules.ts";
@@ -275,13 +275,7 @@ export function overviewPage(deps: ServerDeps) {
               </a>
             ))}
           </nav>
-          {issues.length > 0 ? (
-            <ul class="error" role="alert">
-              {issues.map((issue) => (
-                <li>{issue}</li>
-              ))}
-            </ul>
-          ) : null}
+          <Issues issues={issues} />
           <SeriesChart
             title={`Notifications and deliveries ${per}, ${chosen.span}`}
             bucketName={bucketName}

@@ -12,7 +12,7 @@ import type { Preferences } from "../../domain/preferences/preferences.types.ts"
 import { findRecipientsByContact, type Recipient } from "../../domain/recipients/recipients.service.ts";
 import { listSuppressions, type SuppressionView } from "../../domain/suppressions/suppressions.service.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { InputField, PriorityBadge, ScrollTable } from "../components.tsx";
+import { InputField, Issues, PriorityBadge, ScrollTable } from "../components.tsx";
 import { formatTime } from "../layout.tsx";
 import { PAGE_SIZE } from "../list-filters.rules.ts";
 import { recipientLookup } from "../recipient-lookup.rules.ts";
@@ -220,13 +220,7 @@ export function recipientPages(deps: Deps) {
           />
           <button type="submit">Look up</button>
         </form>
-        {issues.length > 0 ? (
-          <ul class="error" role="alert">
-            {issues.map((issue) => (
-              <li>{issue}</li>
-            ))}
-          </ul>
-        ) : null}
+        <Issues issues={issues} />
         {result?.kind === "none" ? (
           <p class="error" role="alert">
             {result.message}

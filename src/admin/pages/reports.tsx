@@ -13,11 +13,12 @@ import { utcDate } from "../../domain/reports/report-window.rules.ts";
 import { defaultWindows, type ReportOptions, runReport } from "../../domain/reports/reports.service.ts";
 import { AppError, type FieldIssue, fieldIssues, notFound } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { BarChart, InputField, LineChart, ScrollTable } from "../components.tsx";
+import { BarChart, InputField, ScrollTable } from "../components.tsx";
 import { toCsv } from "../csv.rules.ts";
 import { formatTime } from "../layout.tsx";
 import { echoQuery } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
+import { SeriesChart } from "../series-chart.tsx";
 
 /** What each report is called and shows (typed by the catalogue, so a new report cannot be left out). */
 const reportInfo: Record<ReportName, { title: string; about: string }> = {
@@ -115,10 +116,13 @@ function ReportChart(props: { report: Report }) {
       );
     case "sms-costs":
       return (
-        <LineChart
+        <SeriesChart
           title="SMS cost per UTC day, USD"
-          points={r.days.map((d) => ({ label: d.date, value: d.usd }))}
+          bucketName="Day (UTC)"
+          labels={r.days.map((d) => d.date)}
+          series={[{ name: "SMS cost", color: "#2563eb", values: r.days.map((d) => d.usd) }]}
           format={money}
+          figures={false}
         />
       );
     case "volume":

@@ -16,7 +16,7 @@ import {
 } from "../../domain/suppressions/suppressions.service.ts";
 import { AppError, fieldIssues } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { CsrfField, InputField, NextPage, ScrollTable, SelectField } from "../components.tsx";
+import { CsrfField, InputField, Issues, NextPage, ScrollTable, SelectField } from "../components.tsx";
 import { formatTime } from "../layout.tsx";
 import { channels, echoQuery, suppressionFilter } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
@@ -167,13 +167,7 @@ export function suppressionPages(deps: Deps) {
           <button type="submit">Filter</button>
           <a href="/admin/suppressions">Clear</a>
         </form>
-        {issues.length > 0 ? (
-          <ul class="error" role="alert">
-            {issues.map((issue) => (
-              <li>{issue}</li>
-            ))}
-          </ul>
-        ) : null}
+        <Issues issues={issues} />
         <ScrollTable caption={`Suppressions, newest first (${items.length} on this page)`}>
           <thead>
             <tr>
