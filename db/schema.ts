@@ -378,6 +378,26 @@ export const alertStates = sqliteTable("alert_states", {
 });
 
 /**
+ * Every change of an alert rule's state (ok → pending → firing → ok), written in the evaluation's transaction:
+ * the history the admin console shows. Retention removes rows after 90 days. Ids are ULIDs of `at`, so id order
+ * is time order.
+ */
+export const alertEvents = sqliteTable(
+  "alert_events",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    severity: text("severity", { enum: ["warning", "critical"] }).notNull(),
+    from: text("from_state", { enum: ["ok", "pending", "firing"] }).notNull(),
+    to: text("to_state", { enum: ["ok", "pending", "firing"] }).notNull(),
+    value: real("value"),
+    summary: text("summary").notNull().default(""),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("alert_events_name_idx").on(t.name, t.id), index("alert_events_at_idx").on(t.at)],
+);
+
+/**
  * SNS messages the webhook has applied, by SNS MessageId: a retry by SNS or a replay inside the one-hour freshness
  * window is answered without applying anything again (even feedback that matched no delivery, so a replayed bounce
  * cannot re-suppress an address an operator has since lifted). Retention prunes rows after a day.

@@ -1,13 +1,15 @@
 /**
  * The in-process alert evaluator: reads a snapshot, runs every rule, moves each rule's state (ok → pending →
- * firing → ok) and persists it in `alert_states` in one transaction, so a restart neither forgets a pending
+ * firing → ok) and persists it in `alert_states` (and each change in `alert_events`) in one transaction, so a
+ * restart neither forgets a pending
  * alert's start nor re-sends an alert email. Also the read side: the alert list for `GET /v1/alerts` and health.
  */
 import { eq, sql } from "drizzle-orm";
-import { alertStates } from "../../db/schema.ts";
+import { alertEvents, alertStates } from "../../db/schema.ts";
 import type { Channel } from "../channels/types.ts";
 import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
+import { newId } from "../ids.ts";
 import type { ServerDeps } from "../server-deps.ts";
 import {
   ALERT_RULES,
@@ -59,13 +61,26 @@ export async function evaluateAlerts(deps: AlertDeps): Promise<EvaluationResult>
   const { changes, states } = await deps.db.write(async (tx) => {
     const stored = new Map((await tx.select().from(alertStates)).map((row) => [row.name, row]));
     const changed: EvaluationResult["changes"] = [];
+    const events: (typeof alertEvents.$inferInsert)[] = [];
     const rows = checks.map(({ rule, check }) => {
       const previous = stored.get(rule.name);
       // Only the state machine's fields come from the transition: while a rule stays in one state, its
       // previous row comes back whole, and its old value and summary must not cover the fresh ones.
       const { state, since, notifiedAt } = nextAlertState(previous, check.active, rule.forMs, now);
       const from = previous?.state ?? "ok";
-      if (from !== state) changed.push({ name: rule.name, from, to: state });
+      if (from !== state) {
+        changed.push({ name: rule.name, from, to: state });
+        events.push({
+          id: newId(now),
+          name: rule.name,
+          severity: rule.severity,
+          from,
+          to: state,
+          value: check.value,
+          summary: check.summary,
+          at: now,
+        });
+      }
       return {
         name: rule.name,
         severity: rule.severity,
@@ -92,6 +107,8 @@ export async function evaluateAlerts(deps: AlertDeps): Promise<EvaluationResult>
           updatedAt: sql`excluded.updated_at`,
         },
       });
+    // The history (alert-history.ts): each change, in the same transaction as the state it led to.
+    if (events.length > 0) await tx.insert(alertEvents).values(events);
     return { changes: changed, states: rows };
   });
   for (const change of changes) {

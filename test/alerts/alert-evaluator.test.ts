@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
 import { deliveries, notifications, outboxMessages } from "../../db/schema.ts";
 import { OPERATOR_RECIPIENT_ID } from "../../src/alerts/alert-email.ts";
+import { alertHistory } from "../../src/alerts/alert-history.ts";
 import { createServerDeps } from "../../src/bootstrap.ts";
 import { loadConfig } from "../../src/config.ts";
 import { memoryLogger } from "../../src/logger.ts";
@@ -76,6 +77,14 @@ describe("alert evaluator", () => {
     t.clock.advance(MINUTE);
     expect(await alerts().runOnce()).toMatchObject({ firing: 2, emailsQueued: 0 });
     expect(await alertEmails()).toHaveLength(2);
+
+    // The history holds each change once, newest first; ticks that changed nothing added nothing.
+    const { items } = await alertHistory(t.deps, { name: "HeraldQueueBacklog:email", limit: 10 });
+    expect(items.map((e) => [e.from, e.to, e.value, e.at])).toEqual([
+      ["pending", "firing", 501, t.clock.now() - MINUTE],
+      ["ok", "pending", 501, t.clock.now() - 11 * MINUTE],
+    ]);
+    expect(items[0]?.summary).toBe("501 email deliveries queued and due (limit 500)");
   });
 
   test("the alert emails go out through the email channel (the outbox here)", async () => {

@@ -1,20 +1,37 @@
-/** `GET /admin/alerts`: every alert rule with its state, as `GET /v1/alerts` and `herald alerts` list them. */
+/**
+ * `GET /admin/alerts`: every alert rule with its state, as `GET /v1/alerts` and `herald alerts` list them, and the
+ * history of state changes (alert-history.ts), newest first, filtered by rule, a page at a time.
+ */
 import { Hono } from "hono";
+import { ALERT_RULES } from "../../alerts/alert-definitions.rules.ts";
 import { alertList } from "../../alerts/alert-evaluator.ts";
+import { alertHistory } from "../../alerts/alert-history.ts";
 import type { Deps } from "../../deps.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { ScrollTable } from "../components.tsx";
+import { Issues, NextPage, ScrollTable, SelectField } from "../components.tsx";
 import { formatDuration, formatTime } from "../layout.tsx";
 import { renderPage } from "../render.tsx";
 
 /** How each alert state reads (the same classes as the readiness table). */
 const stateClass = { ok: "health-healthy", pending: "health-degraded", firing: "health-failing" } as const;
 
+/** Changes per history page. */
+const HISTORY_PAGE = 50;
+const ruleNames = ALERT_RULES.map((rule) => rule.name);
+
 /** The alerts page. */
 export function alertsPage(deps: Deps) {
   const app = new Hono<AdminEnv>();
   app.get("/admin/alerts", async (c) => {
-    const { alerts, firing } = await alertList(deps);
+    const rule = c.req.query("rule") ?? "";
+    const issues = rule !== "" && !ruleNames.includes(rule) ? [`Rule must be one of the listed rules`] : [];
+    const [{ alerts, firing }, history] = await Promise.all([
+      alertList(deps),
+      issues.length > 0
+        ? { items: [], nextCursor: null }
+        : alertHistory(deps, { name: rule || undefined, cursor: c.req.query("cursor"), limit: HISTORY_PAGE }),
+    ]);
+    const query = new URLSearchParams(rule ? { rule } : {});
     // Firing first, then pending, then the rest, each in rule order.
     const order = { firing: 0, pending: 1, ok: 2 } as const;
     const sorted = alerts
@@ -23,7 +40,7 @@ export function alertsPage(deps: Deps) {
     return renderPage(
       c,
       deps,
-      { title: "Alerts", section: "/admin/alerts" },
+      { title: "Alerts", section: "/admin/alerts", status: issues.length > 0 ? 400 : 200 },
       <>
         <p>
           {firing.length === 0 ? "No alert is firing." : `${firing.length} firing: ${firing.join(", ")}.`}
@@ -52,6 +69,43 @@ export function alertsPage(deps: Deps) {
             ))}
           </tbody>
         </ScrollTable>
+
+        <h2 id="history">History</h2>
+        <form method="get" action="/admin/alerts#history" class="filters" aria-label="Filter the history">
+          <SelectField name="rule" label="Rule" value={rule} options={ruleNames} />
+          <button type="submit">Filter</button>
+          <a href="/admin/alerts#history">Clear</a>
+        </form>
+        <Issues issues={issues} />
+        {history.items.length === 0 ? (
+          <p class="muted">No state change recorded{rule ? ` for ${rule}` : ""} (kept 90 days).</p>
+        ) : (
+          <ScrollTable caption="State changes, newest first">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Change</th>
+                <th scope="col">Value</th>
+                <th scope="col">Summary</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.items.map((e) => (
+                <tr>
+                  <td>{formatTime(e.at)}</td>
+                  <th scope="row">{e.name}</th>
+                  <td>
+                    {e.from} → <span class={stateClass[e.to]}>{e.to}</span>
+                  </td>
+                  <td>{e.value ?? "—"}</td>
+                  <td>{e.summary}</td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        )}
+        <NextPage path="/admin/alerts" query={query} nextCursor={history.nextCursor} />
       </>,
     );
   });

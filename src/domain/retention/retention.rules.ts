@@ -18,6 +18,7 @@ export const retentionCategories = [
   "outbox-messages",
   "scheduler-runs",
   "sns-messages",
+  "alert-events",
 ] as const;
 export type RetentionCategory = (typeof retentionCategories)[number];
 
@@ -32,10 +33,12 @@ export interface RetentionPolicy {
   schedulerRunDays: number;
   /** Applied SNS message ids only guard against retries and replays inside SNS's one-hour freshness window. */
   snsMessageHours: number;
+  /** The alert history the admin console shows. */
+  alertEventDays: number;
   batchSize: number;
 }
 
-/** The policy from configuration (outbox and scheduler-run ages are fixed: nothing depends on them longer). */
+/** The policy from configuration (outbox, scheduler-run and alert-history ages are fixed: nothing depends on them longer). */
 export function retentionPolicy(config: Config): RetentionPolicy {
   return {
     period: config.HERALD_RETENTION_PERIOD,
@@ -45,6 +48,7 @@ export function retentionPolicy(config: Config): RetentionPolicy {
     outboxDays: 30,
     schedulerRunDays: 90,
     snsMessageHours: 24,
+    alertEventDays: 90,
     batchSize: config.HERALD_RETENTION_BATCH,
   };
 }
@@ -76,6 +80,7 @@ export function retentionCutoffs(policy: RetentionPolicy, now: number): Retentio
     "outbox-messages": now - policy.outboxDays * DAY_MS,
     "scheduler-runs": now - policy.schedulerRunDays * DAY_MS,
     "sns-messages": now - policy.snsMessageHours * 3_600_000,
+    "alert-events": now - policy.alertEventDays * DAY_MS,
   };
 }
 

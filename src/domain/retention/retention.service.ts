@@ -32,6 +32,7 @@ const descriptions: Record<RetentionCategory, string> = {
   "outbox-messages": "messages captured by the outbox providers",
   "scheduler-runs": "scheduler run records",
   "sns-messages": "ids of applied SNS messages (replays are refused as stale after 1 h)",
+  "alert-events": "changes of alert states (the admin console's alert history)",
 };
 
 /** Tables deleted purely by age, with their time column (fixed names, never input). */
@@ -40,6 +41,7 @@ const agedTables = {
   "outbox-messages": { table: "outbox_messages", column: "created_at" },
   "scheduler-runs": { table: "scheduler_runs", column: "started_at" },
   "sns-messages": { table: "sns_messages", column: "received_at" },
+  "alert-events": { table: "alert_events", column: "at" },
 } as const;
 
 /**
@@ -243,6 +245,7 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
     "outbox-messages": 0,
     "scheduler-runs": 0,
     "sns-messages": 0,
+    "alert-events": 0,
     batches: 0,
   };
   /**
@@ -324,7 +327,7 @@ export async function runRetention(deps: Pick<Deps, "db" | "config">, now: numbe
     if (done) break;
   }
 
-  for (const category of ["idempotency-keys", "outbox-messages", "scheduler-runs", "sns-messages"] as const) {
+  for (const category of Object.keys(agedTables) as (keyof typeof agedTables)[]) {
     const { table, column } = agedTables[category];
     for (;;) {
       const { done } = await batch(async (tx, n) => {

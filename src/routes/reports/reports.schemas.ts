@@ -160,6 +160,7 @@ const Retention = z
       outboxDays: z.number(),
       schedulerRunDays: z.number(),
       snsMessageHours: z.number(),
+      alertEventDays: z.number(),
       batchSize: z.number().int(),
     }),
     window: z.string().openapi({ example: "2026-W48" }),

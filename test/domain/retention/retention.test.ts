@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import {
+  alertEvents,
   deliveries,
   deliveryAttempts,
   idempotencyKeys,
@@ -155,6 +156,11 @@ describe("retention", () => {
         { messageId: "sns-old", receivedAt: NOW - 25 * 3_600_000 },
         { messageId: "sns-new", receivedAt: NOW - 23 * 3_600_000 },
       ]);
+      const event = { severity: "warning", from: "ok", to: "pending", summary: "" } as const;
+      await tx.insert(alertEvents).values([
+        { ...event, id: newId(NOW - 91 * DAY), name: "old", at: NOW - 91 * DAY },
+        { ...event, id: newId(NOW - 89 * DAY), name: "new", at: NOW - 89 * DAY },
+      ]);
     });
     const attemptsBefore = await count(t, "delivery_attempts");
 
@@ -168,6 +174,7 @@ describe("retention", () => {
       "outbox-messages": 1,
       "scheduler-runs": 1,
       "sns-messages": 1,
+      "alert-events": 1,
     });
     const deliveriesPreview = preview.categories.find((c) => c.category === "deliveries");
     expect(deliveriesPreview?.oldestAt).toBe(NOW - 200 * DAY);
@@ -237,8 +244,8 @@ describe("retention", () => {
     const result = await runRetention(t.deps, NOW);
     expect(result.deliveries).toBe(5);
     expect(result["delivery-attempts"]).toBe(5);
-    // Email deliveries 2 + 2 + 1, one empty batch for SMS, then one empty batch for each of the other five tables.
-    expect(result.batches).toBe(3 + 1 + 5);
+    // Email deliveries 2 + 2 + 1, one empty batch for SMS, then one empty batch for each of the other six tables.
+    expect(result.batches).toBe(3 + 1 + 6);
     expect(await count(t, "deliveries")).toBe(0);
     expect(await count(t, "notifications")).toBe(5); // unread: kept
   });
