@@ -12,8 +12,11 @@ import type { Providers } from "./types.ts";
 /** Email and SMS providers writing to the outbox table. The message id is the outbox row's id. */
 export function createOutboxProviders(db: Database, clock: Clock): Providers {
   const capture = async (row: Omit<typeof outboxMessages.$inferInsert, "id" | "createdAt">) => {
-    const id = newId(clock.now());
-    await db.write((tx) => tx.insert(outboxMessages).values({ id, createdAt: clock.now(), ...row }));
+    // Stamped at the call, as a real provider's door would see it: inside the write the clock would read when the
+    // group commit got to the row, which under load is later and bunches calls into the next second.
+    const createdAt = clock.now();
+    const id = newId(createdAt);
+    await db.write((tx) => tx.insert(outboxMessages).values({ id, createdAt, ...row }));
     return { providerMessageId: id };
   };
   return {
