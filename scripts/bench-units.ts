@@ -265,6 +265,8 @@ const adminPages: string[] = [
   "/admin/deliveries",
   await nextPage("/admin/deliveries?status=failed"),
   "/admin/deliveries?status=failed&channel=sms",
+  "/admin/deliveries?provider=ses",
+  "/admin/deliveries?provider=outbox",
   `/admin/deliveries?contact=${encodeURIComponent(busyEmail)}`,
   `/admin/deliveries/${someDelivery}`,
   `/admin/recipients?id=${busyRecipient}`,

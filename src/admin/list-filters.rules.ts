@@ -15,6 +15,8 @@ export const PAGE_SIZE = 25;
 export const priorities = ["URGENT", "HIGH", "MEDIUM", "LOW"] as const;
 export const channels = ["email", "sms"] as const;
 export const readStates = ["unread", "read"] as const;
+/** The providers Herald has (channels/*.provider.ts), as their attempts name them. */
+export const providerNames = ["ses", "sns", "outbox", "fake"] as const;
 
 /** A parsed filter: what to ask the domain for, and what was wrong with the query. */
 export interface Parsed<F> {
@@ -90,10 +92,18 @@ export function notificationFilter(q: Query): Parsed<NotificationFilter> {
 }
 
 /** The delivery list's filter fields, as the list's query and the bulk action's form carry them. */
-export const deliveryFilterNames = ["channel", "status", "from", "to", "recipient", "contact"] as const;
+export const deliveryFilterNames = [
+  "channel",
+  "status",
+  "provider",
+  "from",
+  "to",
+  "recipient",
+  "contact",
+] as const;
 
 /**
- * The delivery list's query: channel, status, from, to, recipient, contact, cursor. A contact is an email
+ * The delivery list's query: channel, status, provider, from, to, recipient, contact, cursor. A contact is an email
  * address (it has an `@`) or a phone number, compared in its stored, normalised form.
  */
 export function deliveryFilter(q: Query): Parsed<DeliveryFilter & { cursor?: string; limit: number }> {
@@ -106,6 +116,8 @@ export function deliveryFilter(q: Query): Parsed<DeliveryFilter & { cursor?: str
     ...cursorOf(q),
   };
   if (status) filter.status = [status];
+  const provider = oneOf(q, "provider", providerNames, issues);
+  if (provider) filter.provider = provider;
   const recipient = text(q, "recipient");
   if (recipient) filter.recipientId = recipient;
   const contact = text(q, "contact");

@@ -78,6 +78,8 @@ export interface DeliveryFilter {
   recipientId?: string;
   /** The stored (normalised) email address or phone number. */
   destination?: string;
+  /** A provider that was called for it (`ses`, `sns`, `outbox`…), from its attempt log. */
+  provider?: string;
   createdFrom?: number;
   createdTo?: number;
 }
@@ -119,6 +121,11 @@ function conditions(f: DeliveryFilter, column: (c: AnySQLiteColumn) => SQLWrappe
   if (f.notificationId) where.push(eq(column(deliveries.notificationId), f.notificationId));
   if (f.recipientId) where.push(eq(column(deliveries.recipientId), f.recipientId));
   if (f.destination) where.push(eq(column(deliveries.destination), f.destination));
+  // Through the attempt log's delivery index, one seek per delivery the list's id window holds.
+  if (f.provider)
+    where.push(
+      sql`EXISTS (SELECT 1 FROM delivery_attempts a WHERE a.delivery_id = ${deliveries.id} AND a.provider = ${f.provider})`,
+    );
   if (f.createdFrom !== undefined) where.push(gte(column(deliveries.createdAt), f.createdFrom));
   if (f.createdTo !== undefined) where.push(lte(column(deliveries.createdAt), f.createdTo));
   return where;

@@ -245,5 +245,11 @@ describe("admin console pages", () => {
     expect(html).toContain("Throttling: Rate exceeded");
     expect(html).toContain("120 ms");
     expect(html).toContain("Repair 0 approved");
+
+    // The provider filter finds deliveries by the providers their attempts called.
+    const bySes = deliveryRows(await page("/admin/deliveries?provider=ses"));
+    expect(bySes).toEqual([id!]);
+    expect(deliveryRows(await page("/admin/deliveries?provider=sns"))).not.toContain(id!);
+    expect(await page("/admin/deliveries?provider=mailgun", 400)).toContain("provider");
   });
 });

@@ -34,7 +34,13 @@ import {
 } from "../components.tsx";
 import { inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
-import { channels, deliveryFilter, deliveryFilterNames, echoQuery } from "../list-filters.rules.ts";
+import {
+  channels,
+  deliveryFilter,
+  deliveryFilterNames,
+  echoQuery,
+  providerNames,
+} from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
 
 /**
@@ -142,6 +148,7 @@ function FilterFields(props: { filters: URLSearchParams }) {
 const filterLabels: Record<(typeof deliveryFilterNames)[number], string> = {
   channel: "Channel",
   status: "Status",
+  provider: "Provider",
   from: "Created from (UTC)",
   to: "Created to (UTC)",
   recipient: "Recipient id",
@@ -225,6 +232,12 @@ export function deliveryPages(deps: Deps) {
         <form method="get" action="/admin/deliveries" class="filters" aria-label="Filter deliveries">
           <SelectField name="channel" label="Channel" value={query.channel ?? ""} options={channels} />
           <SelectField name="status" label="Status" value={query.status ?? ""} options={deliveryStatuses} />
+          <SelectField
+            name="provider"
+            label="Provider"
+            value={query.provider ?? ""}
+            options={providerNames}
+          />
           <InputField name="from" label="Created from (UTC)" type="date" value={query.from ?? ""} />
           <InputField name="to" label="Created to (UTC)" type="date" value={query.to ?? ""} />
           <InputField name="recipient" label="Recipient id" value={query.recipient ?? ""} />
