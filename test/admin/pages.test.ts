@@ -118,6 +118,8 @@ describe("admin console pages", () => {
       low.notification.id,
       urgent.notification.id,
     ]);
+    // Each row's recipient opens their page (preferences, suppressions, recent notifications).
+    expect(all).toContain('<a href="/admin/recipients?id=tech-1">tech-1</a>');
     expect(all).toContain('<span class="badge priority-urgent">URGENT</span>');
     expect(all).toContain('<span class="badge priority-low">LOW</span>');
     expect(all).toContain('<span class="badge priority-medium">MEDIUM</span>');

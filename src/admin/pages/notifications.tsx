@@ -144,7 +144,9 @@ export function notificationPages(deps: Deps) {
                 <td>
                   <a href={`/admin/notifications/${encodeURIComponent(n.id)}`}>{n.title}</a>
                 </td>
-                <td>{n.recipientId}</td>
+                <td>
+                  <a href={`/admin/recipients?id=${encodeURIComponent(n.recipientId)}`}>{n.recipientId}</a>
+                </td>
                 <td>{n.category}</td>
                 <td>{n.read ? "read" : "unread"}</td>
                 <td>
@@ -183,9 +185,11 @@ export function notificationPages(deps: Deps) {
           </dd>
           <dt>Recipient</dt>
           <dd>
+            <a href={`/admin/recipients?id=${encodeURIComponent(n.recipientId)}`}>{n.recipientId}</a> (
             <a href={`/admin/notifications?recipient=${encodeURIComponent(n.recipientId)}`}>
-              {n.recipientId}
+              their notifications
             </a>
+            )
           </dd>
           <dt>Template</dt>
           <dd>{n.template}</dd>
