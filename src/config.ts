@@ -56,6 +56,16 @@ const configSchema = z
      * it, so idle and slow clients cannot hold file descriptors for ever. Event streams are exempt (they send a
      * keep-alive every 25 s). At most 255 (the runtime's limit).
      */
+    /**
+     * The header a trusted reverse proxy puts the client's address in (e.g. `fly-client-ip`, `x-real-ip`,
+     * `x-forwarded-for`: its last entry, the one the proxy added). Unset: the connection's peer. On Fly.io it
+     * defaults to `fly-client-ip`, which Fly's proxy always sets and overwrites.
+     */
+    HERALD_CLIENT_IP_HEADER: z
+      .string()
+      .regex(/^[a-z0-9-]+$/i, "must be a header name")
+      .transform((v) => v.toLowerCase())
+      .optional(),
     HERALD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(255).default(30),
     /** Longest a request body may take to arrive in full; a slower one is answered 408 and closed. */
     HERALD_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -209,7 +219,12 @@ function publicUrl(env: Record<string, string | undefined>): string | undefined 
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const result = configSchema.safeParse({ ...cleaned, HERALD_PUBLIC_URL: publicUrl(cleaned) });
+  const result = configSchema.safeParse({
+    ...cleaned,
+    HERALD_PUBLIC_URL: publicUrl(cleaned),
+    HERALD_CLIENT_IP_HEADER:
+      cleaned.HERALD_CLIENT_IP_HEADER ?? (cleaned.FLY_APP_NAME ? "fly-client-ip" : undefined),
+  });
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({ key: String(issue.path[0] ?? "?"), message: issue.message })),

@@ -53,3 +53,19 @@ export function inlineStyleSources(html: string): string[] {
     .transform(html);
   return [...new Set(styles.map(sha256))];
 }
+
+/**
+ * The CSP source that lets a previewed email show its image at `url` (the branding logo): the URL's origin when it
+ * is https with a plain host name, else null. A header value must not carry what the URL parser lets through in a
+ * host (a `;` would start a directive of its own).
+ */
+export function imageSource(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "https:" || !/^[a-z0-9.-]+$/i.test(parsed.hostname)) return null;
+  return parsed.origin;
+}

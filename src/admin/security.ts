@@ -25,6 +25,9 @@ export const ADMIN_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/** Most inline-style hashes a preview adds to the CSP: about 55 bytes each, so at most ~4 KB of header. */
+export const MAX_PREVIEW_STYLE_HASHES = 64;
+
 /** The email branding page (settings.tsx). */
 export const BRANDING_PAGE = "/admin/settings/branding";
 
@@ -36,7 +39,8 @@ export const BRANDING_PAGE = "/admin/settings/branding";
  */
 export function adminCsp(inlineStyles: readonly string[] = [], imageOrigins: readonly string[] = []): string {
   let policy = ADMIN_CSP;
-  if (inlineStyles.length > 0)
+  // Past the cap the preview shows unstyled rather than send a header proxies refuse (nginx's default is 8 KB).
+  if (inlineStyles.length > 0 && inlineStyles.length <= MAX_PREVIEW_STYLE_HASHES)
     policy = policy.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${inlineStyles.join(" ")}`);
   if (imageOrigins.length > 0)
     policy = policy.replace("img-src 'self' data:", `img-src 'self' data: ${imageOrigins.join(" ")}`);
@@ -153,11 +157,17 @@ export function sameSiteForms(
 }
 
 /**
- * The client's address for the sign-in throttle: the connection's peer as Bun reports it, or `unknown` when the
- * request did not come through Bun's server (in-process tests). Behind a reverse proxy every client shares the
- * proxy's address, so the throttle becomes per-process there.
+ * The client's address for the sign-in throttle. Behind a reverse proxy every connection comes from the proxy, so
+ * one address would be everyone's and five wrong keys from anyone would lock every operator out: there the proxy's
+ * header names the client (`HERALD_CLIENT_IP_HEADER`, `fly-client-ip` on Fly; for `x-forwarded-for` its last
+ * entry, the one the trusted proxy added). Otherwise the connection's peer as Bun reports it, or `unknown` when
+ * the request did not come through Bun's server (in-process tests).
  */
-export function clientAddress(c: Context): string {
+export function clientAddress(c: Context, header: string | undefined): string {
+  if (header) {
+    const value = c.req.header(header)?.split(",").at(-1)?.trim();
+    if (value) return value.slice(0, 64);
+  }
   try {
     return getConnInfo(c).remote.address ?? "unknown";
   } catch {

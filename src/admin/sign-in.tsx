@@ -30,7 +30,7 @@ export function signInRoutes({ deps, secret, throttle }: SignInOptions) {
   });
 
   app.post("/admin/login", async (c) => {
-    const client = clientAddress(c);
+    const client = clientAddress(c, deps.config.HERALD_CLIENT_IP_HEADER);
     const now = deps.clock.now();
     const waitMs = throttle.retryAfterMs(client, now);
     if (waitMs > 0) {

@@ -1,7 +1,8 @@
 /**
  * Operator verbs on the job table: list and inspect deliveries with their attempt log, retry what failed (one
  * or by filter) and cancel what is still queued (by filter). Bulk verbs are single statements, so a retry of
- * ten thousand failures is one transaction and either happens or does not.
+ * ten thousand failures is one transaction and either happens or does not; given the count an operator confirmed,
+ * they check it in the same transaction and change nothing if the set has changed.
  */
 import {
   and,
@@ -23,6 +24,7 @@ import { type DeliveryPayload, type DeliveryStatus, deliveries, deliveryAttempts
 import type { Channel } from "../channels/types.ts";
 import { CHANNELS } from "../channels/types.ts";
 import { decodeCursor, encodeCursor } from "../db/cursor.ts";
+import type { Queryable, Tx } from "../db/queryable.ts";
 import { pageFromWindow } from "../db/window-page.ts";
 import type { Deps } from "../deps.ts";
 import { idBounds, LIST_SCAN_ROWS, unindexed } from "../domain/notifications/list-window.rules.ts";
@@ -228,9 +230,27 @@ const retryMatch = (f: DeliveryFilter & { status: RetryableStatus[] }) =>
 /** The rows a bulk cancel with `f` cancels: the filter's that are still queued. */
 const cancelMatch = (f: Omit<DeliveryFilter, "status">) => and(...conditions({ ...f, status: ["queued"] }));
 
-async function countWhere(deps: Pick<Deps, "db">, where: SQL | undefined): Promise<number> {
-  const [row] = await deps.db.read.select({ n: count() }).from(deliveries).where(where);
+async function countWhere(q: Queryable, where: SQL | undefined): Promise<number> {
+  const [row] = await q.select({ n: count() }).from(deliveries).where(where);
   return row?.n ?? 0;
+}
+
+/**
+ * Thrown by a bulk verb given the count an operator confirmed when the matching set no longer has that many rows
+ * (deliveries failed or were sent meanwhile): nothing was changed, and `count` is how many match now.
+ */
+export class BulkSetChangedError extends Error {
+  constructor(readonly count: number) {
+    super(`${count} deliveries match now`);
+    this.name = "BulkSetChangedError";
+  }
+}
+
+/** Inside the verb's own write: refuses when `expected` is given and the match no longer has that many rows. */
+async function checkExpected(tx: Tx, where: SQL | undefined, expected: number | undefined): Promise<void> {
+  if (expected === undefined) return;
+  const now = await countWhere(tx, where);
+  if (now !== expected) throw new BulkSetChangedError(now);
 }
 
 /**
@@ -241,12 +261,12 @@ export function countRetryable(
   deps: Pick<Deps, "db">,
   f: DeliveryFilter & { status: RetryableStatus[] },
 ): Promise<number> {
-  return countWhere(deps, retryMatch(f));
+  return countWhere(deps.db.read, retryMatch(f));
 }
 
 /** How many deliveries {@link cancelDeliveries} would cancel with the same filter, now. */
 export function countCancellable(deps: Pick<Deps, "db">, f: Omit<DeliveryFilter, "status">): Promise<number> {
-  return countWhere(deps, cancelMatch(f));
+  return countWhere(deps.db.read, cancelMatch(f));
 }
 
 /** Sends one failed, unknown or cancelled delivery back to the queue, due now. */
@@ -279,15 +299,20 @@ export async function retryDelivery(
   return toView(row);
 }
 
-/** Sends every matching failed/unknown/cancelled delivery back to the queue; returns how many. */
+/**
+ * Sends every matching failed/unknown/cancelled delivery back to the queue; returns how many. With `expected` (the
+ * count the operator confirmed) it throws {@link BulkSetChangedError} instead when that many no longer match.
+ */
 export async function retryDeliveries(
   deps: Pick<Deps, "db" | "clock" | "config" | "wakeups">,
   f: DeliveryFilter & { status: RetryableStatus[] },
+  expected?: number,
 ): Promise<number> {
   const now = deps.clock.now();
-  const result = await deps.db.write((tx) =>
-    tx.update(deliveries).set(requeueNow(deps, now)).where(retryMatch(f)),
-  );
+  const result = await deps.db.write(async (tx) => {
+    await checkExpected(tx, retryMatch(f), expected);
+    return tx.update(deliveries).set(requeueNow(deps, now)).where(retryMatch(f));
+  });
   if (result.rowsAffected > 0)
     for (const channel of f.channel ? [f.channel] : CHANNELS) deps.wakeups.notify(channel, now);
   return result.rowsAffected;
@@ -297,13 +322,15 @@ export async function retryDeliveries(
 export async function cancelDeliveries(
   deps: Pick<Deps, "db" | "clock">,
   f: Omit<DeliveryFilter, "status">,
+  expected?: number,
 ): Promise<number> {
   const now = deps.clock.now();
-  const result = await deps.db.write((tx) =>
-    tx
+  const result = await deps.db.write(async (tx) => {
+    await checkExpected(tx, cancelMatch(f), expected);
+    return tx
       .update(deliveries)
       .set({ status: "cancelled", reason: "cancelled-by-operator", updatedAt: now })
-      .where(cancelMatch(f)),
-  );
+      .where(cancelMatch(f));
+  });
   return result.rowsAffected;
 }

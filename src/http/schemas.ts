@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { CHANNELS } from "../channels/types.ts";
 import { PrioritySchema } from "../domain/priorities.ts";
+import { isWebUrl } from "../domain/web-url.rules.ts";
 import { errorStatus } from "../errors.ts";
 import { MAX_JSON_DEPTH } from "./json-depth.ts";
 
@@ -71,3 +72,11 @@ export const EpochMs = z
 
 /** The bearer security requirement every /v1 route declares. */
 export const bearer = [{ bearerAuth: [] }];
+
+/** A notification's link: an http(s) URL (web-url.rules.ts), what the email's button and the inbox open. */
+export const ActionUrl = z
+  .string()
+  .url()
+  .max(2048)
+  .refine(isWebUrl, "must be an http:// or https:// URL")
+  .openapi({ description: "An http(s) URL the notification links to (email button, inbox item)" });

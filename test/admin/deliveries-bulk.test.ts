@@ -51,6 +51,7 @@ describe("bulk actions on the delivery list", () => {
     expect(page).toContain("will change exactly <strong>3 deliveries</strong>");
     expect(page).toContain("(failed, unknown, cancelled)");
     expect(page).toContain('<input type="hidden" name="confirm" value="1"/>');
+    expect(page).toContain('<input type="hidden" name="expected" value="3"/>');
     expect(page).toContain('<input type="hidden" name="channel" value="email"/>');
     expect(page).toContain("Retry 3 deliveries");
     expect(await statuses(all)).toEqual(before); // asking changes nothing
@@ -59,6 +60,7 @@ describe("bulk actions on the delivery list", () => {
       action: "retry",
       channel: "email",
       confirm: "1",
+      expected: "3",
     });
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/admin/deliveries?channel=email&done=retried&changed=3");
@@ -111,6 +113,7 @@ describe("bulk actions on the delivery list", () => {
       action: "cancel",
       recipient: "bulk-a",
       confirm: "1",
+      expected: "4",
     });
     expect(done.headers.get("location")).toBe("/admin/deliveries?recipient=bulk-a&done=cancelled&changed=4");
     expect(await statuses(all)).toEqual({
@@ -124,6 +127,28 @@ describe("bulk actions on the delivery list", () => {
     const logged = t.logs.find((l) => l.msg === "admin console: deliveries cancelled in bulk");
     expect(logged).toMatchObject({ changed: 4 });
     expect(JSON.stringify(logged)).not.toContain("bulk-a"); // the filter (a contact, an id) is not logged
+  });
+
+  test("a set that changed between the question and the confirmation is not touched: the new count is asked", async () => {
+    const before = await statuses(all);
+    const ask = await (
+      await browser.post("/admin/deliveries/bulk", { action: "retry", channel: "sms" })
+    ).text();
+    expect(ask).toContain("will change exactly <strong>2 deliveries</strong>");
+    // Meanwhile the third SMS fails too.
+    await t.deps.db.write((tx) => tx.run(sql`UPDATE deliveries SET status = 'failed' WHERE id = ${b[2]!}`));
+    const res = await browser.post("/admin/deliveries/bulk", {
+      action: "retry",
+      channel: "sms",
+      confirm: "1",
+      expected: "2",
+    });
+    expect(res.status).toBe(409);
+    const html = await res.text();
+    expect(html).toContain("Nothing was changed: 2 deliveries matched when you were asked, 3 match now.");
+    expect(html).toContain('<input type="hidden" name="expected" value="3"/>');
+    expect(await statuses(all)).toEqual({ ...before, [b[2]!]: "failed" });
+    await t.deps.db.write((tx) => tx.run(sql`UPDATE deliveries SET status = 'queued' WHERE id = ${b[2]!}`));
   });
 
   test("when nothing matches the confirmation says so and offers no button", async () => {

@@ -133,6 +133,25 @@ describe("signing in to the admin console", () => {
     }
   });
 
+  test("behind a proxy the throttle counts each client by the proxy's header, so one guesser cannot lock others out", async () => {
+    // On Fly the header defaults to fly-client-ip, which Fly's proxy sets on every request.
+    const h = await makeTestApp({ seed: false, env: { FLY_APP_NAME: "herald-test" } });
+    expect(h.deps.config.HERALD_CLIENT_IP_HEADER).toBe("fly-client-ip");
+    const from = (ip: string) => ({ "fly-client-ip": ip });
+    for (let i = 0; i < 5; i++)
+      expect((await postSignIn(h, "hk_wrong-key-0000000000000000", from("203.0.113.9"))).status).toBe(401);
+    expect((await postSignIn(h, h.adminKey, from("203.0.113.9"))).status).toBe(429);
+    expect((await postSignIn(h, h.adminKey, from("198.51.100.7"))).status).toBe(303);
+    // x-forwarded-for: the last entry is the one the trusted proxy added; what the client wrote before it is not.
+    const x = await makeTestApp({ seed: false, env: { HERALD_CLIENT_IP_HEADER: "X-Forwarded-For" } });
+    for (let i = 0; i < 5; i++)
+      await postSignIn(x, "hk_wrong-key-0000000000000000", { "x-forwarded-for": `10.0.0.${i}, 203.0.113.9` });
+    expect((await postSignIn(x, x.adminKey, { "x-forwarded-for": "10.9.9.9, 203.0.113.9" })).status).toBe(
+      429,
+    );
+    expect((await postSignIn(x, x.adminKey, { "x-forwarded-for": "203.0.113.10" })).status).toBe(303);
+  });
+
   test("failed sign-ins from one client are refused with 429 after five, even with the right key", async () => {
     const h = await makeTestApp({ seed: false });
     for (let i = 0; i < 5; i++)

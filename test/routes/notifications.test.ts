@@ -165,6 +165,12 @@ describe("POST /v1/notifications", () => {
 
     const invalid = await post({ recipientId: "tech-1", priority: "SOON" });
     expect(invalid.status).toBe(400);
+    // A link must open a web page: a javascript: or data: URL would run in whoever clicks it in the email.
+    for (const actionUrl of ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>"]) {
+      const bad = await post({ recipientId: "tech-1", actionUrl });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain("must be an http:// or https:// URL");
+    }
     expect(await countRows()).toEqual(before);
   });
 

@@ -10,6 +10,7 @@ import type { DeliveryPayload } from "../../../db/schema.ts";
 import { deliveryStatuses } from "../../../db/schema.ts";
 import {
   type AttemptView,
+  BulkSetChangedError,
   cancelDeliveries,
   countCancellable,
   countRetryable,
@@ -161,11 +162,19 @@ function BulkConfirmation(props: {
   count: number;
   filters: URLSearchParams;
   csrf: string;
+  /** Set when the confirmed count no longer held: what the operator confirmed. */
+  changedFrom?: number;
 }) {
   const { request, count, filters } = props;
   const retry = request.action === "retry";
   return (
     <>
+      {props.changedFrom !== undefined ? (
+        <p class="error" role="alert">
+          Nothing was changed: {deliveriesText(props.changedFrom)} matched when you were asked, {count} match
+          now. Confirm again to act on the current set.
+        </p>
+      ) : null}
       <p>
         {retry ? "Retry" : "Cancel"} will change exactly <strong>{deliveriesText(count)}</strong>
         {retry
@@ -196,6 +205,7 @@ function BulkConfirmation(props: {
           <FilterFields filters={filters} />
           <input type="hidden" name="action" value={request.action} />
           <input type="hidden" name="confirm" value="1" />
+          <input type="hidden" name="expected" value={String(count)} />
           <button type="submit">
             {retry ? "Retry" : "Cancel"} {deliveriesText(count)}
           </button>
@@ -419,10 +429,35 @@ export function deliveryPages(deps: Deps) {
         <BulkConfirmation request={request} count={count} filters={filters} csrf={c.get("csrf")} />,
       );
     }
-    const changed =
-      request.action === "retry"
-        ? await retryDeliveries(deps, request.filter)
-        : await cancelDeliveries(deps, request.filter);
+    // The count the operator confirmed: the verb checks it in its own transaction and changes nothing if the set
+    // moved since (deliveries failed or were sent meanwhile), so "exactly N" stays true.
+    const expected = Number(form.expected);
+    if (!Number.isSafeInteger(expected) || expected < 0) return c.text("expected must be a count", 400);
+    let changed: number;
+    try {
+      changed =
+        request.action === "retry"
+          ? await retryDeliveries(deps, request.filter, expected)
+          : await cancelDeliveries(deps, request.filter, expected);
+    } catch (error) {
+      if (!(error instanceof BulkSetChangedError)) throw error;
+      return renderPage(
+        c,
+        deps,
+        {
+          title: request.action === "retry" ? "Retry matching deliveries?" : "Cancel matching deliveries?",
+          section: "/admin/deliveries",
+          status: 409,
+        },
+        <BulkConfirmation
+          request={request}
+          count={error.count}
+          filters={filters}
+          csrf={c.get("csrf")}
+          changedFrom={expected}
+        />,
+      );
+    }
     // The filter can hold a contact (personal data): the log gets the action, the count and who, not the filter.
     deps.logger.info(
       `admin console: deliveries ${request.action === "retry" ? "retried" : "cancelled"} in bulk`,

@@ -24,7 +24,7 @@ import { AppError, type FieldIssue, fieldIssues, notFound } from "../../errors.t
 import type { ServerDeps } from "../../server-deps.ts";
 import type { AdminEnv } from "../admin-env.ts";
 import { CsrfField, ScrollTable } from "../components.tsx";
-import { inlineStyleSources } from "../inline-styles.rules.ts";
+import { imageSource, inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
 import { renderPage } from "../render.tsx";
 import { BRANDING_PAGE } from "../security.ts";
@@ -459,7 +459,8 @@ async function brandingPage(
 ): Promise<Response> {
   const [branding, preview] = await Promise.all([getBranding(deps), previewBranding(deps)]);
   c.set("inlineStyles", inlineStyleSources(preview.html));
-  if (branding.logoUrl) c.set("imageOrigins", [new URL(branding.logoUrl).origin]);
+  const logo = branding.logoUrl ? imageSource(branding.logoUrl) : null;
+  if (logo) c.set("imageOrigins", [logo]);
   const view = formView(refusal, "branding");
   const notice = notices[c.req.query("done") ?? ""];
   const footerMessage = issueFor(view.issues, "footerText");

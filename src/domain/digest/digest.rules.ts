@@ -5,6 +5,7 @@
 
 import { localParts, nextLocalTime } from "../notifications/local-time.rules.ts";
 import type { Preferences } from "../preferences/preferences.types.ts";
+import { isWebUrl } from "../web-url.rules.ts";
 
 /** Most items listed one by one in a digest; the rest are summed up as "and N more". */
 export const DIGEST_ITEM_LIMIT = 20;
@@ -141,7 +142,8 @@ export function digestContext(
       items: items.slice(0, limit).map((i) => ({
         title: i.title,
         message: i.message,
-        ...(i.actionUrl ? { actionUrl: i.actionUrl } : {}),
+        // Only web links become the digest's links (a stored `javascript:` URL would be clickable there).
+        ...(i.actionUrl && isWebUrl(i.actionUrl) ? { actionUrl: i.actionUrl } : {}),
         createdAt: new Date(i.createdAt).toISOString(),
       })),
     },

@@ -3,9 +3,11 @@
  * branded layout, text) and the SMS with its encoding and segments. Parsed templates are cached by name and
  * version, so the hot path is rendering only. Every part of one notification draws on one render budget.
  */
+
 import { Context, type Liquid, type Template } from "liquidjs";
 import { AppError } from "../../errors.ts";
 import { smsInfo, toGsmFriendly } from "../sms/sms.rules.ts";
+import { isWebUrl } from "../web-url.rules.ts";
 import { htmlToText, textToHtml } from "./email-body.rules.ts";
 import { liquidLimiters, RenderBudget } from "./templates.budget.ts";
 import { engineFor, engines, parseField, TemplateSourceError } from "./templates.compiler.ts";
@@ -180,7 +182,7 @@ export async function renderNotification(
   }
   const layout = layouts();
   // The layout's button only links to web pages, whatever the caller sent as actionUrl.
-  const actionUrl = globals.actionUrl && /^https?:\/\//i.test(globals.actionUrl) ? globals.actionUrl : null;
+  const actionUrl = globals.actionUrl && isWebUrl(globals.actionUrl) ? globals.actionUrl : null;
   const layoutScope = (content: string) => ({ ...globals, actionUrl, content, subject, preheader: message });
   const email: RenderedNotification["email"] = {
     subject,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs } from "../../http/schemas.ts";
+import { ActionUrl, EpochMs } from "../../http/schemas.ts";
 import { CreatedNotification, Subject } from "../notifications/notifications.schemas.ts";
 
 export const EventInput = z
@@ -13,7 +13,7 @@ export const EventInput = z
       },
     }),
     dedupeKey: z.string().min(1).max(200).nullable().optional(),
-    actionUrl: z.string().url().max(2048).nullable().optional(),
+    actionUrl: ActionUrl.nullable().optional(),
     subject: Subject.nullable().optional(),
     sendAt: EpochMs.nullable().optional(),
   })

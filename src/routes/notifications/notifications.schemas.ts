@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../domain/pagination.rules.ts";
-import { Channel, EpochMs, Priority } from "../../http/schemas.ts";
+import { ActionUrl, Channel, EpochMs, Priority } from "../../http/schemas.ts";
 
 /** A notification as the API shows it (also the inbox item). */
 export const Notification = z
@@ -44,7 +44,7 @@ export const CreateNotification = z
     context: Context.default({}),
     priority: Priority.optional(),
     category: z.string().min(1).max(64).optional(),
-    actionUrl: z.string().url().max(2048).nullable().optional(),
+    actionUrl: ActionUrl.nullable().optional(),
     subject: Subject.nullable().optional(),
     dedupeKey: z.string().min(1).max(200).nullable().optional(),
     sendAt: EpochMs.nullable().optional(),

@@ -108,6 +108,13 @@ describe("digest plan", () => {
       createdAt: "2026-01-15T10:00:00.000Z",
     });
     expect(digest.items[1]).not.toHaveProperty("actionUrl");
+    // A link stored before web links were enforced is not turned into one.
+    const risky = digestContext(
+      [{ ...item("x", 0, at("2026-01-15T10:00:00Z")), actionUrl: "javascript:alert(1)" }],
+      at("2026-01-16T14:00:00Z"),
+      { timezone: "UTC", locale: "en" },
+    );
+    expect(risky.digest.items[0]).not.toHaveProperty("actionUrl");
     expect(digest.date).toBe("Friday, January 16");
     expect(digest.window).toBe("2026-01-16");
     const german = digestContext(items, at("2026-01-16T14:00:00Z"), {
