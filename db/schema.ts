@@ -240,8 +240,10 @@ export const deliveries = sqliteTable(
     index("deliveries_claim_idx").on(t.channel, t.priorityRank, t.runAt, t.id).where(sql`status = 'queued'`),
     index("deliveries_lease_idx").on(t.leaseUntil).where(sql`status = 'leased'`),
     index("deliveries_notification_idx").on(t.notificationId),
-    // Operators list one status (failed, unknown, …) newest first; the backlog counts leased and unknown ones.
+    // Operators list one status (failed, unknown, …) newest first.
     index("deliveries_status_id_idx").on(t.status, t.id),
+    // The backlog counts one channel's leased and unknown deliveries (backlog.repo.ts): few rows, read per scrape.
+    index("deliveries_held_idx").on(t.status, t.channel).where(sql`status IN ('leased', 'unknown')`),
     // A recipient's deliveries newest first (the operator list) and erasure.
     index("deliveries_recipient_id_idx").on(t.recipientId, t.id),
     // Provider feedback (SES bounces, SNS SMS status) finds the delivery by the provider's message id.

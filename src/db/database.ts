@@ -108,7 +108,15 @@ export function isBusyError(error: unknown): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if (e instanceof Error && "code" in e) {
       const code = String((e as { code?: unknown }).code ?? "");
-      if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return true;
+      // sqld waits for its write lock on the server and, after its transaction timeout (5 s), takes the lock back
+      // from a transaction that held it too long while another waited: TRANSACTION_TIMEOUT is a remote database's
+      // busy, to be retried whole on a fresh connection, not blamed on the job that happened to be running.
+      if (
+        code.startsWith("SQLITE_BUSY") ||
+        code.startsWith("SQLITE_LOCKED") ||
+        code === "TRANSACTION_TIMEOUT"
+      )
+        return true;
     }
     if (e instanceof Error && /database is locked|SQLITE_BUSY/i.test(e.message)) return true;
   }
@@ -133,6 +141,12 @@ export function isAuthError(error: unknown): boolean {
  * 4 KB pages. SQLite's own autocheckpoint default is 1,000 pages; a larger WAL means fewer pauses.
  */
 export const CHECKPOINT_WAL_FRAMES = 4096;
+
+/**
+ * Longest a remote database's batch takes new jobs. Every statement there is a round trip, so a batch without a
+ * bound (256 jobs on a 10 ms link) outlived sqld's 5 s transaction timeout and lost its lock again and again.
+ */
+export const REMOTE_BATCH_MS = 1000;
 
 /** Longest a group-commit batch takes new jobs (see commit()): the thread's budget for one synchronous step. */
 export const BATCH_BUDGET_MS = 8;
@@ -242,8 +256,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
    * A batch runs synchronously on the thread (the local driver never yields), so it stops taking jobs once it
    * has run for {@link BATCH_BUDGET_MS}: the rest go back to the front of the queue for the next batch. Cheap
    * jobs still share big batches; a batch of creates (each decided inside its write) holds the thread ~8 ms.
-   * A remote database's batch waits on the network, not on the thread, so it takes every queued job (up to
-   * `maxBatch`): fewer, larger transactions are what a remote writer needs.
+   * A remote database's batch waits on the network, not on the thread, so it takes jobs for up to
+   * {@link REMOTE_BATCH_MS}: larger transactions than locally, but well inside sqld's 5 s transaction timeout, past
+   * which sqld takes the write lock back from a transaction while another process waits.
    */
   async function commit(batch: Job[]) {
     const started = Date.now();
@@ -258,7 +273,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           values.length = 0;
           const batchStart = performance.now();
           for (const [index, job] of pending.entries()) {
-            if (index > 0 && isLocalFile && performance.now() - batchStart > BATCH_BUDGET_MS) break;
+            if (
+              index > 0 &&
+              performance.now() - batchStart > (isLocalFile ? BATCH_BUDGET_MS : REMOTE_BATCH_MS)
+            )
+              break;
             try {
               values.push(await job.work(tx));
             } catch (error) {

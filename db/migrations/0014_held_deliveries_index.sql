@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_held_idx` ON `deliveries` (`status`,`channel`) WHERE status IN ('leased', 'unknown');
