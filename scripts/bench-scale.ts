@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "../src/db/database.ts";
-import { freePort, SQLD_BIN as SQLD } from "./tools.ts";
+import { answers, freePort, SQLD_BIN as SQLD, waitUntil } from "./tools.ts";
 import { postLua, runWrk } from "./wrk.ts";
 
 const { values } = parseArgs({
@@ -55,14 +55,6 @@ const ALL_CONFIGS: Config[] = [
 // The baseline (1 process on a file) always runs, so every ratio is against the same run.
 const CONFIGS = ALL_CONFIGS.filter((c, i) => i === 0 || c.name.includes(values.only));
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
 const api = (base: string, method: string, path: string, body?: unknown) =>
   fetch(`${base}${path}`, {
     method,
@@ -94,7 +86,7 @@ async function measure(config: Config): Promise<Result> {
           stderr: "ignore",
         }),
       );
-      await until("sqld", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 10_000);
+      await waitUntil("sqld", () => answers(`http://127.0.0.1:${port}/health`), 10_000);
       url = `${values.scheme}://127.0.0.1:${port}`;
     }
     // Settings first, through the CLI: every process then starts with maintenance on (nothing is sent during
@@ -134,7 +126,7 @@ async function measure(config: Config): Promise<Result> {
       );
       return { role, base: `http://127.0.0.1:${port}` };
     });
-    for (const { base } of bases) await until(base, async () => (await fetch(`${base}/health`)).ok, 30_000);
+    for (const { base } of bases) await waitUntil(base, () => answers(`${base}/health`), 30_000);
     const apis = bases.filter((b) => b.role !== "worker").map((b) => b.base);
     const first = apis[0] as string;
     for (const id of RECIPIENTS) {
@@ -158,7 +150,7 @@ async function measure(config: Config): Promise<Result> {
     const ingest = await wrkAll(SECONDS, "ingest");
 
     await api(first, "PUT", "/v1/settings", { maintenance: { enabled: false } });
-    await until(
+    await waitUntil(
       "the backlog to drain",
       async () => {
         const stats = (await api(first, "GET", "/v1/stats")) as {

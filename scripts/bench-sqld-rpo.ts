@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "@libsql/client";
-import { freePort, SQLD_BIN } from "./tools.ts";
+import { answers, freePort, SQLD_BIN, waitUntil } from "./tools.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "5" }, runs: { type: "string", default: "2" } },
@@ -21,27 +21,12 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const RUNS = Number(values.runs);
 
-async function until(url: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
-    await Bun.sleep(20);
-  }
-}
-
 const s3Port = freePort();
 const s3 = Bun.spawn(["moto_server", "-H", "127.0.0.1", "-p", String(s3Port)], {
   stdout: "ignore",
   stderr: "ignore",
 });
-await until(`http://127.0.0.1:${s3Port}/`);
+await waitUntil("moto's S3 server", () => answers(`http://127.0.0.1:${s3Port}/`), 20_000);
 await fetch(`http://127.0.0.1:${s3Port}/herald-rpo`, { method: "PUT" });
 
 /** One crash: the recovery point in ms (null when nothing could be restored) and the rows restored. */
@@ -72,7 +57,7 @@ async function crash(interval: string | null): Promise<{ rpoMs: number | null; r
       ],
       { env, stdout: "ignore", stderr: "ignore" },
     );
-    await until(`http://127.0.0.1:${port}/health`);
+    await waitUntil("sqld", () => answers(`http://127.0.0.1:${port}/health`), 20_000);
     return { proc, url: `ws://127.0.0.1:${port}` };
   };
   const first = await start(join(tmpdir(), "herald-rpo-1"));

@@ -12,3 +12,19 @@ export function freePort(): number {
   listener.stop(true);
   return port;
 }
+
+/** Polls `check` (a throw counts as not yet) every 50 ms until it holds; throws after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+/** Resolves once `GET url` answers 2xx (a server or sqld coming up). */
+export const answers = async (url: string) => (await fetch(url)).ok;

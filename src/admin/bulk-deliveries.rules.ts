@@ -25,6 +25,20 @@ type Form = Record<string, string | undefined>;
 const isRetryable = (status: string): status is RetryableStatus =>
   (retryableStatuses as readonly string[]).includes(status);
 
+/**
+ * A confirmation's `expected`: the count the operator was shown and confirmed (the verb checks it in its own
+ * transaction). Null when the form is not a confirmation.
+ */
+export function confirmedCount(form: Form, issues: string[]): number | null {
+  if (form.confirm !== "1") return null;
+  const expected = Number(form.expected);
+  if (!/^\d{1,15}$/.test(form.expected ?? "")) {
+    issues.push("expected must be the count the confirmation showed");
+    return null;
+  }
+  return expected;
+}
+
 /** The posted bulk form as a request, or the issues that refuse it. */
 export function bulkRequest(form: Form): { request: BulkRequest | null; issues: string[] } {
   const parsed = deliveryFilter(form);

@@ -89,15 +89,44 @@ export function Issues(props: { issues: readonly string[]; id?: string }) {
   );
 }
 
-/** A table that scrolls sideways on a narrow screen instead of overflowing the page. */
-export function ScrollTable(props: { caption: string; children?: Child }) {
+/** A table that scrolls sideways (with a header row of `columns`, when given) on a narrow screen instead of overflowing the page. */
+export function ScrollTable(props: { caption: string; columns?: readonly string[]; children?: Child }) {
   return (
     <div class="table-wrap">
       <table>
         <caption>{props.caption}</caption>
+        {props.columns ? (
+          <thead>
+            <tr>
+              {props.columns.map((column) => (
+                <th scope="col">{column}</th>
+              ))}
+            </tr>
+          </thead>
+        ) : null}
         {props.children}
       </table>
     </div>
+  );
+}
+
+/**
+ * A GET form that narrows what a page shows (list filters, report options, a lookup): its fields, the submit
+ * button and, when given, a link back to the page unfiltered.
+ */
+export function QueryForm(props: {
+  action: string;
+  label: string;
+  submit?: string;
+  reset?: { href: string; label: string };
+  children?: Child;
+}) {
+  return (
+    <form method="get" action={props.action} class="filters" aria-label={props.label}>
+      {props.children}
+      <button type="submit">{props.submit ?? "Filter"}</button>
+      {props.reset ? <a href={props.reset.href}>{props.reset.label}</a> : null}
+    </form>
   );
 }
 
@@ -112,51 +141,5 @@ export function NextPage(props: { path: string; query: URLSearchParams; nextCurs
         Next page
       </a>
     </p>
-  );
-}
-
-/** A labelled `<select>` whose first option means "any". */
-export function SelectField(props: {
-  name: string;
-  label: string;
-  value: string;
-  options: readonly string[];
-}) {
-  const id = `f-${props.name}`;
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <select id={id} name={props.name}>
-        <option value="">Any</option>
-        {props.options.map((option) => (
-          <option value={option} selected={option === props.value}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-/** A labelled `<input>`. */
-export function InputField(props: {
-  name: string;
-  label: string;
-  value: string;
-  type?: string;
-  placeholder?: string;
-}) {
-  const id = `f-${props.name}`;
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.value}
-        placeholder={props.placeholder}
-      />
-    </div>
   );
 }

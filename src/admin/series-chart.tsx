@@ -151,15 +151,7 @@ export function SeriesChart(props: {
       {props.figures === false ? null : (
         <details>
           <summary>Figures: {props.title}</summary>
-          <ScrollTable caption={props.title}>
-            <thead>
-              <tr>
-                <th scope="col">{props.bucketName}</th>
-                {props.series.map((s) => (
-                  <th scope="col">{s.name}</th>
-                ))}
-              </tr>
-            </thead>
+          <ScrollTable caption={props.title} columns={[props.bucketName, ...props.series.map((s) => s.name)]}>
             <tbody>
               {props.labels.map((label, i) => (
                 <tr>

@@ -4,9 +4,10 @@
  * still admin-scoped. Being in the database (not in a process's memory) is what makes a sign-out or a revocation
  * end the session in every process sharing the database.
  */
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { adminSessions, apiKeys } from "../../db/schema.ts";
 import type { Deps } from "../deps.ts";
+import { liveAdminKey } from "../domain/api-keys/api-keys.service.ts";
 import { type AdminSession, newSession } from "./session.ts";
 
 type Store = Pick<Deps, "db" | "clock">;
@@ -34,8 +35,7 @@ export async function isSessionLive({ db, clock }: Store, session: AdminSession)
         eq(adminSessions.keyId, session.keyId),
         isNull(adminSessions.endedAt),
         gt(adminSessions.expiresAt, clock.now()),
-        isNull(apiKeys.revokedAt),
-        sql`EXISTS (SELECT 1 FROM json_each(${apiKeys.scopes}) WHERE value = 'admin')`,
+        liveAdminKey,
       ),
     )
     .limit(1);

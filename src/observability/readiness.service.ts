@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { firingAlerts } from "../alerts/alert-evaluator.ts";
 import { runsDelivery } from "../config.ts";
-import { channelBacklog } from "../delivery/backlog.repo.ts";
+import { type ChannelBacklog, channelBacklog } from "../delivery/backlog.repo.ts";
 import { getOpsSettings } from "../domain/ops-settings/ops-settings.service.ts";
 import type { ServerDeps } from "../server-deps.ts";
 import { RECENT_WINDOW_MS } from "./latency-window.ts";
@@ -20,15 +20,21 @@ import {
 } from "./readiness.rules.ts";
 import type { PerformanceSummary, Readiness, ReadinessComponent } from "./readiness.ts";
 
-/** The readiness of this server right now. */
-export async function checkReadiness(deps: ServerDeps): Promise<Required<Readiness>> {
+/**
+ * The readiness of this server right now. A caller that reads the queue backlog anyway (the admin overview) passes
+ * its read, so the page reads it once.
+ */
+export async function checkReadiness(
+  deps: ServerDeps,
+  backlog?: Promise<ChannelBacklog>,
+): Promise<Required<Readiness>> {
   const database = await databaseComponent(deps);
   const now = deps.clock.now();
   const role = deps.config.HERALD_ROLE;
   const engine = deps.delivery.status();
   // Only ask a database that just proved writable; a failing one is reported as such.
   const writable = database.status === "healthy";
-  const held = writable ? (await channelBacklog(deps, now)).sms.unknown : 0;
+  const held = writable ? (await (backlog ?? channelBacklog(deps, now))).sms.unknown : 0;
   const firing = writable ? await firingAlerts(deps) : [];
   // An `api` process runs no workers or schedulers by design: they are not its to report as stopped.
   const delivery = runsDelivery(role);

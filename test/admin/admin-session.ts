@@ -5,6 +5,19 @@
 import { expect } from "bun:test";
 import type { TestApp } from "../helpers/test-app.ts";
 
+/** The console's sections, as the issue names them and the navigation must list them, in order. */
+export const ADMIN_SECTIONS = [
+  "Overview",
+  "Notifications",
+  "Deliveries",
+  "Templates",
+  "Recipients",
+  "Suppressions",
+  "Settings",
+  "Alerts",
+  "Reports",
+] as const;
+
 /** A signed-in console session. */
 export interface AdminBrowser {
   /** The `herald_admin=…` pair the browser sends back. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bulkRequest } from "../../src/admin/bulk-deliveries.rules.ts";
+import { bulkRequest, confirmedCount } from "../../src/admin/bulk-deliveries.rules.ts";
 
 describe("bulk delivery actions", () => {
   test("retry takes every retryable status of the filtered set, or the one the filter names", () => {
@@ -58,5 +58,20 @@ describe("bulk delivery actions", () => {
       expect.stringContaining("status must be one of"),
       "action must be retry or cancel",
     ]);
+  });
+});
+
+describe("confirmedCount", () => {
+  test("the count a confirmation carries; none for a first post; an issue for a confirmation without a count", () => {
+    const issues: string[] = [];
+    expect(confirmedCount({ action: "retry" }, issues)).toBeNull();
+    expect(confirmedCount({ confirm: "1", expected: "3" }, issues)).toBe(3);
+    expect(confirmedCount({ confirm: "1", expected: "0" }, issues)).toBe(0);
+    expect(issues).toEqual([]);
+    for (const expected of [undefined, "", "-1", "2.5", "many"]) {
+      const refused: string[] = [];
+      expect(confirmedCount({ confirm: "1", expected }, refused)).toBeNull();
+      expect(refused).toEqual(["expected must be the count the confirmation showed"]);
+    }
   });
 });

@@ -101,10 +101,10 @@ describe("admin settings page", () => {
     const html = await res.text();
     expect(html).toContain("Not saved; nothing was changed");
     expect(html).toMatch(
-      /id="f-smsBudget\.dailyUsd" name="smsBudget\.dailyUsd" type="number" value="-5"[^>]*aria-invalid="true"/,
+      /id="f-smsBudget\.dailyUsd" name="smsBudget\.dailyUsd" type="number" value="-5"[^>]*aria-describedby="err-smsBudget\.dailyUsd" aria-invalid="true"/,
     );
     expect(html).toMatch(
-      /<span class="field-error" id="f-smsBudget\.dailyUsd-error">Too small[^<]*0<\/span>/,
+      /<ul class="field-error" id="err-smsBudget\.dailyUsd"><li>Too small[^<]*0<\/li><\/ul>/,
     );
     // What was typed in the other field of the form is kept too.
     expect(html).toContain('value="900"');
@@ -125,7 +125,7 @@ describe("admin settings page", () => {
       "smsBudget.monthlyUsd": "50",
     });
     expect(empty.status).toBe(422);
-    expect(await empty.text()).toContain('id="f-smsBudget.dailyUsd-error">required</span>');
+    expect(await empty.text()).toContain('id="err-smsBudget.dailyUsd"><li>required</li>');
     expect(await stored()).toEqual(before);
   });
 
@@ -173,7 +173,7 @@ describe("admin settings page", () => {
       rolloutForm({ mode: "percent", percent: "140", kinds: [] }),
     );
     expect(percent.status).toBe(422);
-    expect(await percent.text()).toMatch(/id="f-rollout\.sms\.percent-error">Too big[^<]*100<\/span>/);
+    expect(await percent.text()).toMatch(/id="err-rollout\.sms\.percent"><li>Too big[^<]*100<\/li>/);
     expect(await stored()).toEqual(before);
   });
 
@@ -294,8 +294,8 @@ describe("admin branding page", () => {
     });
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(html).toContain('id="f-logoUrl-error">');
-    expect(html).toContain('id="f-supportEmail-error">must be a valid email address</span>');
+    expect(html).toContain('id="err-logoUrl">');
+    expect(html).toContain('id="err-supportEmail"><li>must be a valid email address</li>');
     expect(html).toContain('value="javascript:alert(1)"');
     expect(html).toContain('value="not-an-email"');
     expect(await getBranding(t.deps)).toEqual(before);

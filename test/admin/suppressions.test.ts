@@ -77,7 +77,7 @@ describe("admin suppressions", () => {
     });
     expect(badEmail.status).toBe(422);
     const html = await badEmail.text();
-    expect(html).toContain("<li>Contact: must be a valid email address</li>");
+    expect(html).toContain('<li><a href="#add-contact">Contact</a>: must be a valid email address</li>');
     expect(html).toContain('value="not-an-email"');
     expect(html).toContain('value="from the help desk"');
     expect(html).toContain('aria-invalid="true"');
@@ -90,7 +90,7 @@ describe("admin suppressions", () => {
 
     const badChannel = await browser.post("/admin/suppressions", { channel: "fax", contact: "+15550100" });
     expect(badChannel.status).toBe(422);
-    expect(await badChannel.text()).toContain("Channel: ");
+    expect(await badChannel.text()).toContain('<a href="#add-channel">Channel</a>: ');
     expect(await stored()).toEqual(before);
   });
 

@@ -11,6 +11,7 @@ import { loadConfig } from "../../src/config.ts";
 import { SHUTDOWN_GRACE_MS } from "../../src/main.ts";
 import { ROOT } from "../helpers/processes.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
+import { readUnit } from "./systemd-unit.ts";
 
 // fly.toml and the Dockerfile are checked against the code they deploy, so a renamed route, a moved database or
 // a changed port fails here and not on the first deploy.
@@ -63,15 +64,8 @@ const isExecutable = (path: string) => {
   }
 };
 
-/** The systemd unit's settings: key → values in order (a key such as Environment may repeat). */
-function systemdUnit(): Map<string, string[]> {
-  const unit = new Map<string, string[]>();
-  for (const line of readFileSync(join(ROOT, "scripts/herald.service"), "utf8").split("\n")) {
-    const match = /^(\w+)=(.*)$/.exec(line.trim());
-    if (match) unit.set(match[1] as string, [...(unit.get(match[1] as string) ?? []), match[2] as string]);
-  }
-  return unit;
-}
+/** The systemd unit's settings. */
+const systemdUnit = () => readUnit("scripts/herald.service");
 
 describe("fly.toml and the Dockerfile agree with the code", () => {
   test("the service listens where Fly routes and the image exposes, and the environment is a valid config", () => {

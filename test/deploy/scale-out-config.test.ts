@@ -12,6 +12,7 @@ import { SHUTDOWN_GRACE_MS } from "../../src/main.ts";
 import { ROOT } from "../helpers/processes.ts";
 import { findTool, requireTool, SQLD } from "../helpers/requires-tool.ts";
 import { makeTestApp } from "../helpers/test-app.ts";
+import { readUnit } from "./systemd-unit.ts";
 
 interface Check {
   path: string;
@@ -35,17 +36,6 @@ const toml = <T>(path: string) => Bun.TOML.parse(readFileSync(join(ROOT, path), 
 const scaleOut = toml<ScaleOutToml>("scripts/fly.scale-out.toml");
 const sqldApp = toml<SqldToml>("scripts/fly.sqld.toml");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
-
-/** A systemd unit's settings: key → values in order. */
-function unit(path: string): Map<string, string[]> {
-  const settings = new Map<string, string[]>();
-  for (const line of readFileSync(join(ROOT, path), "utf8").split("\n")) {
-    const match = /^(\w+)=(.*)$/.exec(line.trim());
-    if (match)
-      settings.set(match[1] as string, [...(settings.get(match[1] as string) ?? []), match[2] as string]);
-  }
-  return settings;
-}
 
 describe("scripts/fly.scale-out.toml", () => {
   test("runs one image as an api group and a worker group, each `herald serve` with its role", () => {
@@ -111,8 +101,8 @@ describe("scripts/fly.sqld.toml", () => {
 });
 
 describe("scripts/herald@.service", () => {
-  const template = unit("scripts/herald@.service");
-  const single = unit("scripts/herald.service");
+  const template = readUnit("scripts/herald@.service");
+  const single = readUnit("scripts/herald.service");
   const one = (key: string) => template.get(key)?.[0];
 
   test("runs `herald serve` with the role and port of its instance's file, after the shared secrets", () => {

@@ -13,6 +13,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { deliveries } from "../../db/schema.ts";
+import { ADMIN_SECTIONS } from "../admin/admin-session.ts";
 import { type LoopbackBrowser, openLoopbackBrowser } from "../helpers/browser.ts";
 import { CHROMIUM, requireTool } from "../helpers/requires-tool.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
@@ -20,18 +21,6 @@ import { makeTestApp } from "../helpers/test-app.ts";
 
 const chromiumTool = requireTool(CHROMIUM);
 const SCREENSHOTS = process.env.HERALD_SCREENSHOT_DIR ?? tempDir("herald-admin-shots-");
-
-const SECTIONS = [
-  "Overview",
-  "Notifications",
-  "Deliveries",
-  "Templates",
-  "Recipients",
-  "Suppressions",
-  "Settings",
-  "Alerts",
-  "Reports",
-] as const;
 
 /** Everything the page reported that a working console never does. */
 function problems(browser: LoopbackBrowser, origin: string) {
@@ -144,7 +133,7 @@ chromiumTool.test(
 
       // Every section from the navigation, each answering with its heading.
       const nav = page.getByRole("navigation", { name: "Sections" });
-      for (const section of SECTIONS) {
+      for (const section of ADMIN_SECTIONS) {
         const response = page.waitForResponse((r) => r.request().isNavigationRequest());
         await nav.getByRole("link", { name: section, exact: true }).click();
         expect((await response).status()).toBe(200);

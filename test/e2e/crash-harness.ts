@@ -63,7 +63,8 @@ export interface CrashReport {
 
 const FINAL = new Set(["sent", "failed", "unknown", "cancelled"]);
 
-function uniform([min, max]: [number, number]): number {
+/** A number drawn uniformly from `[min, max)` (kill times and gaps of the drills). */
+export function uniform([min, max]: [number, number]): number {
   return min + Math.random() * (max - min);
 }
 

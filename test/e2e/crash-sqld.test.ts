@@ -27,7 +27,7 @@ import { pollUntil } from "../helpers/processes.ts";
 import { requireTool, SQLD } from "../helpers/requires-tool.ts";
 import { type ServerProcess, startServer } from "../helpers/server-process.ts";
 import { startSqld } from "../helpers/sqld.ts";
-import { unexplainedDuplicates } from "./crash-harness.ts";
+import { unexplainedDuplicates, uniform } from "./crash-harness.ts";
 
 const PROCESSES = 3;
 const KILLS = 30;
@@ -56,8 +56,6 @@ const SERVER_ENV: Record<string, string> = {
   // Each recipient gets dozens of the same template within the hour: that is load here, not a loop.
   HERALD_LOOP_MAX: "10000",
 };
-
-const uniform = ([min, max]: [number, number]) => min + Math.random() * (max - min);
 
 /** A process slot: its live server (null from its kill until its restart answers) and its lease owner id. */
 interface Slot {

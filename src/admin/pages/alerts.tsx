@@ -8,7 +8,8 @@ import { alertList } from "../../alerts/alert-evaluator.ts";
 import { alertHistory } from "../../alerts/alert-history.ts";
 import type { Deps } from "../../deps.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { Issues, NextPage, ScrollTable, SelectField } from "../components.tsx";
+import { Issues, NextPage, QueryForm, ScrollTable } from "../components.tsx";
+import { SelectField } from "../fields.tsx";
 import { formatDuration, formatTime } from "../layout.tsx";
 import { renderPage } from "../render.tsx";
 
@@ -45,17 +46,10 @@ export function alertsPage(deps: Deps) {
         <p>
           {firing.length === 0 ? "No alert is firing." : `${firing.length} firing: ${firing.join(", ")}.`}
         </p>
-        <ScrollTable caption="Every alert rule, firing first">
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Severity</th>
-              <th scope="col">State</th>
-              <th scope="col">Since</th>
-              <th scope="col">For</th>
-              <th scope="col">Summary</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          caption="Every alert rule, firing first"
+          columns={["Rule", "Severity", "State", "Since", "For", "Summary"]}
+        >
           <tbody>
             {sorted.map(({ a }) => (
               <tr>
@@ -71,25 +65,21 @@ export function alertsPage(deps: Deps) {
         </ScrollTable>
 
         <h2 id="history">History</h2>
-        <form method="get" action="/admin/alerts#history" class="filters" aria-label="Filter the history">
+        <QueryForm
+          action="/admin/alerts#history"
+          label="Filter the history"
+          reset={{ href: "/admin/alerts#history", label: "Clear" }}
+        >
           <SelectField name="rule" label="Rule" value={rule} options={ruleNames} />
-          <button type="submit">Filter</button>
-          <a href="/admin/alerts#history">Clear</a>
-        </form>
+        </QueryForm>
         <Issues issues={issues} />
         {history.items.length === 0 ? (
           <p class="muted">No state change recorded{rule ? ` for ${rule}` : ""} (kept 90 days).</p>
         ) : (
-          <ScrollTable caption="State changes, newest first">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Rule</th>
-                <th scope="col">Change</th>
-                <th scope="col">Value</th>
-                <th scope="col">Summary</th>
-              </tr>
-            </thead>
+          <ScrollTable
+            caption="State changes, newest first"
+            columns={["When", "Rule", "Change", "Value", "Summary"]}
+          >
             <tbody>
               {history.items.map((e) => (
                 <tr>

@@ -23,16 +23,9 @@ import {
 import type { Deps } from "../../deps.ts";
 import { AppError } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { type BulkRequest, bulkRequest } from "../bulk-deliveries.rules.ts";
-import {
-  CsrfField,
-  InputField,
-  Issues,
-  NextPage,
-  ScrollTable,
-  SelectField,
-  StatusBadge,
-} from "../components.tsx";
+import { type BulkRequest, bulkRequest, confirmedCount } from "../bulk-deliveries.rules.ts";
+import { CsrfField, Issues, NextPage, QueryForm, ScrollTable, StatusBadge } from "../components.tsx";
+import { InputField, SelectField } from "../fields.tsx";
 import { inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
 import {
@@ -85,19 +78,10 @@ export function emailStyles(payloads: (DeliveryPayload | null)[]): string[] {
 export function AttemptTable(props: { attempts: AttemptView[] }) {
   if (props.attempts.length === 0) return <p class="muted">No provider attempt yet.</p>;
   return (
-    <ScrollTable caption="Attempts, oldest first">
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">When</th>
-          <th scope="col">Provider</th>
-          <th scope="col">Result</th>
-          <th scope="col">Error</th>
-          <th scope="col">Provider message id</th>
-          <th scope="col">Duration</th>
-          <th scope="col">Cost</th>
-        </tr>
-      </thead>
+    <ScrollTable
+      caption="Attempts, oldest first"
+      columns={["#", "When", "Provider", "Result", "Error", "Provider message id", "Duration", "Cost"]}
+    >
       <tbody>
         {props.attempts.map((a) => (
           <tr>
@@ -239,7 +223,11 @@ export function deliveryPages(deps: Deps) {
             {notice}
           </p>
         ) : null}
-        <form method="get" action="/admin/deliveries" class="filters" aria-label="Filter deliveries">
+        <QueryForm
+          action="/admin/deliveries"
+          label="Filter deliveries"
+          reset={{ href: "/admin/deliveries", label: "Clear" }}
+        >
           <SelectField name="channel" label="Channel" value={query.channel ?? ""} options={channels} />
           <SelectField name="status" label="Status" value={query.status ?? ""} options={deliveryStatuses} />
           <SelectField
@@ -257,9 +245,7 @@ export function deliveryPages(deps: Deps) {
             value={query.contact ?? ""}
             placeholder="pat@example.com or +1555…"
           />
-          <button type="submit">Filter</button>
-          <a href="/admin/deliveries">Clear</a>
-        </form>
+        </QueryForm>
         {issues.length > 0 ? (
           <Issues issues={issues} />
         ) : (
@@ -277,18 +263,10 @@ export function deliveryPages(deps: Deps) {
             </span>
           </form>
         )}
-        <ScrollTable caption={`Deliveries, newest first (${items.length} on this page)`}>
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Status</th>
-              <th scope="col">To</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Delivery</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          caption={`Deliveries, newest first (${items.length} on this page)`}
+          columns={["Created", "Channel", "Status", "To", "Attempts", "Last error", "Delivery"]}
+        >
           <tbody>
             {items.map((d) => (
               <tr>
@@ -401,7 +379,8 @@ export function deliveryPages(deps: Deps) {
     );
     const filters = echoQuery(form, deliveryFilterNames);
     const { request, issues } = bulkRequest(form);
-    if (!request) {
+    const expected = confirmedCount(form, issues);
+    if (!request || issues.length > 0) {
       return renderPage(
         c,
         deps,
@@ -414,7 +393,7 @@ export function deliveryPages(deps: Deps) {
         </>,
       );
     }
-    if (form.confirm !== "1") {
+    if (expected === null) {
       const count =
         request.action === "retry"
           ? await countRetryable(deps, request.filter)
@@ -429,10 +408,8 @@ export function deliveryPages(deps: Deps) {
         <BulkConfirmation request={request} count={count} filters={filters} csrf={c.get("csrf")} />,
       );
     }
-    // The count the operator confirmed: the verb checks it in its own transaction and changes nothing if the set
-    // moved since (deliveries failed or were sent meanwhile), so "exactly N" stays true.
-    const expected = Number(form.expected);
-    if (!Number.isSafeInteger(expected) || expected < 0) return c.text("expected must be a count", 400);
+    // The verb checks the confirmed count in its own transaction and changes nothing if the set moved since
+    // (deliveries failed or were sent meanwhile), so "exactly N" stays true.
     let changed: number;
     try {
       changed =

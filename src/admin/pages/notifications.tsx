@@ -19,15 +19,8 @@ import {
   notificationDecisions,
 } from "../../domain/notifications/notifications.service.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import {
-  InputField,
-  Issues,
-  NextPage,
-  PriorityBadge,
-  ScrollTable,
-  SelectField,
-  StatusBadge,
-} from "../components.tsx";
+import { Issues, NextPage, PriorityBadge, QueryForm, ScrollTable, StatusBadge } from "../components.tsx";
+import { InputField, SelectField } from "../fields.tsx";
 import { formatTime } from "../layout.tsx";
 import { echoQuery, notificationFilter, priorities, readStates } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
@@ -104,7 +97,11 @@ export function notificationPages(deps: Deps) {
       deps,
       { title: "Notifications", section: "/admin/notifications", status: issues.length > 0 ? 400 : 200 },
       <>
-        <form method="get" action="/admin/notifications" class="filters" aria-label="Filter notifications">
+        <QueryForm
+          action="/admin/notifications"
+          label="Filter notifications"
+          reset={{ href: "/admin/notifications", label: "Clear" }}
+        >
           <SelectField name="priority" label="Priority" value={query.priority ?? ""} options={priorities} />
           <InputField name="category" label="Category" value={query.category ?? ""} />
           <SelectField name="read" label="Read" value={query.read ?? ""} options={readStates} />
@@ -118,22 +115,12 @@ export function notificationPages(deps: Deps) {
             value={query.q ?? ""}
             placeholder="title or message"
           />
-          <button type="submit">Filter</button>
-          <a href="/admin/notifications">Clear</a>
-        </form>
+        </QueryForm>
         <Issues issues={issues} />
-        <ScrollTable caption={`Notifications, newest first (${items.length} on this page)`}>
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Priority</th>
-              <th scope="col">Title</th>
-              <th scope="col">Recipient</th>
-              <th scope="col">Category</th>
-              <th scope="col">Read</th>
-              <th scope="col">Channels</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          caption={`Notifications, newest first (${items.length} on this page)`}
+          columns={["Created", "Priority", "Title", "Recipient", "Category", "Read", "Channels"]}
+        >
           <tbody>
             {items.map(({ notification: n, deliveries }) => (
               <tr>
@@ -227,17 +214,10 @@ export function notificationPages(deps: Deps) {
         <pre>{JSON.stringify(context, null, 2)}</pre>
 
         <h2>Channels</h2>
-        <ScrollTable caption="Each channel's decision at creation, and its delivery now">
-          <thead>
-            <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Decided</th>
-              <th scope="col">Now</th>
-              <th scope="col">Reason or last error</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Delivery</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          caption="Each channel's decision at creation, and its delivery now"
+          columns={["Channel", "Decided", "Now", "Reason or last error", "Attempts", "Delivery"]}
+        >
           <tbody>
             <tr>
               <th scope="row">in-app</th>

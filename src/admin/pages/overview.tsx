@@ -83,12 +83,13 @@ export function overviewPage(deps: ServerDeps) {
             runReport(deps, "volume", daily) as Promise<VolumeReport>,
             runReport(deps, "delivery-rates", daily) as Promise<DeliveryRatesReport>,
           ]);
+    const queue = channelBacklog(deps, now);
     const [[volume, rates], [dayVolume, dayRates], costs, backlog, ready, alerts] = await Promise.all([
       charted,
       daysOf,
       runReport(deps, "sms-costs", series) as Promise<SmsCostsReport>,
-      channelBacklog(deps, now),
-      checkReadiness(deps),
+      queue,
+      checkReadiness(deps, queue),
       listAlerts(deps),
     ]);
     const rate = (channel: "email" | "sms", span: "24h" | "7d") =>
@@ -150,14 +151,10 @@ export function overviewPage(deps: ServerDeps) {
         <div class="cards overview">
           <section class="card" aria-labelledby="volume-h">
             <h2 id="volume-h">Volume by channel</h2>
-            <ScrollTable caption="Notifications (in-app) and deliveries made per channel">
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Today (UTC)</th>
-                  <th scope="col">Last 7 days</th>
-                </tr>
-              </thead>
+            <ScrollTable
+              caption="Notifications (in-app) and deliveries made per channel"
+              columns={["Channel", "Today (UTC)", "Last 7 days"]}
+            >
               <tbody>
                 {volumes.map((v) => (
                   <tr>
@@ -176,15 +173,10 @@ export function overviewPage(deps: ServerDeps) {
 
           <section class="card" aria-labelledby="rates-h">
             <h2 id="rates-h">Delivery rates</h2>
-            <ScrollTable caption="Delivered share of finished deliveries, against the targets">
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Last 24 h</th>
-                  <th scope="col">Last 7 days</th>
-                </tr>
-              </thead>
+            <ScrollTable
+              caption="Delivered share of finished deliveries, against the targets"
+              columns={["Channel", "Target", "Last 24 h", "Last 7 days"]}
+            >
               <tbody>
                 {(["email", "sms"] as const).map((channel) => (
                   <tr>
@@ -234,16 +226,10 @@ export function overviewPage(deps: ServerDeps) {
 
           <section class="card" aria-labelledby="queue-h">
             <h2 id="queue-h">Queue</h2>
-            <ScrollTable caption="Deliveries waiting now">
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Oldest due</th>
-                  <th scope="col">Sending</th>
-                  <th scope="col">Unknown</th>
-                </tr>
-              </thead>
+            <ScrollTable
+              caption="Deliveries waiting now"
+              columns={["Channel", "Due", "Oldest due", "Sending", "Unknown"]}
+            >
               <tbody>
                 {(["email", "sms"] as const).map((channel) => {
                   const b = backlog[channel];
@@ -322,14 +308,10 @@ export function overviewPage(deps: ServerDeps) {
           <h2 id="ready-h">
             Components: <span class={`health-${healthClass[ready.status]}`}>{ready.status}</span>
           </h2>
-          <ScrollTable caption="As GET /health/ready reports them">
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Status</th>
-                <th scope="col">Detail</th>
-              </tr>
-            </thead>
+          <ScrollTable
+            caption="As GET /health/ready reports them"
+            columns={["Component", "Status", "Detail"]}
+          >
             <tbody>
               {Object.entries(ready.components).map(([name, component]) => (
                 <tr>

@@ -12,7 +12,8 @@ import type { Preferences } from "../../domain/preferences/preferences.types.ts"
 import { findRecipientsByContact, type Recipient } from "../../domain/recipients/recipients.service.ts";
 import { listSuppressions, type SuppressionView } from "../../domain/suppressions/suppressions.service.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { InputField, Issues, PriorityBadge, ScrollTable } from "../components.tsx";
+import { Issues, PriorityBadge, QueryForm, ScrollTable } from "../components.tsx";
+import { InputField } from "../fields.tsx";
 import { formatTime } from "../layout.tsx";
 import { PAGE_SIZE } from "../list-filters.rules.ts";
 import { recipientLookup } from "../recipient-lookup.rules.ts";
@@ -108,17 +109,10 @@ function ContactSuppressions(props: { recipientId: string; suppressions: Suppres
   if (props.suppressions.length === 0)
     return <p class="muted">None: Herald may send to every contact of this recipient.</p>;
   return (
-    <ScrollTable caption="Suppressed contacts">
-      <thead>
-        <tr>
-          <th scope="col">Channel</th>
-          <th scope="col">Contact</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Since</th>
-          <th scope="col">Detail</th>
-          <th scope="col">Action</th>
-        </tr>
-      </thead>
+    <ScrollTable
+      caption="Suppressed contacts"
+      columns={["Channel", "Contact", "Reason", "Since", "Detail", "Action"]}
+    >
       <tbody>
         {props.suppressions.map((s) => (
           <tr>
@@ -210,7 +204,7 @@ export function recipientPages(deps: Deps) {
             {notice}
           </p>
         ) : null}
-        <form method="get" action="/admin/recipients" class="filters" aria-label="Look up a recipient">
+        <QueryForm action="/admin/recipients" label="Look up a recipient" submit="Look up">
           <InputField name="id" label="Recipient id" value={query.id ?? ""} />
           <InputField
             name="contact"
@@ -218,8 +212,7 @@ export function recipientPages(deps: Deps) {
             value={query.contact ?? ""}
             placeholder="pat@example.com or +1555…"
           />
-          <button type="submit">Look up</button>
-        </form>
+        </QueryForm>
         <Issues issues={issues} />
         {result?.kind === "none" ? (
           <p class="error" role="alert">
@@ -233,16 +226,8 @@ export function recipientPages(deps: Deps) {
                 ? `Recipients with this contact (the first ${PAGE_SIZE} by id)`
                 : `Recipients with this contact (${result.matches.length})`
             }
+            columns={["Recipient", "Kind", "Name", "Email", "Phone"]}
           >
-            <thead>
-              <tr>
-                <th scope="col">Recipient</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Phone</th>
-              </tr>
-            </thead>
             <tbody>
               {result.matches.map((r) => (
                 <tr>
@@ -272,16 +257,10 @@ export function recipientPages(deps: Deps) {
             {shown.notifications.length === 0 ? (
               <p class="muted">None yet.</p>
             ) : (
-              <ScrollTable caption={`Latest ${RECENT_NOTIFICATIONS} at most, newest first`}>
-                <thead>
-                  <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">Priority</th>
-                    <th scope="col">Title</th>
-                    <th scope="col">Category</th>
-                    <th scope="col">Read</th>
-                  </tr>
-                </thead>
+              <ScrollTable
+                caption={`Latest ${RECENT_NOTIFICATIONS} at most, newest first`}
+                columns={["Created", "Priority", "Title", "Category", "Read"]}
+              >
                 <tbody>
                   {shown.notifications.map((n) => (
                     <tr>

@@ -13,8 +13,9 @@ import { utcDate } from "../../domain/reports/report-window.rules.ts";
 import { defaultWindows, type ReportOptions, runReport } from "../../domain/reports/reports.service.ts";
 import { AppError, type FieldIssue, fieldIssues, notFound } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { BarChart, InputField, ScrollTable } from "../components.tsx";
+import { BarChart, QueryForm, ScrollTable } from "../components.tsx";
 import { toCsv } from "../csv.rules.ts";
+import { InputField } from "../fields.tsx";
 import { formatTime } from "../layout.tsx";
 import { echoQuery } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
@@ -167,14 +168,7 @@ function ReportTables(props: { name: ReportName; report: Report; query: URLSearc
         csv.set("table", String(i + 1));
         return (
           <section aria-label={section.title}>
-            <ScrollTable caption={section.title}>
-              <thead>
-                <tr>
-                  {section.header.map((h) => (
-                    <th scope="col">{h}</th>
-                  ))}
-                </tr>
-              </thead>
+            <ScrollTable caption={section.title} columns={section.header}>
               <tbody>
                 {section.rows.length === 0 ? (
                   <tr>
@@ -208,7 +202,12 @@ function OptionsForm(props: { name: ReportName; query: Record<string, string> })
   const { name, query } = props;
   if (!windowed(name) && !ranked.includes(name)) return null;
   return (
-    <form method="get" action={`/admin/reports/${name}`} class="filters" aria-label="Report options">
+    <QueryForm
+      action={`/admin/reports/${name}`}
+      label="Report options"
+      submit="Show"
+      reset={{ href: `/admin/reports/${name}`, label: "Defaults" }}
+    >
       {windowed(name) ? (
         <InputField
           name="window"
@@ -226,9 +225,7 @@ function OptionsForm(props: { name: ReportName; query: Record<string, string> })
           placeholder="20"
         />
       ) : null}
-      <button type="submit">Show</button>
-      <a href={`/admin/reports/${name}`}>Defaults</a>
-    </form>
+    </QueryForm>
   );
 }
 

@@ -24,6 +24,7 @@ import { AppError, type FieldIssue, fieldIssues, notFound } from "../../errors.t
 import type { ServerDeps } from "../../server-deps.ts";
 import type { AdminEnv } from "../admin-env.ts";
 import { CsrfField, ScrollTable } from "../components.tsx";
+import { Field, FieldErrors, fieldAria, fieldId, InputField, RefusalSummary } from "../fields.tsx";
 import { imageSource, inlineStyleSources } from "../inline-styles.rules.ts";
 import { formatTime } from "../layout.tsx";
 import { renderPage } from "../render.tsx";
@@ -78,76 +79,20 @@ async function postedForm(c: Context<AdminEnv>): Promise<FormValues> {
   return values;
 }
 
-/** Field ids are the field names (dotted paths), prefixed so they cannot meet the page's other ids. */
-const fieldId = (name: string) => `f-${name}`;
-
-/** A field's error text under it, tied to the input by `aria-describedby`. */
-function FieldError(props: { name: string; message: string | undefined }) {
-  return props.message ? (
-    <span class="field-error" id={`${fieldId(props.name)}-error`}>
-      {props.message}
-    </span>
-  ) : null;
-}
-
-/** The attributes that tie an input to its error, when it has one. */
-const errorAttributes = (name: string, message: string | undefined) =>
-  message ? { "aria-invalid": "true", "aria-describedby": `${fieldId(name)}-error` } : {};
-
-/** A labelled input with its error, if any. */
-function Field(props: {
-  name: string;
-  label: string;
-  value: string;
-  issues: FieldIssue[];
-  type?: string;
-  step?: string;
-  min?: string;
-  max?: string;
-  hint?: string;
-}) {
-  const message = issueFor(props.issues, props.name);
-  return (
-    <div class="field">
-      <label for={fieldId(props.name)}>{props.label}</label>
-      <input
-        id={fieldId(props.name)}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.value}
-        step={props.step}
-        min={props.min}
-        max={props.max}
-        {...errorAttributes(props.name, message)}
-      />
-      {props.hint ? <span class="muted">{props.hint}</span> : null}
-      <FieldError name={props.name} message={message} />
-    </div>
-  );
-}
-
-/** Above a refused form: nothing changed, and every issue with the field it is about. */
-function RefusalSummary(props: { issues: FieldIssue[] }) {
-  if (props.issues.length === 0) return null;
-  return (
-    <div class="error" role="alert">
-      <p>Not saved; nothing was changed:</p>
-      <ul>
-        {props.issues.map((i) => (
-          <li>
-            <code>{i.path}</code>: {i.message}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
+/** The title of a refused settings form's summary. */
+const NOT_SAVED = "Not saved; nothing was changed:";
 
 /** What a form shows: what was typed when this form was refused, else the setting in force. */
 function formView(refusal: Refusal<string> | null, form: string) {
   const mine = refusal?.form === form ? refusal : null;
+  const issues = mine?.issues ?? [];
   return {
-    issues: mine?.issues ?? [],
+    issues,
+    /** The field's error, as the list a field shows. */
+    errors: (name: string) => {
+      const message = issueFor(issues, name);
+      return message ? [message] : [];
+    },
     value: (name: string, current: string | number) => (mine ? formText(mine.values, name) : String(current)),
     list: (name: string, current: readonly string[]) => {
       if (!mine) return current;
@@ -160,7 +105,6 @@ function formView(refusal: Refusal<string> | null, form: string) {
 function MaintenanceSection(props: { settings: OpsSettings; csrf: string; refusal: Refusal<string> | null }) {
   const { maintenance } = props.settings;
   const view = formView(props.refusal, "maintenance");
-  const reasonMessage = issueFor(view.issues, "maintenance.reason");
   return (
     <section class="card" aria-labelledby="maintenance-h">
       <h2 id="maintenance-h">Maintenance mode</h2>
@@ -170,23 +114,18 @@ function MaintenanceSection(props: { settings: OpsSettings; csrf: string; refusa
           : "Off: email and SMS are being sent. "}
         While on, no email or SMS is handed to a provider; deliveries wait in the queue and nothing is lost.
       </p>
-      <RefusalSummary issues={view.issues} />
+      <RefusalSummary title={NOT_SAVED} issues={view.issues} />
       <div class="actions">
         <form method="post" action="/admin/settings/maintenance" class="stack">
           <CsrfField token={props.csrf} />
           <input type="hidden" name="maintenance.enabled" value="on" />
-          <div class="field">
-            <label for={fieldId("maintenance.reason")}>Note for other operators (optional)</label>
-            <input
-              id={fieldId("maintenance.reason")}
-              name="maintenance.reason"
-              type="text"
-              maxlength={500}
-              value={view.value("maintenance.reason", maintenance.reason ?? "")}
-              {...errorAttributes("maintenance.reason", reasonMessage)}
-            />
-            <FieldError name="maintenance.reason" message={reasonMessage} />
-          </div>
+          <InputField
+            name="maintenance.reason"
+            label="Note for other operators (optional)"
+            maxlength={500}
+            value={view.value("maintenance.reason", maintenance.reason ?? "")}
+            errors={view.errors("maintenance.reason")}
+          />
           <div>
             <button type="submit">{maintenance.enabled ? "Save the note" : "Turn maintenance on"}</button>
           </div>
@@ -213,14 +152,7 @@ function ChannelsSection(props: { states: Awaited<ReturnType<typeof channelState
         An account-level provider error pauses its channel for a while; resume it here once the account is
         fixed.
       </p>
-      <ScrollTable caption="Email and SMS">
-        <thead>
-          <tr>
-            <th scope="col">Channel</th>
-            <th scope="col">State</th>
-            <th scope="col">Action</th>
-          </tr>
-        </thead>
+      <ScrollTable caption="Email and SMS" columns={["Channel", "State", "Action"]}>
         <tbody>
           {props.states.map(({ channel, paused }) => (
             <tr>
@@ -261,7 +193,7 @@ function SettingsFormCard(props: {
     <section class="card" aria-labelledby={`${props.form}-h`}>
       <h2 id={`${props.form}-h`}>{props.title}</h2>
       <p class="muted">{props.about}</p>
-      <RefusalSummary issues={props.issues} />
+      <RefusalSummary title={NOT_SAVED} issues={props.issues} />
       <form method="post" action={`/admin/settings/${props.form}`} class="stack">
         <CsrfField token={props.csrf} />
         {props.children}
@@ -283,17 +215,18 @@ function RolloutFields(props: {
   const name = (field: string) => `rollout.${channel}.${field}`;
   const mode = view.value(name("mode"), rollout.mode);
   const kinds = view.list(name("kinds"), rollout.kinds);
-  const modeMessage = issueFor(view.issues, name("mode"));
-  const kindsMessage = issueFor(view.issues, name("kinds"));
   return (
     <fieldset>
       <legend>{channelLabel(channel)}</legend>
-      <div class="field">
-        <label for={fieldId(name("mode"))}>Who gets {channelLabel(channel)}</label>
+      <Field
+        name={name("mode")}
+        label={`Who gets ${channelLabel(channel)}`}
+        errors={view.errors(name("mode"))}
+      >
         <select
           id={fieldId(name("mode"))}
           name={name("mode")}
-          {...errorAttributes(name("mode"), modeMessage)}
+          {...fieldAria(name("mode"), undefined, view.errors(name("mode")))}
         >
           {RolloutMode.options.map((option) => (
             <option value={option} selected={option === mode}>
@@ -301,9 +234,8 @@ function RolloutFields(props: {
             </option>
           ))}
         </select>
-        <FieldError name={name("mode")} message={modeMessage} />
-      </div>
-      <Field
+      </Field>
+      <InputField
         name={name("percent")}
         label="Share of recipients, percent (for “a share”)"
         type="number"
@@ -311,19 +243,16 @@ function RolloutFields(props: {
         max="100"
         step="1"
         value={view.value(name("percent"), rollout.percent)}
-        issues={view.issues}
+        errors={view.errors(name("percent"))}
       />
-      <fieldset
-        class="choices"
-        {...(kindsMessage ? { "aria-describedby": `${fieldId(name("kinds"))}-error` } : {})}
-      >
+      <fieldset class="choices" {...fieldAria(name("kinds"), undefined, view.errors(name("kinds")))}>
         <legend>Recipient kinds (for “chosen kinds”)</legend>
         {RecipientKind.options.map((kind) => (
           <label>
             <input type="checkbox" name={name("kinds")} value={kind} checked={kinds.includes(kind)} /> {kind}
           </label>
         ))}
-        <FieldError name={name("kinds")} message={kindsMessage} />
+        <FieldErrors name={name("kinds")} errors={view.errors(name("kinds"))} />
       </fieldset>
     </fieldset>
   );
@@ -368,23 +297,23 @@ async function settingsPage(
           csrf={csrf}
           issues={budget.issues}
         >
-          <Field
+          <InputField
             name="smsBudget.dailyUsd"
             label="Per day, USD"
             type="number"
             min="0"
             step="0.01"
             value={budget.value("smsBudget.dailyUsd", settings.smsBudget.dailyUsd)}
-            issues={budget.issues}
+            errors={budget.errors("smsBudget.dailyUsd")}
           />
-          <Field
+          <InputField
             name="smsBudget.monthlyUsd"
             label="Per month, USD"
             type="number"
             min="0"
             step="0.01"
             value={budget.value("smsBudget.monthlyUsd", settings.smsBudget.monthlyUsd)}
-            issues={budget.issues}
+            errors={budget.errors("smsBudget.monthlyUsd")}
           />
         </SettingsFormCard>
         <SettingsFormCard
@@ -394,23 +323,23 @@ async function settingsPage(
           csrf={csrf}
           issues={loop.issues}
         >
-          <Field
+          <InputField
             name="loopGuard.max"
             label="Most per window"
             type="number"
             min="1"
             step="1"
             value={loop.value("loopGuard.max", settings.loopGuard.max)}
-            issues={loop.issues}
+            errors={loop.errors("loopGuard.max")}
           />
-          <Field
+          <InputField
             name="loopGuard.windowMinutes"
             label="Window, minutes"
             type="number"
             min="1"
             step="1"
             value={loop.value("loopGuard.windowMinutes", settings.loopGuard.windowMinutes)}
-            issues={loop.issues}
+            errors={loop.errors("loopGuard.windowMinutes")}
           />
         </SettingsFormCard>
       </div>
@@ -463,7 +392,6 @@ async function brandingPage(
   if (logo) c.set("imageOrigins", [logo]);
   const view = formView(refusal, "branding");
   const notice = notices[c.req.query("done") ?? ""];
-  const footerMessage = issueFor(view.issues, "footerText");
   // A refused footer is shown exactly as typed (formText would trim it).
   const footer = refusal ? String(refusal.values.footerText ?? "") : branding.footerText;
   return renderPage(
@@ -482,32 +410,30 @@ async function brandingPage(
       <section class="card" aria-labelledby="branding-h">
         <h2 id="branding-h">Branding</h2>
         <p class="muted">Used by every email rendered from now on (other Herald processes within seconds).</p>
-        <RefusalSummary issues={view.issues} />
+        <RefusalSummary title={NOT_SAVED} issues={view.issues} />
         <form method="post" action={BRANDING_PAGE} class="stack">
           <CsrfField token={c.get("csrf")} />
           {brandingFields.map((f) => (
-            <Field
+            <InputField
               name={f.name}
               label={f.label}
               type={f.type}
               hint={f.hint}
               value={view.value(f.name, branding[f.name] ?? "")}
-              issues={view.issues}
+              errors={view.errors(f.name)}
             />
           ))}
-          <div class="field">
-            <label for={fieldId("footerText")}>Footer text</label>
+          <Field name="footerText" label="Footer text" errors={view.errors("footerText")}>
             <textarea
               id={fieldId("footerText")}
               name="footerText"
               rows={3}
               maxlength={1000}
-              {...errorAttributes("footerText", footerMessage)}
+              {...fieldAria("footerText", undefined, view.errors("footerText"))}
             >
               {footer}
             </textarea>
-            <FieldError name="footerText" message={footerMessage} />
-          </div>
+          </Field>
           <div>
             <button type="submit">Save branding</button>
           </div>

@@ -16,7 +16,8 @@ import {
 } from "../../domain/suppressions/suppressions.service.ts";
 import { AppError, fieldIssues } from "../../errors.ts";
 import type { AdminEnv } from "../admin-env.ts";
-import { CsrfField, InputField, Issues, NextPage, ScrollTable, SelectField } from "../components.tsx";
+import { CsrfField, Issues, NextPage, QueryForm, ScrollTable } from "../components.tsx";
+import { InputField, RefusalSummary, SelectField } from "../fields.tsx";
 import { formatTime } from "../layout.tsx";
 import { channels, echoQuery, suppressionFilter } from "../list-filters.rules.ts";
 import { renderPage } from "../render.tsx";
@@ -144,19 +145,21 @@ export function suppressionPages(deps: Deps) {
           </p>
         ) : null}
         <h2>Suppress a contact</h2>
-        {add.issues.length > 0 ? (
-          <ul class="error" role="alert" id="add-issues">
-            {add.issues.map((issue) => (
-              <li>
-                {fieldLabels[issue.path] ?? issue.path}: {issue.message}
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <RefusalSummary
+          title="Not added:"
+          issues={add.issues}
+          labels={fieldLabels}
+          idOf={(path) => `add-${path}`}
+          id="add-issues"
+        />
         <AddSuppressionForm csrf={csrf} form={add.form} issues={add.issues} />
 
         <h2>Suppressed contacts</h2>
-        <form method="get" action="/admin/suppressions" class="filters" aria-label="Filter suppressions">
+        <QueryForm
+          action="/admin/suppressions"
+          label="Filter suppressions"
+          reset={{ href: "/admin/suppressions", label: "Clear" }}
+        >
           <SelectField name="channel" label="Channel" value={query.channel ?? ""} options={channels} />
           <InputField
             name="contact"
@@ -164,21 +167,12 @@ export function suppressionPages(deps: Deps) {
             value={query.contact ?? ""}
             placeholder="exact contact"
           />
-          <button type="submit">Filter</button>
-          <a href="/admin/suppressions">Clear</a>
-        </form>
+        </QueryForm>
         <Issues issues={issues} />
-        <ScrollTable caption={`Suppressions, newest first (${items.length} on this page)`}>
-          <thead>
-            <tr>
-              <th scope="col">Since</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Contact</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Detail</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          caption={`Suppressions, newest first (${items.length} on this page)`}
+          columns={["Since", "Channel", "Contact", "Reason", "Detail", "Action"]}
+        >
           <tbody>
             {items.map((s) => (
               <tr>

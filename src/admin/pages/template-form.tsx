@@ -3,55 +3,19 @@
  * summary of refusals above it, and a rendered preview (the email in a sandboxed frame, the SMS with its
  * encoding, segments and cost).
  */
-import type { Child } from "hono/jsx";
 import { PRIORITIES } from "../../domain/priorities.ts";
 import type { TemplatePreview } from "../../domain/templates/templates.service.ts";
 import type { LiquidField } from "../../domain/templates/templates.types.ts";
 import { CsrfField } from "../components.tsx";
+import { Field, fieldAria, fieldId, InputField, RefusalSummary } from "../fields.tsx";
 import { FIELD_LABELS, FORM_LEVEL, LIQUID_ROWS, type TemplateForm } from "../template-form.rules.ts";
 
 type FieldName = keyof typeof FIELD_LABELS;
 type Issues = ReadonlyMap<string, string[]>;
 
-/** The refusals of one field, referenced by the field's `aria-describedby`. */
-function FieldIssues(props: { name: FieldName; issues: Issues }) {
-  const messages = props.issues.get(props.name);
-  if (!messages) return null;
-  return (
-    <ul class="field-error" id={`err-${props.name}`}>
-      {messages.map((message) => (
-        <li>{message}</li>
-      ))}
-    </ul>
-  );
-}
+const errorsOf = (name: FieldName, issues: Issues) => issues.get(name) ?? [];
 
-/** What the control's `aria-describedby` and `aria-invalid` say: its hint, then its refusals. */
-function described(name: FieldName, hint: string | undefined, issues: Issues) {
-  const ids = [hint ? `hint-${name}` : "", issues.has(name) ? `err-${name}` : ""].filter(Boolean);
-  return {
-    "aria-describedby": ids.length > 0 ? ids.join(" ") : undefined,
-    "aria-invalid": issues.has(name) ? "true" : undefined,
-  };
-}
-
-/** A labelled field with its hint and refusals around `control`. */
-function Field(props: { name: FieldName; hint?: string; issues: Issues; children?: Child }) {
-  return (
-    <div class="field wide">
-      <label for={`f-${props.name}`}>{FIELD_LABELS[props.name]}</label>
-      {props.hint ? (
-        <span class="muted hint" id={`hint-${props.name}`}>
-          {props.hint}
-        </span>
-      ) : null}
-      {props.children}
-      <FieldIssues name={props.name} issues={props.issues} />
-    </div>
-  );
-}
-
-/** A one-line text field. */
+/** A one-line text field of the template form. */
 function TextInput(props: {
   name: FieldName;
   value: string;
@@ -61,18 +25,9 @@ function TextInput(props: {
   maxlength?: number;
   type?: string;
 }) {
+  const { issues, ...input } = props;
   return (
-    <Field name={props.name} hint={props.hint} issues={props.issues}>
-      <input
-        id={`f-${props.name}`}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.value}
-        required={props.required}
-        maxlength={props.maxlength}
-        {...described(props.name, props.hint, props.issues)}
-      />
-    </Field>
+    <InputField {...input} label={FIELD_LABELS[props.name]} errors={errorsOf(props.name, issues)} wide />
   );
 }
 
@@ -82,15 +37,16 @@ function TextInput(props: {
  * counts in its errors.
  */
 function TextArea(props: { name: FieldName; value: string; issues: Issues; rows: number; hint?: string }) {
+  const errors = errorsOf(props.name, props.issues);
   return (
-    <Field name={props.name} hint={props.hint} issues={props.issues}>
+    <Field name={props.name} label={FIELD_LABELS[props.name]} hint={props.hint} errors={errors} wide>
       <textarea
-        id={`f-${props.name}`}
+        id={fieldId(props.name)}
         name={props.name}
         rows={props.rows}
         class="code"
         spellcheck={false}
-        {...described(props.name, props.hint, props.issues)}
+        {...fieldAria(props.name, props.hint, errors)}
       >
         {`\n${props.value}`}
       </textarea>
@@ -107,31 +63,12 @@ const LIQUID_HINTS: Readonly<Record<LiquidField, string>> = {
   sms: "Liquid, plain text. Empty: the SMS sends the title, then the message.",
 };
 
-/** Every refusal, above the form, each linked to its field. */
+/** Every refusal, above the form, each linked to its field (form-level ones on their own). */
 export function IssueSummary(props: { title: string; issues: Issues }) {
-  if (props.issues.size === 0) return null;
-  return (
-    <div class="error" role="alert">
-      <p>
-        <strong>{props.title}</strong>
-      </p>
-      <ul>
-        {[...props.issues].flatMap(([field, messages]) =>
-          messages.map((message) => (
-            <li>
-              {field === FORM_LEVEL ? (
-                message
-              ) : (
-                <>
-                  <a href={`#f-${field}`}>{FIELD_LABELS[field as FieldName] ?? field}</a>: {message}
-                </>
-              )}
-            </li>
-          )),
-        )}
-      </ul>
-    </div>
+  const refusals = [...props.issues].flatMap(([field, messages]) =>
+    messages.map((message) => ({ path: field === FORM_LEVEL ? "" : field, message })),
   );
+  return <RefusalSummary title={props.title} issues={refusals} labels={FIELD_LABELS} />;
 }
 
 /** What the editor form needs. */
@@ -174,11 +111,16 @@ export function TemplateFormView(props: TemplateFormProps) {
           maxlength={64}
           hint="The preference category recipients can opt out of per channel (lowercase, e.g. repair)."
         />
-        <Field name="defaultPriority" issues={issues}>
+        <Field
+          name="defaultPriority"
+          label={FIELD_LABELS.defaultPriority}
+          errors={errorsOf("defaultPriority", issues)}
+          wide
+        >
           <select
-            id="f-defaultPriority"
+            id={fieldId("defaultPriority")}
             name="defaultPriority"
-            {...described("defaultPriority", undefined, issues)}
+            {...fieldAria("defaultPriority", undefined, errorsOf("defaultPriority", issues))}
           >
             {PRIORITIES.map((p) => (
               <option value={p} selected={p === form.defaultPriority}>

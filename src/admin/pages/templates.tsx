@@ -178,17 +178,10 @@ export function templatePages(deps: Deps) {
             New template
           </a>
         </p>
-        <ScrollTable caption={`Templates by name (${items.length} on this page)`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Channels</th>
-              <th scope="col">Status</th>
-              <th scope="col">Category</th>
-              <th scope="col">Version</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
+        <ScrollTable
+          caption={`Templates by name (${items.length} on this page)`}
+          columns={["Name", "Channels", "Status", "Category", "Version", "Updated"]}
+        >
           <tbody>
             {items.map((t) => (
               <tr>

@@ -125,6 +125,12 @@ const liveKeyByHash = prepared((q) =>
     .prepare(),
 );
 
+/** The condition a live (not revoked) key with the admin scope meets: in SQL, as the console's sessions use it. */
+export const liveAdminKey = and(
+  isNull(apiKeys.revokedAt),
+  sql`EXISTS (SELECT 1 FROM json_each(${apiKeys.scopes}) WHERE value = 'admin')`,
+);
+
 /**
  * Makes sure the service can be administered: registers `HERALD_ADMIN_KEY` when set, or, when no live admin
  * key exists at all, creates one and returns its secret so the caller can print it once.
@@ -156,16 +162,7 @@ export async function ensureAdminKey(deps: Deps, configuredKey: string | undefin
   const key = generateKey();
   const now = deps.clock.now();
   const created = await deps.db.write(async (tx) => {
-    const [live] = await tx
-      .select({ id: apiKeys.id })
-      .from(apiKeys)
-      .where(
-        and(
-          isNull(apiKeys.revokedAt),
-          sql`EXISTS (SELECT 1 FROM json_each(${apiKeys.scopes}) WHERE value = 'admin')`,
-        ),
-      )
-      .limit(1);
+    const [live] = await tx.select({ id: apiKeys.id }).from(apiKeys).where(liveAdminKey).limit(1);
     if (live) return false;
     await tx.insert(apiKeys).values({
       id: newId(now),

@@ -201,7 +201,7 @@ export interface TemplatePreview extends Omit<RenderedNotification, "sms"> {
 }
 
 /** The recipient a preview renders for when the request names none. */
-export const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = {
+const PREVIEW_RECIPIENT: RenderGlobals["recipient"] = {
   id: "preview",
   name: "Alex Example",
   kind: "customer",
